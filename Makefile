@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`. Both set up .venv on a bare machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup starter clean
+
+setup: $(STAMP)
+
+# torch first, pinned: its CPU build installs in seconds; anything looser would fetch CUDA wheels.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+starter: setup
+	$(PY) -m runtime install-starter
+
+run: starter
+	$(PY) -m runtime chat starter
+
+test: starter
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,63 @@
+"""Where Octet keeps its data: one folder (platformdirs' user data dir, or $OCTET_DATA_DIR).
+
+`data_dir()/models/` holds installed models; `data_dir()/history.sqlite3` the chats. Torch-free, so the
+GUI may use it too. Nothing is ever written next to the program itself.
+"""
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Octet"
+DATA_DIR_ENV = "OCTET_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """The data folder, created on first use; $OCTET_DATA_DIR replaces it (tests, scripts)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    folder = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def models_dir() -> Path:
+    folder = data_dir() / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def cache_dir() -> Path:
+    """Downloads that can be fetched again (the starter model's wheel); shared across data folders."""
+    folder = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+STARTER_ID = "starter"
+STARTER_FILENAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def installed_models() -> list[Path]:
+    """Model files and folders in the models folder (GGUF files, Hugging Face folders)."""
+    root = models_dir()
+    found = [p for p in root.iterdir() if p.suffix == ".gguf" and p.is_file()]
+    found += [p for p in root.iterdir() if p.is_dir() and (p / "config.json").is_file()]
+    return sorted(found)
+
+
+def resolve_model(spec: str) -> Path:
+    """A CLI MODEL argument to a path: an existing path, `starter`, or an installed model's id (name)."""
+    from .errors import ModelFileError
+
+    if spec == STARTER_ID:
+        path = models_dir() / STARTER_FILENAME
+        if not path.exists():
+            raise ModelFileError(path, "the starter model is not installed; run `python -m runtime install-starter`")
+        return path
+    candidate = Path(spec).expanduser()
+    if candidate.exists():
+        return candidate
+    for installed in installed_models():
+        if spec in (installed.name, installed.stem):
+            return installed
+    raise ModelFileError(spec, "no such file, folder or installed model")
