@@ -1,0 +1,1 @@
+"""Reading model weights: GGUF files and Hugging Face safetensors folders."""
