@@ -1,0 +1,111 @@
+"""The engine: one loaded model, its KV cache, and chat generation over it.
+
+Used by the CLI and by the worker process. The cache remembers which token ids it holds, so the next
+turn of a conversation prefills only what is new, and another conversation is still correct.
+Context policy: when a conversation no longer fits, the oldest turns (not the system prompt) are left
+out of the prompt, and the result says how many; a last message that alone does not fit is refused.
+"""
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import torch
+
+from .errors import ContextOverflowError
+from .generate import GenerationResult, generate_text, generate_tokens
+from .kv_cache import KVCache
+from .loader import LoadedModel, Progress, load_model
+from .sampling import Sampler, SamplingParams
+
+DEFAULT_CONTEXT = 4096
+
+
+@dataclass
+class ChatTurnResult(GenerationResult):
+    dropped_messages: int = 0
+
+
+@dataclass
+class Engine:
+    device: str = "cpu"
+    dtype: torch.dtype = torch.float32
+    loaded: LoadedModel | None = None
+    cache: KVCache | None = None
+    cached_ids: list[int] = field(default_factory=list)
+    load_seconds: float = 0.0
+
+    def load(self, path: Path, *, context_length: int = DEFAULT_CONTEXT, progress: Progress | None = None):
+        self.unload()
+        started = time.perf_counter()
+        self.loaded = load_model(path, dtype=self.dtype, device=self.device, progress=progress)
+        n_ctx = min(context_length, self.loaded.config.max_position_embeddings)
+        self.cache = KVCache(self.loaded.config, n_ctx, dtype=self.dtype, device=self.device)
+        self.cached_ids = []
+        self.load_seconds = time.perf_counter() - started
+        return self.loaded
+
+    def unload(self):
+        self.loaded, self.cache, self.cached_ids = None, None, []
+
+    @property
+    def context_length(self) -> int:
+        return self.cache.max_len if self.cache else 0
+
+    def encode_conversation(self, messages: list[dict]) -> tuple[list[int], int]:
+        """Prompt ids for `messages`, leaving out the oldest turns if needed; (ids, messages left out)."""
+        system = [m for m in messages[:1] if m["role"] == "system"]
+        turns = messages[len(system):]
+        for dropped in range(len(turns)):
+            kept = turns[dropped:]
+            if kept[0]["role"] != "user":
+                continue
+            ids = self.loaded.chat_encoder.encode_chat(system + kept, add_generation_prompt=True)
+            if len(ids) < self.context_length:
+                return ids, dropped
+        raise ContextOverflowError(
+            f"the message is too long for the model's context of {self.context_length} tokens; "
+            "shorten it or start a new conversation with a shorter text")
+
+    def chat(self, messages: list[dict], *, params: SamplingParams | None = None, max_tokens: int = 512,
+             cancelled: Callable[[], bool] = lambda: False) -> "ChatGeneration":
+        """Generate the assistant's answer to `messages`; iterate the result for text deltas."""
+        prompt, dropped = self.encode_conversation(messages)
+        reused = self._reuse_cache(prompt)
+        result = ChatTurnResult(dropped_messages=dropped)
+        result.stats.prompt_tokens = len(prompt)
+        tokens = generate_tokens(
+            self.loaded.model, self.cache, prompt[reused:], Sampler(params or SamplingParams()),
+            history=prompt[:reused], max_tokens=min(max_tokens, self.cache.max_len - len(prompt)),
+            stop_ids=self.loaded.tokenizer.eos_ids, result=result, cancelled=cancelled, device=self.device)
+        return ChatGeneration(self, prompt, result, generate_text(self.loaded.tokenizer, tokens))
+
+    def _reuse_cache(self, prompt: list[int]) -> int:
+        """Keep the cached prefix shared with `prompt` (at least one token is left to prefill)."""
+        common = 0
+        for cached, new in zip(self.cached_ids, prompt):
+            if cached != new:
+                break
+            common += 1
+        common = min(common, len(prompt) - 1)
+        self.cache.truncate(common)
+        self.cached_ids = self.cached_ids[:common]
+        return common
+
+
+@dataclass
+class ChatGeneration:
+    """Iterating yields text deltas; afterwards `result` holds the finish reason and stats."""
+    engine: Engine
+    prompt: list[int]
+    result: ChatTurnResult
+    deltas: Iterator[str]
+
+    def __iter__(self):
+        try:
+            yield from self.deltas
+        finally:
+            self.engine.cached_ids = (self.prompt + self.result.token_ids)[:self.engine.cache.length]
+
+    def text(self) -> str:
+        return "".join(self)

@@ -1,0 +1,60 @@
+"""The key/value cache: preallocated per layer for the whole context, filled left to right.
+
+`length` counts the positions already stored; `truncate(n)` keeps a prefix (so a new turn of the
+same conversation prefills only its new tokens). Also owns RoPE tables and the attention mask.
+"""
+import torch
+
+from .config import ModelConfig
+
+
+class KVCache:
+    def __init__(self, config: ModelConfig, max_len: int, *, dtype=torch.float32, device="cpu"):
+        shape = (config.num_hidden_layers, config.num_key_value_heads, max_len, config.head_dim)
+        self.keys = torch.zeros(shape, dtype=dtype, device=device)
+        self.values = torch.zeros(shape, dtype=dtype, device=device)
+        self.max_len = max_len
+        self.length = 0
+        from .model import rope_tables
+
+        self.cos, self.sin = rope_tables(config.head_dim, config.rope_theta, max_len, dtype)
+        self.cos, self.sin = self.cos.to(device), self.sin.to(device)
+
+    def layer(self, index: int) -> "LayerCache":
+        return LayerCache(self, index)
+
+    def rope(self, positions):
+        return self.cos[positions], self.sin[positions]
+
+    def attention_mask(self, positions, sliding_window: int | None):
+        """Boolean [T, S] mask, True where a query may attend: causal, within the sliding window."""
+        keys = torch.arange(positions[-1].item() + 1, device=positions.device)
+        allowed = keys[None, :] <= positions[:, None]
+        if sliding_window:
+            allowed &= keys[None, :] > positions[:, None] - sliding_window
+        return allowed
+
+    def advance(self, count: int):
+        self.length += count
+
+    def truncate(self, length: int):
+        self.length = min(self.length, length)
+
+    @property
+    def free(self) -> int:
+        return self.max_len - self.length
+
+
+class LayerCache:
+    def __init__(self, cache: KVCache, index: int):
+        self.cache, self.index = cache, index
+
+    def update(self, k, v):
+        """Store k, v [K, T, Hd] after the cached positions; return all keys and values [K, S, Hd]."""
+        start = self.cache.length
+        end = start + k.shape[1]
+        if end > self.cache.max_len:
+            raise ValueError(f"the KV cache holds {self.cache.max_len} positions, {end} were asked for")
+        self.cache.keys[self.index, :, start:end] = k
+        self.cache.values[self.index, :, start:end] = v
+        return self.cache.keys[self.index, :, :end], self.cache.values[self.index, :, :end]

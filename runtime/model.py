@@ -1,0 +1,164 @@
+"""The transformer for Llama, Mistral and Mixtral shapes: one code path, the config decides.
+
+Batch size 1 throughout (a desktop chat). Shapes: T new tokens, S cached positions, D hidden size,
+H query heads, K key/value heads, Hd head dim, E experts, A experts used per token, F ffn size.
+Weights follow Hugging Face's RoPE layout (rotate-half); GGUF loaders undo llama.cpp's permutation.
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import ModelConfig
+from .kv_cache import KVCache
+
+
+class Transformer(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.tok_embeddings = nn.Embedding(config.vocab_size, config.hidden_size)
+        self.layers = nn.ModuleList(Block(config) for _ in range(config.num_hidden_layers))
+        self.norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.output = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
+
+    def forward(self, tokens: torch.Tensor, cache: KVCache, *, all_logits: bool = True) -> torch.Tensor:
+        """Logits [T, V] for `tokens` [T] placed after the cache's `length` positions (or [1, V])."""
+        start = cache.length
+        positions = torch.arange(start, start + tokens.shape[0], device=tokens.device)
+        rope = cache.rope(positions)
+        mask = cache.attention_mask(positions, self.config.sliding_window)
+        x = self.tok_embeddings(tokens)  # [T, D]
+        for index, layer in enumerate(self.layers):
+            x = layer(x, rope, mask, cache.layer(index))
+        cache.advance(tokens.shape[0])
+        if not all_logits:
+            x = x[-1:]
+        return self.output(self.norm(x)).float()  # [T, V]
+
+
+class Block(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.attention_norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.attention = Attention(config)
+        self.ffn_norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.feed_forward = MoEFeedForward(config) if config.is_moe else FeedForward(config)
+
+    def forward(self, x, rope, mask, layer_cache):
+        h = x + self.attention(self.attention_norm(x), rope, mask, layer_cache)
+        return h + self.feed_forward(self.ffn_norm(h))
+
+
+class Attention(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.n_heads, self.n_kv_heads, self.head_dim = (
+            config.num_attention_heads, config.num_key_value_heads, config.head_dim)
+        self.wq = nn.Linear(config.hidden_size, self.n_heads * self.head_dim, bias=False)
+        self.wk = nn.Linear(config.hidden_size, self.n_kv_heads * self.head_dim, bias=False)
+        self.wv = nn.Linear(config.hidden_size, self.n_kv_heads * self.head_dim, bias=False)
+        self.wo = nn.Linear(self.n_heads * self.head_dim, config.hidden_size, bias=False)
+
+    def forward(self, x, rope, mask, layer_cache):
+        T = x.shape[0]
+        q = self.wq(x).view(T, self.n_heads, self.head_dim).transpose(0, 1)  # [H, T, Hd]
+        k = self.wk(x).view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)  # [K, T, Hd]
+        v = self.wv(x).view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)
+        q, k = apply_rope(q, rope), apply_rope(k, rope)
+        keys, values = layer_cache.update(k, v)  # [K, S, Hd]
+        out = F.scaled_dot_product_attention(
+            q.unsqueeze(0), keys.unsqueeze(0), values.unsqueeze(0), attn_mask=mask, enable_gqa=True)
+        return self.wo(out[0].transpose(0, 1).reshape(T, -1))  # [T, D]
+
+
+class FeedForward(nn.Module):
+    """Dense SwiGLU: w2(silu(w1 x) * w3 x)."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.w1 = nn.Linear(config.hidden_size, config.intermediate_size, bias=False)
+        self.w3 = nn.Linear(config.hidden_size, config.intermediate_size, bias=False)
+        self.w2 = nn.Linear(config.intermediate_size, config.hidden_size, bias=False)
+
+    def forward(self, x):
+        return self.w2(F.silu(self.w1(x)) * self.w3(x))
+
+
+class MoEFeedForward(nn.Module):
+    """Sparse mixture of SwiGLU experts, stacked [E, out, in]; a float router picks A per token."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        E, D, Fs = config.num_local_experts, config.hidden_size, config.intermediate_size
+        self.top_k = config.num_experts_per_tok
+        self.gate = nn.Linear(D, E, bias=False)
+        self.w1 = nn.Parameter(torch.empty(E, Fs, D))
+        self.w3 = nn.Parameter(torch.empty(E, Fs, D))
+        self.w2 = nn.Parameter(torch.empty(E, D, Fs))
+
+    def route(self, x):
+        """Expert ids [T, A] and their renormalised weights [T, A], as transformers' Mixtral does."""
+        probs = F.softmax(self.gate(x).float(), dim=-1)  # [T, E]
+        weights, experts = torch.topk(probs, self.top_k, dim=-1)  # [T, A]
+        weights = weights / weights.sum(dim=-1, keepdim=True)
+        return experts, weights.to(x.dtype)
+
+    def forward(self, x):
+        experts, weights = self.route(x)
+        if x.shape[0] == 1:
+            return self._decode(x, experts[0], weights[0])
+        return self._prefill(x, experts, weights)
+
+    def run_expert(self, e: int, x):
+        return F.linear(F.silu(F.linear(x, self.w1[e])) * F.linear(x, self.w3[e]), self.w2[e])
+
+    def _decode(self, x, experts, weights):
+        """One token: touch only its A chosen experts."""
+        out = torch.zeros_like(x)
+        for e, w in zip(experts.tolist(), weights):
+            out += w * self.run_expert(e, x)
+        return out
+
+    def _prefill(self, x, experts, weights):
+        """Tokens grouped by expert: one matrix product per expert that has tokens."""
+        out = torch.zeros_like(x)
+        flat_experts = experts.flatten()  # [T*A]
+        order = torch.argsort(flat_experts, stable=True)
+        counts = torch.bincount(flat_experts, minlength=self.w1.shape[0]).tolist()
+        token_of = order // self.top_k
+        start = 0
+        for e, count in enumerate(counts):
+            if count:
+                rows = token_of[start:start + count]
+                slots = order[start:start + count]
+                y = self.run_expert(e, x[rows]) * weights.flatten()[slots, None]
+                out.index_add_(0, rows, y)
+            start += count
+        return out
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        x32 = x.float()
+        normed = x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * normed.to(x.dtype)
+
+
+def rope_tables(head_dim: int, theta: float, max_len: int, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin [max_len, Hd] for rotate-half RoPE."""
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+    angles = torch.outer(torch.arange(max_len, dtype=torch.float64), inv_freq)  # [S, Hd/2]
+    angles = torch.cat([angles, angles], dim=-1)
+    return angles.cos().to(dtype), angles.sin().to(dtype)
+
+
+def apply_rope(x, rope):
+    cos, sin = rope  # [T, Hd]
+    half = x.shape[-1] // 2
+    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos + rotated * sin

@@ -1,0 +1,78 @@
+"""GGUF model files: checked for lies first (gguf_check), then memory-mapped with `gguf`'s reader.
+
+`GGUFFile` gives the metadata as plain Python values and each tensor as a float torch tensor in the
+model's own name and layout ([out, in], Hugging Face RoPE order), dequantized on request.
+"""
+from pathlib import Path
+
+import gguf
+import numpy as np
+import torch
+
+from ..errors import ModelFileError, UnsupportedModelError
+from .gguf_check import check_gguf_file
+from .names import internal_name
+
+FLOAT_TYPES = {
+    gguf.GGMLQuantizationType.F32: np.float32,
+    gguf.GGMLQuantizationType.F16: np.float16,
+}
+
+
+class GGUFFile:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise ModelFileError(self.path, "no such file")
+        check_gguf_file(self.path)
+        try:
+            self.reader = gguf.GGUFReader(self.path, "r")
+        except (ValueError, OSError, IndexError, KeyError) as error:
+            raise ModelFileError(self.path, f"not a readable GGUF file ({error})") from error
+        self.metadata = {key: field.contents() for key, field in self.reader.fields.items()}
+        self.tensors = {t.name: t for t in self.reader.tensors}
+
+    @property
+    def architecture(self) -> str:
+        return self.metadata.get("general.architecture", "")
+
+    def tensor_names(self) -> dict[str, str]:
+        """File tensor name -> model name, for the tensors the model uses."""
+        names = {}
+        for file_name in self.tensors:
+            name = internal_name(file_name, fmt="gguf")
+            if name is not None:
+                names[file_name] = name
+        return names
+
+    def shape(self, file_name: str) -> tuple[int, ...]:
+        """The tensor's shape in torch order (GGUF stores dimensions innermost first)."""
+        return tuple(int(d) for d in reversed(self.tensors[file_name].shape.tolist()))
+
+    def load(self, file_name: str, dtype=torch.float32) -> torch.Tensor:
+        """The tensor dequantized to `dtype`, shaped [..., out, in]."""
+        tensor = self.tensors[file_name]
+        qtype = tensor.tensor_type
+        if qtype in FLOAT_TYPES:
+            array = np.asarray(tensor.data, dtype=FLOAT_TYPES[qtype])
+        else:
+            try:
+                array = gguf.quants.dequantize(tensor.data, qtype)
+            except NotImplementedError as error:
+                raise UnsupportedModelError(
+                    self.path, f"tensor {file_name} has type {qtype.name}, which Octet cannot read") from error
+        return torch.tensor(array.reshape(self.shape(file_name)), dtype=dtype)
+
+
+def unpermute_rope_rows(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """Undo llama.cpp's Q/K row permutation (interleaved RoPE pairs) back to rotate-half order."""
+    rows = weight.shape[0]
+    return (weight.reshape(n_heads, rows // n_heads // 2, 2, *weight.shape[1:])
+            .transpose(1, 2).reshape(weight.shape))
+
+
+def permute_rope_rows(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """llama.cpp's permutation, as its converter applies it to Hugging Face Q/K weights."""
+    rows = weight.shape[0]
+    return (weight.reshape(n_heads, 2, rows // n_heads // 2, *weight.shape[1:])
+            .transpose(1, 2).reshape(weight.shape))

@@ -1,0 +1,77 @@
+"""Our transformer against transformers' LlamaForCausalLM on the same weights, read back from GGUF."""
+import gguf
+import pytest
+import torch
+
+from runtime.config import config_from_gguf_metadata
+from runtime.kv_cache import KVCache
+from runtime.loader import build_model, read_gguf_weights
+from runtime.weights.gguf import GGUFFile, permute_rope_rows, unpermute_rope_rows
+from tests.runtime.tiny_models import tiny_llama, write_llama_gguf
+
+
+def load_tiny(path):
+    file = GGUFFile(path)
+    config = config_from_gguf_metadata(file.metadata, vocab_size=len(file.metadata["tokenizer.ggml.tokens"]))
+    return build_model(config, read_gguf_weights(file, config, torch.float32, lambda *_: None), path, "cpu")
+
+
+@pytest.mark.parametrize("shape", [dict(heads=4, kv_heads=2), dict(heads=4, kv_heads=4), dict(heads=8, kv_heads=1),
+                                   dict(heads=4, kv_heads=2, tie=True)])
+def test_logits_equal_transformers(tmp_path, shape):
+    reference = tiny_llama(seed=1, **shape)
+    ours = load_tiny(write_llama_gguf(reference, tmp_path / "tiny.gguf"))
+    tokens = torch.randint(0, reference.config.vocab_size, (33,), generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        expected = reference(tokens[None]).logits[0]
+        actual = ours(tokens, KVCache(ours.config, 64))
+    assert (actual - expected).abs().max().item() <= 1e-4
+
+
+def test_incremental_decoding_equals_full_forward(tmp_path):
+    reference = tiny_llama(seed=3)
+    ours = load_tiny(write_llama_gguf(reference, tmp_path / "tiny.gguf"))
+    tokens = torch.randint(0, reference.config.vocab_size, (24,), generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        full = ours(tokens, KVCache(ours.config, 64))
+        cache = KVCache(ours.config, 64)
+        pieces = [ours(tokens[:10], cache)] + [ours(tokens[i:i + 1], cache) for i in range(10, 24)]
+    assert (torch.cat(pieces) - full).abs().max().item() <= 1e-5
+
+
+def test_gguf_rope_permutation_is_undone(tmp_path):
+    """The file holds llama.cpp's permuted Q/K rows; loading restores Hugging Face's order, and
+    skipping that step would change the logits."""
+    reference = tiny_llama(seed=5)
+    path = write_llama_gguf(reference, tmp_path / "tiny.gguf")
+    file = GGUFFile(path)
+    stored = file.load("blk.0.attn_q.weight")
+    hf_q = reference.model.layers[0].self_attn.q_proj.weight.detach()
+    assert not torch.equal(stored, hf_q)
+    assert torch.equal(unpermute_rope_rows(stored, 4), hf_q)
+    assert torch.equal(unpermute_rope_rows(permute_rope_rows(hf_q, 4), 4), hf_q)
+
+    model = load_tiny(path)
+    tokens = torch.arange(1, 17)
+    with torch.no_grad():
+        good = model(tokens, KVCache(model.config, 32))
+        for layer, block in enumerate(model.layers):
+            block.attention.wq.weight.copy_(file.load(f"blk.{layer}.attn_q.weight"))
+            block.attention.wk.weight.copy_(file.load(f"blk.{layer}.attn_k.weight"))
+        wrong = model(tokens, KVCache(model.config, 32))
+        expected = reference(tokens[None]).logits[0]
+    assert (good - expected).abs().max() <= 1e-4
+    assert (wrong - expected).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("qtype, tolerance", [(gguf.GGMLQuantizationType.F16, 0.05),
+                                              (gguf.GGMLQuantizationType.Q8_0, 0.1),
+                                              (gguf.GGMLQuantizationType.Q4_1, 0.6)])
+def test_quantized_tensor_types_load_close_to_float(tmp_path, qtype, tolerance):
+    reference = tiny_llama(seed=6, hidden_size=64)
+    ours = load_tiny(write_llama_gguf(reference, tmp_path / "q.gguf", qtype=qtype))
+    tokens = torch.arange(3, 40)
+    with torch.no_grad():
+        expected = reference(tokens[None]).logits[0]
+        actual = ours(tokens, KVCache(ours.config, 64))
+    assert (actual - expected).abs().max().item() <= tolerance

@@ -1,0 +1,127 @@
+"""Tiny random models for tests: a transformers model, and the same weights written to a GGUF file by
+the `gguf` writer as llama.cpp's converter does (Q/K rows permuted, a byte-level BPE vocab, chatml).
+"""
+import gguf
+import numpy as np
+import torch
+
+from runtime.weights.gguf import permute_rope_rows
+
+CHATML = ("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] "
+          "+ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+
+HF_TO_GGUF = {
+    "model.embed_tokens.weight": "token_embd.weight",
+    "model.norm.weight": "output_norm.weight",
+    "lm_head.weight": "output.weight",
+    "input_layernorm.weight": "attn_norm.weight",
+    "self_attn.q_proj.weight": "attn_q.weight",
+    "self_attn.k_proj.weight": "attn_k.weight",
+    "self_attn.v_proj.weight": "attn_v.weight",
+    "self_attn.o_proj.weight": "attn_output.weight",
+    "post_attention_layernorm.weight": "ffn_norm.weight",
+    "mlp.gate_proj.weight": "ffn_gate.weight",
+    "mlp.up_proj.weight": "ffn_up.weight",
+    "mlp.down_proj.weight": "ffn_down.weight",
+}
+
+
+def tiny_llama(seed=0, *, vocab_size=None, hidden_size=64, layers=2, heads=4, kv_heads=2, tie=False):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=vocab_size or byte_vocab_size(), hidden_size=hidden_size, intermediate_size=hidden_size * 2,
+        num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=kv_heads,
+        max_position_embeddings=256, rope_theta=10000.0, rms_norm_eps=1e-5, tie_word_embeddings=tie)
+    model = LlamaForCausalLM(config).eval()
+    with torch.no_grad():  # random norms, so that a wrong norm cannot pass unnoticed
+        for name, param in model.named_parameters():
+            if "norm" in name:
+                param.uniform_(0.5, 1.5)
+    return model
+
+
+def gguf_name(hf_name: str) -> str:
+    if hf_name in HF_TO_GGUF:
+        return HF_TO_GGUF[hf_name]
+    _, _, layer, rest = hf_name.split(".", 3)
+    return f"blk.{layer}.{HF_TO_GGUF[rest]}"
+
+
+def write_llama_gguf(model, path, *, qtype=gguf.GGMLQuantizationType.F32):
+    """Write `model` (a transformers LlamaForCausalLM) to `path` as llama.cpp's converter would."""
+    config = model.config
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_context_length(config.max_position_embeddings)
+    writer.add_embedding_length(config.hidden_size)
+    writer.add_block_count(config.num_hidden_layers)
+    writer.add_feed_forward_length(config.intermediate_size)
+    writer.add_head_count(config.num_attention_heads)
+    writer.add_head_count_kv(config.num_key_value_heads)
+    writer.add_rope_freq_base(config.rope_parameters["rope_theta"])
+    writer.add_layer_norm_rms_eps(config.rms_norm_eps)
+    writer.add_rope_dimension_count(config.hidden_size // config.num_attention_heads)
+    add_byte_bpe_vocab(writer, config.vocab_size)
+    state = model.state_dict()
+    if config.tie_word_embeddings:
+        state.pop("lm_head.weight", None)
+    for hf_name, tensor in state.items():
+        array = rope_layout(hf_name, tensor, config).float().numpy()
+        add_tensor(writer, gguf_name(hf_name), array, qtype if array.ndim == 2 else gguf.GGMLQuantizationType.F32)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def rope_layout(hf_name: str, tensor: torch.Tensor, config) -> torch.Tensor:
+    if hf_name.endswith("q_proj.weight"):
+        return permute_rope_rows(tensor, config.num_attention_heads)
+    if hf_name.endswith("k_proj.weight"):
+        return permute_rope_rows(tensor, config.num_key_value_heads)
+    return tensor
+
+
+def add_tensor(writer, name: str, array: np.ndarray, qtype) -> None:
+    if qtype == gguf.GGMLQuantizationType.F32:
+        writer.add_tensor(name, array.astype(np.float32))
+    elif qtype == gguf.GGMLQuantizationType.F16:
+        writer.add_tensor(name, array.astype(np.float16))
+    else:
+        writer.add_tensor(name, gguf.quants.quantize(array, qtype), raw_dtype=qtype)
+
+
+def byte_tokens() -> list[str]:
+    """GPT-2's 256 byte-level symbols, in byte order."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    mapping, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            mapping[b] = chr(b)
+        else:
+            mapping[b] = chr(256 + extra)
+            extra += 1
+    return [mapping[b] for b in range(256)]
+
+
+def byte_vocab_size() -> int:
+    return len(SPECIAL_TOKENS) + 256
+
+
+def add_byte_bpe_vocab(writer, vocab_size: int) -> None:
+    """A byte-level BPE vocab with no merges: specials, then the 256 bytes (padded to vocab_size)."""
+    tokens = SPECIAL_TOKENS + byte_tokens()
+    tokens += [f"<|unused{i}|>" for i in range(vocab_size - len(tokens))]
+    types = [gguf.TokenType.CONTROL] * len(SPECIAL_TOKENS) + [gguf.TokenType.NORMAL] * 256
+    types += [gguf.TokenType.UNUSED] * (vocab_size - len(types))
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("default")
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_token_merges([])
+    writer.add_bos_token_id(0)
+    writer.add_eos_token_id(2)
+    writer.add_chat_template(CHATML)
