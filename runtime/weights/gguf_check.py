@@ -23,7 +23,7 @@ MAX_KEYS = 1 << 14
 MAX_KEY_BYTES = 1 << 10            # the spec allows 65535; real keys are under 100
 MAX_TENSOR_NAME_BYTES = 64         # the spec's limit (ggml's GGML_MAX_NAME)
 MAX_STRING_BYTES = 64 << 20        # an embedded tokenizer.json is a few MB
-MAX_WALKED_ITEMS = 1 << 22         # strings and inner arrays visited one by one, over the whole header
+MAX_ARRAY_ITEMS = 1 << 21          # all array elements in the header (GGUFReader makes an object of each)
 MAX_ARRAY_DEPTH = 3                # an array of arrays of arrays; real files use 1
 MAX_DIMS = 4
 MAX_ALIGNMENT = 1 << 16
@@ -40,6 +40,7 @@ SCALAR_FORMATS = {
     GGUFValueType.FLOAT32: "<f", GGUFValueType.BOOL: "<B", GGUFValueType.UINT64: "<Q",
     GGUFValueType.INT64: "<q", GGUFValueType.FLOAT64: "<d",
 }
+U64 = struct.Struct("<Q")
 SCALAR_SIZES = {vtype: struct.calcsize(fmt) for vtype, fmt in SCALAR_FORMATS.items()}
 MIN_ITEM_SIZES = {**SCALAR_SIZES, GGUFValueType.STRING: 8, GGUFValueType.ARRAY: 4 + 8}
 READER_FIELD_NAMES = {"GGUF.version", "GGUF.tensor_count", "GGUF.kv_count"}  # GGUFReader's own fields
@@ -80,7 +81,7 @@ class Cursor:
 
     def __init__(self, buf, path):
         self.buf, self.path, self.pos, self.size = buf, path, 0, len(buf)
-        self.walked = 0
+        self.array_items = 0
 
     def fail(self, problem: str):
         raise ModelFileError(self.path, problem)
@@ -128,6 +129,7 @@ class Cursor:
         self.fail(f"{what} has unknown value type {vtype} (GGUF defines types 0 to 12)")
 
     def skip_array(self, what: str, depth: int) -> None:
+        """Check an array's element type, length and depth, and step over its elements."""
         if depth > MAX_ARRAY_DEPTH:
             self.fail(f"{what} nests arrays more than {MAX_ARRAY_DEPTH} deep")
         item_type = self.read_u32(f"element type of {what}")
@@ -137,15 +139,34 @@ class Cursor:
         if count * MIN_ITEM_SIZES[item_type] > self.left():
             self.fail(f"truncated or corrupt: {what} claims {count} elements, more than the "
                       f"{self.left()} bytes left in the file can hold")
+        self.array_items += count
+        if self.array_items > MAX_ARRAY_ITEMS:
+            self.fail(f"the metadata arrays hold more than {MAX_ARRAY_ITEMS} elements in all; "
+                      f"real models hold under a million")
         if item_type in SCALAR_SIZES:
             self.pos += count * SCALAR_SIZES[item_type]
-            return None
-        self.walked += count
-        if self.walked > MAX_WALKED_ITEMS:
-            self.fail(f"the metadata holds more than {MAX_WALKED_ITEMS} strings or arrays")
-        for index in range(count):
-            self.read_value(item_type, f"{what}[{index}]", depth)
+        elif item_type == GGUFValueType.STRING:
+            self.skip_strings(count, what)
+        else:
+            for index in range(count):
+                self.skip_array(f"{what}[{index}]", depth + 1)
         return None
+
+    def skip_strings(self, count: int, what: str) -> None:
+        """read_str over an array of strings in a tight loop (vocabularies hold 10^5 of them)."""
+        buf, size, unpack = self.buf, self.size, U64.unpack_from
+        for index in range(count):
+            pos = self.pos
+            length = unpack(buf, pos)[0] if pos + 8 <= size else -1
+            end = pos + 8 + length
+            try:
+                if 0 <= length <= MAX_STRING_BYTES and end <= size:
+                    buf[pos + 8:end].decode("utf-8")
+                    self.pos = end
+                    continue
+            except UnicodeDecodeError:
+                pass
+            self.read_str(f"{what}[{index}]", MAX_STRING_BYTES)  # the slow path fails, saying why
 
 
 def read_header(cur: Cursor) -> tuple[int, int, int]:
