@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.tokenizer import StreamDecoder
-from tests.runtime.test_tokenizer_support import SAMPLES, starter_tokenizer
+from tests.runtime.test_tokenizer_support import SAMPLES, mistral_v1_gguf_metadata, starter_tokenizer
 
 LANGUAGE_TEXTS = SAMPLES + [
     "Déjà vu : l'œil du cœur, où êtes-vous ? Ça coûte 12,50 €.",
@@ -16,13 +16,17 @@ LANGUAGE_TEXTS = SAMPLES + [
     "漢字かな交じり文、简体中文、繁體中文、한국어 😀",
 ]
 
-SETS = ["bpe"]
+SETS = ["bpe", "sentencepiece"]
 
 
 @pytest.fixture(scope="module", params=SETS)
 def tokenizer(request, starter_path):
     if request.param == "bpe":
         return starter_tokenizer(starter_path)
+    if request.param == "sentencepiece":
+        from runtime.tokenizer import tokenizer_from_gguf
+
+        return tokenizer_from_gguf(mistral_v1_gguf_metadata(), "mixtral.gguf")
     raise AssertionError(request.param)
 
 
