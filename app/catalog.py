@@ -251,7 +251,7 @@ def _parse_info(stdout: str, path: Path) -> dict:
 
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+    return lines[-1].removeprefix("error: ") if lines else ""
 
 
 def _copy_into_models(source: Path) -> Path:

@@ -29,8 +29,17 @@ def memory_needed(model: CatalogEntry | InstalledModel | int, *, context_tokens:
     """Bytes to run `model`: file size + KV cache for `context_tokens` + fixed overhead."""
     if isinstance(model, int):
         return model + DEFAULT_KV_BYTES_PER_TOKEN * context_tokens + OVERHEAD_BYTES
-    kv_per_token = getattr(model, "kv_bytes_per_token", DEFAULT_KV_BYTES_PER_TOKEN)
-    return model.size_bytes + kv_per_token * context_tokens + OVERHEAD_BYTES
+    return model.size_bytes + kv_bytes_per_token(model) * context_tokens + OVERHEAD_BYTES
+
+
+def kv_bytes_per_token(model: CatalogEntry | InstalledModel) -> int:
+    """fp16 K and V for every layer: the catalog's figure, or an import's from what the runtime reported."""
+    if isinstance(model, CatalogEntry):
+        return model.kv_bytes_per_token
+    info = model.info or {}
+    if all(isinstance(info.get(k), int) for k in ("layers", "kv_heads", "head_dim")):
+        return info["layers"] * 2 * info["kv_heads"] * info["head_dim"] * 2
+    return DEFAULT_KV_BYTES_PER_TOKEN
 
 
 def check_fits(model: CatalogEntry | InstalledModel | int, *, available_bytes: int | None = None,
