@@ -12,6 +12,7 @@ import os
 import stat
 import struct
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from gguf import GGML_QUANT_SIZES, GGMLQuantizationType, GGUFValueType
 
@@ -62,8 +63,7 @@ class GGUFSummary:
     architecture: str | None
 
 
-@dataclass(frozen=True)
-class TensorInfo:
+class TensorInfo(NamedTuple):
     name: str
     dims: tuple[int, ...]
     ggml_type: int
@@ -206,8 +206,10 @@ def read_metadata(cur: Cursor, kv_count: int) -> dict[str, object]:
         key = cur.read_str(f"metadata key #{index}", MAX_KEY_BYTES)
         if not key:
             cur.fail(f"metadata key #{index} is empty")
-        if key in seen or key in READER_FIELD_NAMES:
+        if key in seen:
             cur.fail(f"metadata key {shown(key)} appears twice")
+        if key in READER_FIELD_NAMES:
+            cur.fail(f"metadata key {key} is reserved for the header fields")
         seen.add(key)
         vtype = cur.read_u32(f"value type of key {shown(key)}")
         if key == "general.alignment" and vtype != GGUFValueType.UINT32:
@@ -223,19 +225,20 @@ def read_tensor_infos(cur: Cursor, tensor_count: int) -> list[TensorInfo]:
     infos, names = [], set()
     for index in range(tensor_count):
         name = cur.read_str(f"name of tensor #{index}", MAX_TENSOR_NAME_BYTES)
+        label = f"tensor {shown(name)}"
         if not name:
             cur.fail(f"tensor #{index} has an empty name")
         if name in names:
-            cur.fail(f"tensor {shown(name)} appears twice")
+            cur.fail(f"{label} appears twice")
         names.add(name)
-        n_dims = cur.read_u32(f"dimension count of tensor {shown(name)}")
+        n_dims = cur.read_u32(f"dimension count of {label}")
         if not 1 <= n_dims <= MAX_DIMS:
-            cur.fail(f"tensor {shown(name)} has {n_dims} dimensions; GGUF allows 1 to {MAX_DIMS}")
-        dims = tuple(cur.read_u64(f"dimension {d} of tensor {shown(name)}") for d in range(n_dims))
+            cur.fail(f"{label} has {n_dims} dimensions; GGUF allows 1 to {MAX_DIMS}")
+        dims = tuple(cur.read_u64(f"dimensions of {label}") for _ in range(n_dims))
         if min(dims) < 1:
-            cur.fail(f"tensor {shown(name)} has a zero dimension {list(dims)}")
-        ggml_type = cur.read_u32(f"type of tensor {shown(name)}")
-        offset = cur.read_u64(f"data offset of tensor {shown(name)}")
+            cur.fail(f"{label} has a zero dimension {list(dims)}")
+        ggml_type = cur.read_u32(f"type of {label}")
+        offset = cur.read_u64(f"data offset of {label}")
         infos.append(TensorInfo(name, dims, ggml_type, offset))
     return infos
 
@@ -279,8 +282,8 @@ def check_tensor_data(cur: Cursor, infos: list[TensorInfo], data_offset: int, al
         start = data_offset + info.offset
         end = start + nbytes
         if end > cur.size:
-            cur.fail(f"truncated: tensor {shown(info.name)} needs bytes up to {end} "
-                     f"but the file has {cur.size}")
+            cur.fail(f"truncated: tensor {shown(info.name)} needs bytes up to {end} but the file has "
+                     f"{cur.size} bytes; the download may be incomplete")
         spans.append((start, end, info.name))
     spans.sort()
     for (_, end, name), (start, _, next_name) in zip(spans, spans[1:]):
@@ -306,6 +309,7 @@ def check_gguf_file(path: str | os.PathLike) -> GGUFSummary:
 
 
 def check_buffer(cur: Cursor) -> GGUFSummary:
+    """The checks in file order: header, metadata, tensor infos, then the data they point to."""
     version, tensor_count, kv_count = read_header(cur)
     metadata = read_metadata(cur, kv_count)
     infos = read_tensor_infos(cur, tensor_count)

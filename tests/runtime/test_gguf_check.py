@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.errors import ModelFileError, UnsupportedModelError
-from runtime.weights.gguf_check import check_gguf_file
+from runtime.weights.gguf_check import MAX_ARRAY_ITEMS, check_gguf_file
 from tests.runtime.gguf_factory import (
     array_header, gguf_str, header, kv, kv_u32, numeric_field_positions, pad_to, tensor_info,
     write_tiny_llama,
@@ -155,7 +155,7 @@ def test_key_not_utf8(tmp_path):
 def test_empty_and_duplicate_keys(tmp_path):
     refused(write(tmp_path / "e.gguf", header(0, 1) + kv_u32("", 1)), "key #0 is empty")
     refused(write(tmp_path / "d.gguf", header(0, 2) + kv_u32("a.b", 1) + kv_u32("a.b", 2)), "a.b appears twice")
-    refused(write(tmp_path / "r.gguf", header(0, 1) + kv_u32("GGUF.version", 3)), "GGUF.version")
+    refused(write(tmp_path / "r.gguf", header(0, 1) + kv_u32("GGUF.version", 3)), "GGUF.version is reserved")
 
 
 def test_unknown_value_type(tmp_path):
@@ -181,6 +181,13 @@ def test_array_length_beyond_the_file(tmp_path, item_type):
 def test_bad_string_in_an_array(tmp_path, third, words):
     strings = array_header(STRING, 3) + gguf_str("ok") + gguf_str("é") + third
     refused(write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, strings) + bytes(16)), *words)
+
+
+def test_too_many_array_elements(tmp_path):
+    count = MAX_ARRAY_ITEMS + 1
+    path = write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, array_header(GGUFValueType.UINT8, count))
+                 + bytes(count))
+    refused(path, f"more than {MAX_ARRAY_ITEMS} elements")
 
 
 def test_arrays_nested_1000_deep(tmp_path):
@@ -245,7 +252,7 @@ def test_row_not_a_whole_number_of_blocks(tmp_path):
 def test_tensor_offset_past_the_end(tmp_path):
     path = one_tensor_file(tmp_path / "o.gguf", offset=2**40)
     message = refused(path, "truncated: tensor w needs bytes up to")
-    assert message.endswith(f"but the file has {path.stat().st_size}")
+    assert f"but the file has {path.stat().st_size} bytes" in message
 
 
 def test_tensor_offset_not_aligned(tmp_path):
