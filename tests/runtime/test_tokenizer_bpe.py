@@ -133,3 +133,23 @@ def test_folder_with_tokenizer_json_equals_gguf(tmp_path, ours, reference):
     for text in SAMPLES:
         assert folder.encode(text) == ours.encode(text)
         assert folder.decode(ours.encode(text)) == ours.decode(ours.encode(text))
+
+
+@pytest.fixture(scope="module")
+def llama_bpe_pair(starter_path):
+    """The starter vocabulary marked "llama-bpe": ours against transformers' GGUF conversion of it."""
+    from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer
+
+    metadata = _mutated(starter_path, **{"tokenizer.ggml.pre": "llama-bpe"})
+    reference, _ = convert_gguf_tokenizer("llama", {
+        "tokenizer_type": "gpt2", "pre_tokenizer_type": "llama-bpe", "tokens": metadata["tokenizer.ggml.tokens"],
+        "merges": metadata["tokenizer.ggml.merges"], "token_type": metadata["tokenizer.ggml.token_type"],
+    })
+    return tokenizer_from_gguf(metadata, starter_path), reference
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXT | st.sampled_from(SAMPLES))
+def test_llama_bpe_split_equals_transformers(llama_bpe_pair, text):
+    ours, reference = llama_bpe_pair
+    assert ours.encode(text) == reference.encode(text, add_special_tokens=False).ids
