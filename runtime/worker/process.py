@@ -1,0 +1,145 @@
+"""The worker process: a loop over the engine, fed by the app through a pipe.
+
+A reader thread receives requests: `cancel` takes effect at once (checked before every token), a
+request that arrives while the engine is busy is answered with a `busy` error, the rest is queued for
+the main thread. If the app's end of the pipe closes (the app died), the worker exits by itself.
+"""
+import os
+import queue
+import threading
+import traceback
+
+from . import protocol
+from .protocol import ProtocolError, error_event, event
+
+QUEUED_TYPES = ("load", "generate", "unload", "shutdown")
+
+
+def main(connection) -> None:
+    """Entry point of the spawned worker process."""
+    Worker(connection).run()
+
+
+class Worker:
+    def __init__(self, connection):
+        self.connection = connection
+        self.send_lock = threading.Lock()
+        self.requests: queue.Queue = queue.Queue()
+        self.busy_with: str | None = None  # id of the request being served
+        self.cancel_ids: set[str] = set()
+        self.engine = None
+
+    def send(self, message: dict) -> None:
+        with self.send_lock:
+            try:
+                self.connection.send(message)
+            except (OSError, EOFError):  # the app is gone
+                os._exit(0)
+
+    # -- reader thread -------------------------------------------------------------------------
+    def read_requests(self) -> None:
+        while True:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                os._exit(0)  # the app died or closed the pipe: nothing left to serve
+            except Exception as error:  # an unpicklable message
+                self.send(error_event(None, protocol.BAD_REQUEST, f"unreadable request ({error})"))
+                continue
+            self.accept(message)
+
+    def accept(self, message) -> None:
+        request_id = message.get("id") if isinstance(message, dict) else None
+        try:
+            protocol.validate_request(message)
+        except ProtocolError as error:
+            self.send(error_event(request_id if isinstance(request_id, str) else None, protocol.BAD_REQUEST, str(error)))
+            return
+        if message["type"] == "cancel":
+            self.cancel_ids.add(message.get("target") or self.busy_with or "")
+        elif message["type"] == "generate" and (self.busy_with or not self.requests.empty()):
+            self.send(error_event(request_id, protocol.BUSY, "an answer is already being generated; "
+                                                             "stop it or wait for it to finish"))
+        else:
+            self.requests.put(message)
+
+    # -- main thread ---------------------------------------------------------------------------
+    def run(self) -> None:
+        configure_threads()
+        threading.Thread(target=self.read_requests, name="octet-worker-reader", daemon=True).start()
+        while True:
+            message = self.requests.get()
+            self.busy_with = message["id"]
+            try:
+                if message["type"] == "shutdown":
+                    return
+                self.serve(message)
+            except Exception as error:  # the worker survives whatever one request does
+                self.send(error_event(message["id"], *describe_failure(error)))
+            finally:
+                self.busy_with = None
+                self.cancel_ids.discard(message["id"])
+
+    def serve(self, message: dict) -> None:
+        handler = {"load": self.load, "generate": self.generate, "unload": self.unload}[message["type"]]
+        handler(message)
+
+    def load(self, message: dict) -> None:
+        from ..engine import DEFAULT_CONTEXT, Engine
+        from ..loader import describe
+
+        request_id = message["id"]
+        self.engine = None
+        engine = Engine(device=message.get("device") or "cpu")
+
+        def progress(fraction: float, phrase: str) -> None:
+            self.send(event("load_progress", request_id, fraction=round(fraction, 3), phrase=phrase))
+
+        loaded = engine.load(message["path"], context_length=message.get("context_length") or DEFAULT_CONTEXT,
+                             progress=progress)
+        self.engine = engine
+        self.send(event("loaded", request_id, model=describe(loaded.path, "", loaded.config, loaded.quantization),
+                        load_seconds=round(engine.load_seconds, 3), context_length=engine.context_length))
+
+    def generate(self, message: dict) -> None:
+        from ..sampling import SamplingParams
+
+        request_id = message["id"]
+        if self.engine is None:
+            self.send(error_event(request_id, protocol.NO_MODEL, "no model is loaded; load one first"))
+            return
+        generation = self.engine.chat(
+            message["messages"], params=SamplingParams.from_dict(message.get("params")),
+            max_tokens=message.get("max_tokens") or 512, cancelled=lambda: request_id in self.cancel_ids)
+        for text in generation:
+            self.send(event("token", request_id, text=text))
+        result = generation.result
+        self.send(event("done", request_id, finish_reason=result.finish_reason, stats=result.stats.as_dict(),
+                        dropped_messages=result.dropped_messages))
+
+    def unload(self, message: dict) -> None:
+        self.engine = None
+        self.send(event("done", message["id"], finish_reason="stop", stats={}))
+
+
+def describe_failure(error: Exception) -> tuple[str, str]:
+    """(kind, message) of an `error` event for an exception raised while serving a request."""
+    from ..errors import ContextOverflowError, OctetError
+
+    if isinstance(error, ContextOverflowError):
+        return protocol.CONTEXT, str(error)
+    if isinstance(error, OctetError):
+        return protocol.MODEL_FILE, str(error)
+    if isinstance(error, MemoryError):
+        return protocol.INTERNAL, "the model ran out of memory; close other programs or pick a smaller model"
+    detail = traceback.format_exception_only(type(error), error)[-1].strip()
+    return protocol.INTERNAL, f"the model failed unexpectedly: {detail}"
+
+
+def configure_threads() -> None:
+    """Threads = physical cores, unless OCTET_THREADS says otherwise."""
+    import psutil
+    import torch
+
+    threads = int(os.environ.get("OCTET_THREADS") or psutil.cpu_count(logical=False) or os.cpu_count() or 1)
+    torch.set_num_threads(threads)
