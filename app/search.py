@@ -48,13 +48,19 @@ def fold_with_offsets(text: str) -> tuple[str, list[int] | range]:
 
 
 def query_words(query: str) -> list[str]:
-    """The folded words of a user's query; quotes, operators and punctuation are just separators."""
+    """The folded words of a query, as Python sees them (for highlighting matches in a snippet)."""
     return _WORD.findall(fold(query))
 
 
-def fts_expression(words: list[str]) -> str:
-    """An FTS5 MATCH expression: every word must appear, each as a prefix (search as you type)."""
-    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+def fts_expression(query: str) -> str:
+    """An FTS5 MATCH expression for what a user typed: each whitespace-separated piece, folded, is a
+    quoted phrase (so quotes and operators are just text) matched as a prefix; all must match.
+
+    FTS5 tokenizes each phrase exactly as it tokenized the documents; a piece with no word in it is
+    an empty phrase, which FTS5 ignores.
+    """
+    pieces = fold(query).replace("\0", " ").split()  # FTS5's parser stops at a NUL
+    return " ".join('"' + piece.replace('"', '""') + '"*' for piece in pieces)
 
 
 def snippet(text: str, words: list[str], *, width: int = SNIPPET_CHARS):
@@ -81,7 +87,7 @@ def snippet(text: str, words: list[str], *, width: int = SNIPPET_CHARS):
 
 _SEARCH_SQL = """
 WITH matches AS (
-    SELECT c.id AS conversation_id, NULL AS message_id, 2.0 * bm25(title_index) AS score
+    SELECT c.id AS conversation_id, NULL AS message_id, bm25(title_index) AS score
     FROM title_index JOIN conversations c ON c.id = title_index.rowid
     WHERE title_index MATCH :expression AND c.deleted_at IS NULL
     UNION ALL
@@ -90,14 +96,15 @@ WITH matches AS (
     JOIN conversations c ON c.id = m.conversation_id
     WHERE message_index MATCH :expression AND c.deleted_at IS NULL
 ), ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY conversation_id ORDER BY score, message_id) AS place
+    SELECT *, row_number() OVER (PARTITION BY conversation_id
+                                 ORDER BY message_id IS NOT NULL, score, message_id) AS place
     FROM matches
 )
 SELECT r.conversation_id, r.message_id, r.score, c.title, m.content
 FROM ranked r JOIN conversations c ON c.id = r.conversation_id
 LEFT JOIN messages m ON m.id = r.message_id
 WHERE r.place = 1
-ORDER BY r.score, c.updated_at DESC
+ORDER BY r.message_id IS NOT NULL, r.score, c.updated_at DESC
 LIMIT :limit
 """
 
@@ -105,12 +112,14 @@ LIMIT :limit
 def search(connection: sqlite3.Connection, query: str, *, limit: int = 50) -> list[SearchHit]:
     """Conversations matching every word of `query` in their title or a message, best first.
 
-    Ranked by relevance (bm25, a title match weighing double), then by the newest conversation.
+    Title matches come first, then message matches, each by relevance (bm25; bm25 scores of the two
+    indexes are not comparable), then the newest conversation first.
     """
-    words = query_words(query)
-    if not words:
+    expression = fts_expression(query)
+    if not expression:
         return []
-    rows = connection.execute(_SEARCH_SQL, {"expression": fts_expression(words), "limit": limit})
+    words = query_words(query)
+    rows = connection.execute(_SEARCH_SQL, {"expression": expression, "limit": limit})
     hits = []
     for conversation_id, message_id, score, title, content in rows:
         text = title if message_id is None else content
