@@ -91,3 +91,30 @@ def test_corrupt_tokenizer_model(tmp_path):
     with pytest.raises(ModelFileError, match="is not a SentencePiece model") as caught:
         tokenizer_from_folder(tmp_path)
     assert caught.value.path.endswith("tokenizer.model")
+
+
+def test_through_a_real_gguf_file(tmp_path, reference):
+    """Written with gguf's GGUFWriter (scores as float32, types as int32) and read back with GGUFReader."""
+    import gguf
+
+    from tests.runtime.test_tokenizer_support import MIXTRAL_TEMPLATE, gguf_metadata
+
+    metadata = mistral_v1_gguf_metadata()
+    path = tmp_path / "vocab-only.gguf"
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(metadata["tokenizer.ggml.tokens"])
+    writer.add_token_scores(metadata["tokenizer.ggml.scores"])
+    writer.add_token_types(metadata["tokenizer.ggml.token_type"])
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+    writer.add_add_space_prefix(True)
+    writer.add_chat_template(MIXTRAL_TEMPLATE)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_ti_data_to_file()
+    writer.close()
+    ours = tokenizer_from_gguf(gguf_metadata(path), path)
+    for text in SAMPLES + EXTRA:
+        assert ours.encode(text, special=False) == reference.encode(text)
