@@ -185,7 +185,7 @@ class _FileFetch:
             try:
                 done = self._fetch_from(done)
             except NetworkError:
-                done = self.part.stat().st_size
+                done = self.part.stat().st_size if self.part.exists() else 0
                 attempts = 1 if done > before else attempts + 1
                 if attempts >= MAX_ATTEMPTS_WITHOUT_PROGRESS:
                     raise NetworkError(f"{self.remote.filename}: the connection keeps dropping; stopped at "

@@ -50,6 +50,7 @@ class FakeHub:
     bytes_sent: dict[str, int] = field(default_factory=dict)  # filename -> body bytes sent by the cdn/hub
     drop_after: dict[str, int] = field(default_factory=dict)  # filename -> bytes to send before cutting (once)
     throttle_bytes_per_s: int | None = None
+    cdn_down: bool = False  # redirect downloads to a closed port (connection refused)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_file(self, repo_id: str, filename: str, content: bytes, **options) -> HostedFile:
@@ -74,7 +75,7 @@ class FakeHub:
 
     @property
     def cdn_url(self) -> str:
-        return f"http://127.0.0.1:{self._cdn.server_address[1]}"
+        return "http://127.0.0.1:9" if self.cdn_down else f"http://127.0.0.1:{self._cdn.server_address[1]}"
 
     # -- bookkeeping -----------------------------------------------------------------------------
     def record(self, server: str, handler: BaseHTTPRequestHandler) -> None:

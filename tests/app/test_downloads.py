@@ -16,6 +16,7 @@ from app import downloads
 from app.catalog import CatalogEntry, CatalogFile, get_installed, installed_models
 from app.downloads import (
     DownloadStopped,
+    NetworkError,
     IntegrityError,
     ModelDownload,
     NotEnoughDiskSpace,
@@ -94,6 +95,21 @@ def test_stop_keeps_the_part_and_the_next_run_resumes(fake_hub, tmp_path):
     assert 0 < part.stat().st_size < SIZE and get_installed(entry.id) is None
     fake_hub.throttle_bytes_per_s = None
     model = job(fake_hub, entry, tmp_path).run()
+    assert Path(model.path).read_bytes() == content
+    assert fake_hub.bytes_sent[entry.files[0].name] <= 1.1 * SIZE
+
+
+def test_a_lost_connection_stops_with_a_message_and_resumes_later(fake_hub, tmp_path, monkeypatch):
+    content = payload()
+    entry = make_entry(fake_hub, content)
+    fake_hub.drop_after[entry.files[0].name] = SIZE // 3
+    first = job(fake_hub, entry, tmp_path)
+    fake_hub.cdn_down = True  # the HEAD works, every GET is refused
+    with pytest.raises(NetworkError, match="connection keeps dropping; stopped at 0%"):
+        first.run()
+    fake_hub.cdn_down = False
+    monkeypatch.setenv("HF_ENDPOINT", fake_hub.endpoint)  # read at call time, not at import
+    model = ModelDownload(entry, hf_cache=tmp_path / "hf-cache", retry_wait_s=0.05).run()
     assert Path(model.path).read_bytes() == content
     assert fake_hub.bytes_sent[entry.files[0].name] <= 1.1 * SIZE
 
