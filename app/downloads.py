@@ -108,7 +108,7 @@ class ModelDownload:
         if model is not None and model.exists:
             return model
         location = install_location(self.entry)
-        if all((self._target(f.name)).is_file() for f in self.entry.files) and location.exists():
+        if location.exists() and all(self._target(f.name).is_file() for f in self.entry.files):
             return self._register()
         return None
 
