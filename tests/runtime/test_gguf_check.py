@@ -47,6 +47,17 @@ def refused(path: Path, *words: str, error=ModelFileError) -> str:
     return message
 
 
+def loads_fully(path: Path) -> None:
+    """GGUFReader parses the file, and every tensor's last byte and every field's value can be read."""
+    reader = GGUFReader(path, "r")
+    for tensor in reader.tensors:
+        flat = tensor.data.reshape(-1).view(np.uint8)
+        assert flat.nbytes == tensor.n_bytes
+        flat[-1]  # noqa: B018 - touch the last byte
+    for field in reader.fields.values():
+        field.contents()
+
+
 def patched(tiny: Path, out: Path, offset: int, fmt: str, value: int) -> Path:
     data = bytearray(tiny.read_bytes())
     struct.pack_into(fmt, data, offset, value)
@@ -74,6 +85,7 @@ def test_valid_file_agrees_with_gguf_reader(tmp_path, alignment):
     assert summary.data_end == max(t.data_offset + t.n_bytes for t in reader.tensors)
     assert summary.file_size == path.stat().st_size
     assert summary.architecture == "llama"
+    loads_fully(path)
 
 
 def test_file_without_tensors_passes(tmp_path):
@@ -199,7 +211,7 @@ def test_arrays_nested_3_deep_pass(tmp_path):
     nested = array_header(ARRAY, 1) * 2 + array_header(STRING, 1) + gguf_str("x")
     path = write(tmp_path / "n.gguf", header(0, 1) + kv("a.b", ARRAY, nested))
     assert check_gguf_file(path).kv_count == 1
-    GGUFReader(path, "r")
+    loads_fully(path)
 
 
 @pytest.mark.parametrize("alignment", [0, 3, 48, 1 << 20])
@@ -324,16 +336,6 @@ def mutated(original: bytes, edits) -> bytes:
         else:
             del data[where:]
     return bytes(data)
-
-
-def loads_fully(path: Path) -> None:
-    reader = GGUFReader(path, "r")
-    for tensor in reader.tensors:
-        flat = tensor.data.reshape(-1).view(np.uint8)
-        assert flat.nbytes == tensor.n_bytes
-        flat[-1]  # noqa: B018 - touch the last byte
-    for field in reader.fields.values():
-        field.contents()
 
 
 @pytest.fixture(scope="module")
