@@ -221,3 +221,11 @@ def test_a_second_process_is_refused_with_a_clear_message(tmp_path):
         holder.stdout.close()
     with HistoryStore(path) as store:  # once the other one is gone, the file opens
         assert store.list_conversations() == []
+
+
+def test_store_and_export_import_neither_qt_nor_torch():
+    code = ("import sys, app.store, app.export, app.markdown_import; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip() == "[]"
