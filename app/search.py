@@ -8,7 +8,7 @@ import sqlite3
 import unicodedata
 from functools import lru_cache
 
-from .store_records import SearchHit
+from .store_records import SearchHit, clean_text
 
 # Letters that neither case folding nor Unicode decomposition splits into a base letter.
 _LIGATURES = {
@@ -115,6 +115,7 @@ def search(connection: sqlite3.Connection, query: str, *, limit: int = 50) -> li
     Title matches come first, then message matches, each by relevance (bm25; bm25 scores of the two
     indexes are not comparable), then the newest conversation first.
     """
+    query = clean_text(query)
     expression = fts_expression(query)
     if not expression:
         return []

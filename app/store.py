@@ -52,11 +52,14 @@ class HistoryStore:
         self.path = Path(path) if path is not None else default_path()
         self.stream_interval_s = stream_interval_s
         self._lock_key, first_in_process = store_lock.acquire(self.path)
+        self._db = None
         try:
             self._db = open_database(self.path)
             if first_in_process:
                 self.recover_interrupted()
         except BaseException:
+            if self._db is not None:
+                self._db.close()
             store_lock.release(self._lock_key)
             raise
 

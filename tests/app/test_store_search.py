@@ -116,7 +116,8 @@ def test_hidden_branches_are_found_streaming_text_only_once_finished(store):
 
 
 @pytest.mark.parametrize("query", ['"', '"unbalanced', "AND", "OR NOT", "NEAR(a b", "title:x", "a*b",
-                                   "^start", "-minus", "(", "'", "\\", "*", "ça\"va", "", "   ", "😀"])
+                                   "^start", "-minus", "(", "'", "\\", "*", "ça\"va", "", "   ", "😀",
+                                   "\0", "lone \ud800 surrogate"])
 def test_queries_with_quotes_or_operators_never_raise(store, corpus, query):
     store.search(query)
 
