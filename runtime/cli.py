@@ -1,4 +1,4 @@
-"""The runtime's command line: `python -m runtime info|chat|tokenize|install-starter ...`.
+"""The runtime's command line: `python -m runtime info|chat|tokenize|synth|install-starter ...`.
 
 MODEL is a .gguf path, a Hugging Face folder, `starter`, or an installed model's name. Errors meant
 for a person (a bad file, a missing model) print one line to stderr and exit with code 2.
@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--text")
     source.add_argument("--chat", metavar="FILE.json", help='a JSON list of {"role", "content"}')
     tokenize.set_defaults(command=cmd_tokenize)
+
+    synth = commands.add_parser("synth", help="write a GGUF with a real architecture's shapes and random weights")
+    synth.add_argument("out", metavar="OUT.gguf")
+    synth.add_argument("--preset", required=True, choices=["mixtral-8x7b", "mistral-7b", "tiny-mixtral"])
+    synth.add_argument("--layers", type=int, help="number of layers (default: the preset's)")
+    synth.add_argument("--type", default="Q4_0", choices=["F32", "F16", "Q8_0", "Q4_0"])
+    synth.add_argument("--seed", type=int, default=0)
+    synth.set_defaults(command=cmd_synth)
 
     starter = commands.add_parser("install-starter", help="put the starter model in the models folder")
     starter.set_defaults(command=cmd_install_starter)
@@ -98,6 +106,20 @@ def read_conversation(path: str) -> list[dict]:
             for m in messages):
         raise OctetError(f'{path}: expected a JSON list of {{"role": ..., "content": ...}} objects')
     return messages
+
+
+def cmd_synth(args) -> None:
+    from pathlib import Path
+
+    from .synth import synth
+
+    if args.layers is not None and args.layers < 1:
+        raise OctetError(f"--layers must be at least 1, not {args.layers}")
+    if not Path(args.out).parent.is_dir():
+        raise OctetError(f"{args.out}: the folder {Path(args.out).parent} does not exist")
+    result = synth(args.preset, args.layers, args.type, Path(args.out), seed=args.seed)
+    print(f"{result['path']}: {result['bytes'] / 1e9:.2f} GB, {result['parameters'] / 1e9:.2f}B parameters, "
+          f"{result['seconds']:.1f} s")
 
 
 def cmd_install_starter(args) -> None:

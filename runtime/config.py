@@ -5,6 +5,8 @@
 """
 from dataclasses import dataclass, fields
 
+from .errors import ModelFileError
+
 SUPPORTED_MODEL_TYPES = ("llama", "mistral", "mixtral")
 
 
@@ -36,8 +38,13 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> "ModelConfig":
+        """From a config.json; transformers 5 writes rope_theta inside `rope_parameters`."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known and v is not None})
+        kept = {k: v for k, v in values.items() if k in known and v is not None}
+        rope = values.get("rope_parameters")
+        if "rope_theta" not in kept and isinstance(rope, dict) and rope.get("rope_theta") is not None:
+            kept["rope_theta"] = rope["rope_theta"]
+        return cls(**kept)
 
     @property
     def is_moe(self) -> bool:
@@ -78,10 +85,26 @@ def config_from_gguf_metadata(meta: dict, vocab_size: int) -> ModelConfig:
         num_attention_heads=heads,
         num_key_value_heads=key("attention.head_count_kv") or heads,
         head_dim=key("attention.key_length") or key("rope.dimension_count") or hidden // heads,
-        rms_norm_eps=key("attention.layer_norm_rms_epsilon", 1e-5),
+        rms_norm_eps=float(f'{key("attention.layer_norm_rms_epsilon", 1e-5):.7g}'),  # stored as float32
         rope_theta=key("rope.freq_base", 10000.0),
         max_position_embeddings=key("context_length", 4096),
         sliding_window=key("attention.sliding_window") or None,
         num_local_experts=experts,
         num_experts_per_tok=key("expert_used_count", 0) or 0,
     )
+
+
+def check_experts(config: ModelConfig, shapes: dict, path) -> None:
+    """The expert counts of the config agree with each other and with the tensors (`shapes`, by the
+    model's names, experts stacked); a ModelFileError naming the file and the tensor otherwise."""
+    experts, used = config.num_local_experts, config.num_experts_per_tok
+    if experts < 0 or (experts and not 0 < used <= experts):
+        raise ModelFileError(path, f"the config asks for {used} experts per token out of {experts} "
+                                   "(num_experts_per_tok / expert_used_count, num_local_experts / expert_count)")
+    for name, shape in shapes.items():
+        if name.endswith("feed_forward.gate.weight") and not experts:
+            raise ModelFileError(path, f"tensor {name} routes {shape[0]} experts, but the config says "
+                                       "the model has none (expert count 0)")
+        if name.endswith(("feed_forward.w1", "feed_forward.w2", "feed_forward.w3")) and shape[0] != experts:
+            raise ModelFileError(path, f"tensor {name} holds {shape[0]} experts, but the config says {experts} "
+                                       "(num_local_experts / expert_count)")

@@ -9,7 +9,7 @@ from typing import Callable
 
 import torch
 
-from .config import ModelConfig, config_from_gguf_metadata
+from .config import ModelConfig, check_experts, config_from_gguf_metadata
 from .errors import ModelFileError, UnsupportedModelError
 from .model import Transformer
 from .weights.gguf import GGUFFile, unpermute_rope_rows
@@ -158,6 +158,7 @@ def _stack_shapes(shapes: dict) -> dict:
 
 def check_shapes(config: ModelConfig, shapes: dict, path: Path) -> None:
     """Every tensor the config implies is present with its shape (tied output allowed)."""
+    check_experts(config, shapes, path)
     with torch.device("meta"):
         expected = Transformer(config).state_dict()
     for name, param in expected.items():

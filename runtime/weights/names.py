@@ -1,7 +1,8 @@
 """Checkpoint tensor names to the model's own, through one table per format.
 
 `{L}` is a layer index and `{E}` an expert index. `internal_name()` returns the model's name for a
-file's tensor, or None for tensors the model does not use (e.g. rope frequency tables).
+file's tensor, or None for tensors the model does not use (e.g. rope frequency tables);
+`external_name()` is its inverse (writers: `runtime synth`, the tests' GGUF converter).
 Stacked expert tensors map to names without `.weight` ([E, out, in] parameters of the MoE block).
 """
 import re
@@ -59,6 +60,8 @@ def _compile(table: dict[str, str]) -> list[tuple[re.Pattern, str]]:
 
 _GGUF = _compile(GGUF_NAMES)
 _HF = _compile(HF_NAMES)
+_INVERSE = {"gguf": _compile({v: k for k, v in GGUF_NAMES.items()}),
+            "hf": _compile({v: k for k, v in HF_NAMES.items()})}
 
 
 def internal_name(file_name: str, *, fmt: str) -> str | None:
@@ -68,6 +71,15 @@ def internal_name(file_name: str, *, fmt: str) -> str | None:
         if match:
             return target.format(**match.groupdict())
     return None
+
+
+def external_name(name: str, *, fmt: str) -> str:
+    """The "gguf" or "hf" checkpoint name of the model's tensor `name` (KeyError if it has none)."""
+    for pattern, target in _INVERSE[fmt]:
+        match = pattern.match(name)
+        if match:
+            return target.format(**match.groupdict())
+    raise KeyError(f"no {fmt} name for tensor {name}")
 
 
 EXPERT_SUFFIX = re.compile(r"^(?P<stack>.+\.w[123])\.(?P<E>\d+)$")
