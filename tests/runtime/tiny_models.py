@@ -53,17 +53,12 @@ def gguf_name(hf_name: str) -> str:
 
 def write_llama_gguf(model, path, *, qtype=gguf.GGMLQuantizationType.F32):
     """Write `model` (a transformers LlamaForCausalLM) to `path` as llama.cpp's converter would."""
+    from runtime.config import ModelConfig
+    from runtime.synth import add_model_metadata
+
     config = model.config
     writer = gguf.GGUFWriter(str(path), "llama")
-    writer.add_context_length(config.max_position_embeddings)
-    writer.add_embedding_length(config.hidden_size)
-    writer.add_block_count(config.num_hidden_layers)
-    writer.add_feed_forward_length(config.intermediate_size)
-    writer.add_head_count(config.num_attention_heads)
-    writer.add_head_count_kv(config.num_key_value_heads)
-    writer.add_rope_freq_base(config.rope_parameters["rope_theta"])
-    writer.add_layer_norm_rms_eps(config.rms_norm_eps)
-    writer.add_rope_dimension_count(config.hidden_size // config.num_attention_heads)
+    add_model_metadata(writer, ModelConfig.from_dict(config.to_dict()))
     add_byte_bpe_vocab(writer, config.vocab_size)
     state = model.state_dict()
     if config.tie_word_embeddings:
