@@ -1,0 +1,186 @@
+"""The Settings dialog: edits a copy of `AppSettings`; on Save it writes settings.json (and the chosen default
+model to the registry, a new Hugging Face token to the keyring), emits `sig_settings_changed` when something
+changed, and `result_settings()` returns the saved copy. Cancel changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QPalette
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from app import catalog as registry
+from app import secrets
+from app import settings as app_settings
+from app.settings import CONTEXT_RANGE, FONT_SIZE_RANGE, AppSettings
+from app.ui.units import arg
+from runtime.paths import data_dir
+
+LANGUAGE_NAMES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano"))
+
+
+class SettingsDialog(QDialog):
+    """Appearance, language, model, network and data-folder settings."""
+
+    sig_settings_changed = Signal(object)
+    """The user saved different settings; the argument is the new `AppSettings`."""
+
+    def __init__(self, settings: AppSettings, parent=None):
+        super().__init__(parent)
+        self.original = settings
+        self._result = settings
+        self.setWindowTitle(self.tr("Settings"))
+        self.setMinimumWidth(560)
+        self.form = QFormLayout()
+        self.form.setHorizontalSpacing(16)
+        self.form.setVerticalSpacing(10)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self._build_appearance()
+        self._build_model()
+        self._build_network()
+        self._build_data()
+        self._build_layout()
+        self._show(settings)
+
+    # -- building ------------------------------------------------------------------------------------------------
+    def _section(self, title: str) -> None:
+        label = QLabel(title)
+        label.setStyleSheet("font-weight: 600; font-size: 12pt;")
+        if self.form.rowCount():
+            label.setContentsMargins(0, 10, 0, 0)
+        self.form.addRow(label)
+
+    def _build_appearance(self) -> None:
+        self._section(self.tr("Appearance"))
+        self.theme_combo = QComboBox()
+        for value, text in (("system", self.tr("Same as the system")), ("light", self.tr("Light")),
+                            ("dark", self.tr("Dark"))):
+            self.theme_combo.addItem(text, value)
+        self.form.addRow(self.tr("Theme"), self.theme_combo)
+        self.font_size_spin = QSpinBox()
+        self.font_size_spin.setRange(*FONT_SIZE_RANGE)
+        self.font_size_spin.setSuffix(self.tr(" pt"))
+        self.form.addRow(self.tr("Text size"), self.font_size_spin)
+        self.language_combo = QComboBox()
+        for code, name in LANGUAGE_NAMES:
+            self.language_combo.addItem(name, code)  # each language in its own name: not translated
+        self.language_combo.addItem(self.tr("System (follow the computer)"), "")
+        self.form.addRow(self.tr("Language"), self.language_combo)
+
+    def _build_model(self) -> None:
+        self._section(self.tr("Model"))
+        self.default_model_combo = QComboBox()
+        self.default_model_combo.addItem(self.tr("None"), "")
+        for model in registry.installed_models():
+            self.default_model_combo.addItem(model.name, model.id)
+        self.form.addRow(self.tr("Default model"), self.default_model_combo)
+        self.context_spin = QSpinBox()
+        self.context_spin.setRange(*CONTEXT_RANGE)
+        self.context_spin.setSingleStep(512)
+        self.context_spin.setSuffix(self.tr(" tokens"))
+        self.form.addRow(self.tr("Context length"), self.context_spin)
+        self.threads_spin = QSpinBox()
+        self.threads_spin.setRange(0, max(64, app_settings.physical_cores() * 2))
+        self.threads_spin.setSpecialValueText(arg(self.tr("Automatic (%1 cores)"), app_settings.physical_cores()))
+        self.form.addRow(self.tr("CPU threads"), self.threads_spin)
+
+    def _build_network(self) -> None:
+        self._section(self.tr("Network"))
+        self.offline_check = QCheckBox(self.tr("Offline mode: never connect to the internet"))
+        self.form.addRow("", self.offline_check)
+        self.token_field = QLineEdit()
+        self.token_field.setEchoMode(QLineEdit.EchoMode.Password)
+        has_token = secrets.load_token() is not None
+        self.token_field.setPlaceholderText(self.tr("Saved in the system keyring") if has_token
+                                            else self.tr("Only needed for gated models (hf_…)"))
+        self.form.addRow(self.tr("Hugging Face token"), self.token_field)
+        self.token_error = QLabel()
+        self.token_error.setWordWrap(True)
+        self.token_error.setStyleSheet("color: #c0392b;")
+        self.token_error.hide()
+        self.form.addRow("", self.token_error)
+
+    def _build_data(self) -> None:
+        self._section(self.tr("Data"))
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.data_folder_field = QLineEdit(str(data_dir()))
+        self.data_folder_field.setReadOnly(True)
+        self.data_folder_field.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.open_folder_button = QPushButton(self.tr("Open folder"))
+        self.open_folder_button.clicked.connect(self._on_open_folder_clicked)
+        layout.addWidget(self.data_folder_field, 1)
+        layout.addWidget(self.open_folder_button)
+        self.form.addRow(self.tr("Data folder"), row)
+
+    def _build_layout(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(22, 18, 22, 18)
+        outer.setSpacing(16)
+        outer.addLayout(self.form)
+        outer.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        outer.addWidget(buttons)
+
+    # -- values --------------------------------------------------------------------------------------------------
+    def _show(self, settings: AppSettings) -> None:
+        _select(self.theme_combo, settings.theme)
+        _select(self.language_combo, settings.language)
+        default = settings.default_model or getattr(registry.default_model(), "id", "")
+        _select(self.default_model_combo, default)
+        self.font_size_spin.setValue(settings.font_size)
+        self.context_spin.setValue(settings.context_length)
+        self.threads_spin.setValue(settings.threads)
+        self.offline_check.setChecked(settings.offline)
+
+    def edited_settings(self) -> AppSettings:
+        """What the widgets say now, as a copy of the settings the dialog was given."""
+        return replace(self.original, theme=self.theme_combo.currentData(), font_size=self.font_size_spin.value(),
+                       threads=self.threads_spin.value(), default_model=self.default_model_combo.currentData(),
+                       language=self.language_combo.currentData(), offline=self.offline_check.isChecked(),
+                       context_length=self.context_spin.value())
+
+    def result_settings(self) -> AppSettings:
+        """The settings saved by the last accept (the original ones after Cancel)."""
+        return self._result
+
+    # -- saving --------------------------------------------------------------------------------------------------
+    def accept(self) -> None:
+        if not self._save_token():
+            return
+        edited = self.edited_settings()
+        app_settings.save(edited)
+        if edited.default_model and registry.get_installed(edited.default_model) is not None:
+            registry.set_default(model_id=edited.default_model)
+        self._result = edited
+        if edited != self.original:
+            self.sig_settings_changed.emit(edited)
+        super().accept()
+
+    def _save_token(self) -> bool:
+        token = self.token_field.text().strip()
+        if not token:
+            return True
+        try:
+            secrets.save_token(token)
+        except secrets.KeyringUnavailable as error:
+            self.token_error.setText(str(error))
+            self.token_error.show()
+            return False
+        self.token_field.clear()
+        return True
+
+    @Slot()
+    def _on_open_folder_clicked(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
+
+
+def _select(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    combo.setCurrentIndex(max(index, 0))
+

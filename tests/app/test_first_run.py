@@ -1,0 +1,37 @@
+"""The first-run panel: its two requests arrive as signals, and it shows the starter install's progress and errors."""
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from app.ui.first_run import FirstRunPanel  # noqa: E402
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = FirstRunPanel()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_the_buttons_send_their_requests(qtbot, panel):
+    assert panel.install_button.text() == "Install the starter model (98 MB)"
+    with qtbot.waitSignal(panel.sig_install_starter_requested):
+        panel.install_button.click()
+    with qtbot.waitSignal(panel.sig_open_model_manager_requested):
+        panel.manager_button.click()
+
+
+def test_busy_then_error_then_idle(qtbot, panel):
+    assert not panel.progress.isVisible() and not panel.error_label.isVisible()
+    panel.set_busy("Installing the starter model…")
+    assert panel.progress.isVisible() and panel.status_label.text() == "Installing the starter model…"
+    assert not panel.install_button.isEnabled() and panel.manager_button.isEnabled()
+    with qtbot.assertNotEmitted(panel.sig_install_starter_requested):
+        panel.install_button.click()
+
+    panel.set_error("The starter model could not be installed: no network")
+    assert panel.error_label.isVisible() and "no network" in panel.error_label.text()
+    assert not panel.progress.isVisible() and panel.install_button.isEnabled()
+    panel.set_idle()
+    assert not panel.error_label.isVisible() and not panel.status_label.isVisible()
