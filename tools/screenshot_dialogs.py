@@ -48,7 +48,7 @@ def seed() -> None:
 def main() -> None:
     seed()
     app = QApplication(sys.argv)
-    app.setStyle("Fusion")
+    app.setStyle("Fusion")  # plain Fusion: theme.py's style sheet (not ours) still hides combo and spin arrows
     from app.ui.model_manager import ModelManagerDialog
     from app.ui.settings_dialog import SettingsDialog
 

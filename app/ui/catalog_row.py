@@ -57,9 +57,11 @@ class CatalogRow(Card):
         self._job: _TrackedDownload | None = None
         self._finished_path = ""
         self._build_head()
-        self.body.addWidget(label(self._details_text(verdict), "details", muted=True, wrap=True))
-        if not verdict.fits:
-            self.body.addWidget(label(fit_warning(verdict), "warning", wrap=True))
+        self.details = label("", "details", muted=True, wrap=True)
+        self.warning = label("", "warning", wrap=True)
+        self.body.addWidget(self.details)
+        self.body.addWidget(self.warning)
+        self.set_verdict(verdict)
         self._build_progress()
         self._build_error_box()
         self.set_installed(installed)
@@ -116,6 +118,12 @@ class CatalogRow(Card):
         self.error_box.hide()
 
     # -- states -----------------------------------------------------------------------------------------------
+    def set_verdict(self, verdict: FitVerdict) -> None:
+        """Show how much memory the model needs and, when it does not fit, the warning and a smaller model."""
+        self.details.setText(self._details_text(verdict))
+        self.warning.setText("" if verdict.fits else fit_warning(verdict))
+        self.warning.setVisible(not verdict.fits)
+
     def set_installed(self, installed: bool) -> None:
         """Installed: badge, no buttons. Not installed: Download, or Resume/Cancel for a partial download."""
         if self.is_busy():

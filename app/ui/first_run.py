@@ -59,6 +59,7 @@ class FirstRunPanel(QWidget):
 
     def _build_buttons(self, body: QVBoxLayout) -> None:
         self.install_button = QPushButton(arg(self.tr("Install the starter model (%1)"), format_size(_starter_bytes())))
+        self.install_button.setObjectName("Primary")  # the theme's accent button
         self.install_button.setDefault(True)
         self.install_button.clicked.connect(self._on_install_clicked)
         self.manager_button = QPushButton(self.tr("Open the model manager"))

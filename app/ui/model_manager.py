@@ -140,6 +140,7 @@ class ModelManagerDialog(QDialog):
         installed = {m.catalog_id for m in models}
         for entry_id, row in self.catalog_rows.items():
             row.set_installed(entry_id in installed)
+            row.set_verdict(self._verdict(row.entry))
         verdict = check_fits(0, catalog=self.catalog)
         self.memory_label.setText(arg(self.tr("This computer has %1 of memory available (%2 in all)."),
                                       format_size(verdict.available_bytes), format_size(verdict.total_bytes)))
@@ -163,6 +164,18 @@ class ModelManagerDialog(QDialog):
         fitting = sorted((j for j in judged if j[1].fits), key=lambda j: -j[0].size_bytes)
         too_big = sorted((j for j in judged if not j[1].fits), key=lambda j: j[0].size_bytes)
         return fitting + too_big
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        """Follow changed settings: offline mode for the next downloads, context length for the memory checks."""
+        self.settings = settings
+        self.offline_banner.setVisible(settings.offline)
+        for row in self.catalog_rows.values():
+            row.offline = settings.offline
+        self.refresh()
+
+    def showEvent(self, event) -> None:
+        self.refresh()  # memory available and the registry may have changed while the window was closed
+        super().showEvent(event)
 
     # -- user actions (buttons, menus and tests call these) -----------------------------------------------------
     def use_model(self, *, model_id: str) -> None:

@@ -105,6 +105,7 @@ class InstalledRow(Card):
         if model.by_reference:
             self.head.addWidget(badge(self.tr("Linked")))
         self.use_button = button(self.tr("Use"), self._on_use_clicked)
+        self.use_button.setEnabled(model.exists)
         self.default_button = button(self.tr("Set as default"), self._on_set_default_clicked)
         self.default_button.setEnabled(not model.default)
         self.delete_button = button(self.tr("Forget") if model.by_reference else self.tr("Delete"),

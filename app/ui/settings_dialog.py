@@ -131,8 +131,8 @@ class SettingsDialog(QDialog):
     def _show(self, settings: AppSettings) -> None:
         _select(self.theme_combo, settings.theme)
         _select(self.language_combo, settings.language)
-        default = settings.default_model or getattr(registry.default_model(), "id", "")
-        _select(self.default_model_combo, default)
+        chosen = registry.get_installed(settings.default_model) if settings.default_model else None
+        _select(self.default_model_combo, getattr(chosen or registry.default_model(), "id", ""))
         self.font_size_spin.setValue(settings.font_size)
         self.context_spin.setValue(settings.context_length)
         self.threads_spin.setValue(settings.threads)

@@ -35,3 +35,21 @@ def test_busy_then_error_then_idle(qtbot, panel):
     assert not panel.progress.isVisible() and panel.install_button.isEnabled()
     panel.set_idle()
     assert not panel.error_label.isVisible() and not panel.status_label.isVisible()
+
+
+def test_the_main_windows_recipe_installs_the_starter_off_the_gui_thread(qtbot, panel, data_dir):
+    """What the main window does on the panel's request: a BackgroundTask around install_starter_model()."""
+    from app.catalog import get_installed
+    from app.downloads import install_starter_model
+    from app.ui.model_tasks import BackgroundTask
+
+    task = BackgroundTask(install_starter_model)
+    task.sig_failed.connect(panel.set_error)
+    task.sig_succeeded.connect(panel.set_idle)
+    panel.sig_install_starter_requested.connect(lambda: (panel.set_busy("Installing…"), task.start()))
+    with qtbot.waitSignal(task.sig_done, timeout=60_000):
+        panel.install_button.click()
+        assert panel.progress.isVisible() and not panel.install_button.isEnabled()
+    assert task.wait()
+    qtbot.waitUntil(lambda: panel.install_button.isEnabled())
+    assert get_installed("starter") is not None and not panel.error_label.isVisible()

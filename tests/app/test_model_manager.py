@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 from app import downloads  # noqa: E402
 from app.catalog import CatalogEntry, CatalogFile, InstalledModel, get_entry, get_installed, register  # noqa: E402
 from app.ui.model_manager import ModelManagerDialog  # noqa: E402
+from app.ui.units import format_size  # noqa: E402
 from tests.app.fake_hub import fake_hub, memory_keyring  # noqa: E402,F401  (fixtures)
 from tests.app.test_downloads import SIZE, make_entry, payload  # noqa: E402
 
@@ -99,10 +100,31 @@ def test_a_model_that_does_not_fit_is_marked_with_a_smaller_one_to_pick(open_dia
     assert list(dialog.catalog_rows) == ["tiny-q4_0", "huge"]  # what fits comes first
 
 
+def test_a_model_whose_file_went_away_says_so_and_cannot_be_used(open_dialog, tmp_path):
+    model = registered_file(tmp_path / "usb-stick" / "gone.gguf", by_reference=True)
+    Path(model.path).unlink()
+    row = open_dialog([]).installed_rows["gone"]
+    assert row.warning.text() == f"The model is missing from {model.path}. Import it again, or forget it."
+    assert not row.use_button.isEnabled() and row.delete_button.text() == "Forget"
+
+
+def test_new_settings_reach_an_open_window(open_dialog, hub_env):
+    from app.settings import AppSettings
+
+    entry = make_entry(hub_env, payload())
+    dialog = open_dialog([entry])
+    needed_before = dialog._verdict(entry).needed_bytes
+    dialog.apply_settings(AppSettings(offline=True, context_length=32768))
+    row = dialog.catalog_rows[entry.id]
+    assert row.offline and dialog.offline_banner.isVisibleTo(dialog)
+    assert dialog._verdict(entry).needed_bytes > needed_before
+    assert f"needs about {format_size(dialog._verdict(entry).needed_bytes)} of memory" in row.details.text()
+
+
 # -- downloads ---------------------------------------------------------------------------------------------------
 def test_a_download_shows_progress_and_ends_installed_and_listed(qtbot, open_dialog, hub_env):
     entry = make_entry(hub_env, payload())
-    hub_env.throttle_bytes_per_s = 6 * 1024 * 1024
+    hub_env.throttle_bytes_per_s = 4 * 1024 * 1024
     dialog = open_dialog([entry])
     row = dialog.catalog_rows[entry.id]
     shown = []
@@ -267,7 +289,7 @@ def test_a_folder_without_config_json_is_refused(qtbot, open_dialog, tmp_path):
 
 
 def test_sizes_speeds_and_times_read_like_a_person_would_say_them(qapp):
-    from app.ui.units import format_size, format_speed, format_time_left
+    from app.ui.units import format_speed, format_time_left
 
     assert [format_size(n) for n in (999, 1500, 98_362_432, 4_368_439_584, 26_441_533_376)] == \
         ["999 bytes", "1.5 kB", "98 MB", "4.4 GB", "26.4 GB"]

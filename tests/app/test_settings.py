@@ -114,6 +114,12 @@ def test_settings_round_trip_through_the_dialog_and_the_file(qtbot, data_dir):
     assert again.threads_spin.text() == "2" and dialog.font_size_spin.text() == "15 pt"
 
 
+def test_a_default_model_that_is_gone_shows_the_registrys_default(qtbot, data_dir):
+    register_models(data_dir, "alpha")
+    dialog = open_settings(qtbot, AppSettings(default_model="deleted-long-ago"))
+    assert dialog.default_model_combo.currentData() == "alpha"
+
+
 def test_cancel_changes_nothing(qtbot, data_dir):
     dialog = open_settings(qtbot, AppSettings())
     dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("light"))
