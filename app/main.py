@@ -1,0 +1,88 @@
+"""Octet's entry point (`octet`, `python -m app`): the one place that starts Qt. It reads the app
+settings, opens the history, shows the window at once, then starts the model worker and loads the
+default model (or shows the first-run panel). Imports no torch: the worker process has it.
+"""
+import multiprocessing
+import os
+import sys
+import time
+from pathlib import Path
+
+ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "octet.svg"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
+
+
+def load_app_settings():
+    """The user's settings, or None when the settings module is not there."""
+    try:
+        from app import settings as app_settings
+    except ImportError:
+        return None
+    return app_settings.load()
+
+
+def apply_worker_settings(settings) -> None:
+    """Threads for the worker process (read by it at start through OCTET_THREADS)."""
+    if settings is not None and getattr(settings, "threads", 0):
+        os.environ["OCTET_THREADS"] = str(settings.threads)
+
+
+def install_translator(app, settings) -> None:
+    from PySide6.QtCore import QLocale, QTranslator
+
+    language = getattr(settings, "language", "") or QLocale.system().name().split("_")[0]
+    translator = QTranslator(app)
+    if translator.load(str(TRANSLATIONS / f"octet_{language}.qm")):
+        app.installTranslator(translator)
+
+
+def create_window(*, load_model: bool = True):
+    """Build the controller and the main window on the running QApplication; returns the window."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from app.chat_controller import ChatController, startup_model
+    from app.store import HistoryStore
+    from app.ui.main_window import MainWindow
+    from app.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    settings = load_app_settings()
+    apply_theme(app, getattr(settings, "theme", "system"), font_size=getattr(settings, "font_size", None))
+    apply_worker_settings(settings)
+    app.setWindowIcon(QIcon(str(ICON_PATH)))
+    controller = ChatController(HistoryStore())
+    window = MainWindow(controller)
+    if load_model:
+        QTimer.singleShot(0, lambda: controller.load_model(startup_model()))
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    multiprocessing.freeze_support()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.store_errors import StoreError
+
+    app = QApplication(sys.argv if argv is None else argv)
+    app.setApplicationName("Octet")
+    app.setApplicationDisplayName("Octet")
+    app.setOrganizationName("Octet")
+    install_translator(app, load_app_settings())
+    try:
+        window = create_window()
+    except StoreError as error:
+        QMessageBox.critical(None, app.tr("Octet"), str(error))
+        return 1
+    window.show()
+    if os.environ.get("OCTET_EXIT_WHEN_SHOWN"):  # start-up timing (tools/, tests): report and leave
+        print(f"window shown after {time.perf_counter() - started:.3f} s", flush=True)
+        QTimer.singleShot(0, window.close)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

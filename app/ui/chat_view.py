@@ -1,0 +1,190 @@
+"""The messages of the conversation on show, in a readable centred column.
+
+Widgets are built lazily: opening a conversation builds only its last `BATCH` messages, and scrolling
+to the top builds the batch before, so a 1,000-message conversation opens at once. A streaming answer
+collects deltas in a buffer that a timer repaints at a steady rate however fast they come; the view
+follows the end unless the user has scrolled up.
+"""
+from typing import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.store_records import Message
+
+from .message_widget import MessageWidget
+from .theme import READABLE_WIDTH, S
+
+BATCH = 30
+REPAINT_MS = 40
+FOLLOW_SLACK_PX = 32
+
+BranchOf = Callable[[Message], tuple[int, int]]
+
+
+class ChatView(QScrollArea):
+    sig_copy_requested = Signal(int)
+    """Copy a message (id)."""
+    sig_edit_submitted = Signal(int, str)
+    """Resend an edited user message as a new branch (id, text)."""
+    sig_regenerate_requested = Signal(int)
+    """Another answer in place of a model's one (id)."""
+    sig_branch_requested = Signal(int, int)
+    """Show the previous/next branch at a message (id, step)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ChatArea")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._build_content()
+        self.messages: list[Message] = []
+        self.widgets: dict[int, MessageWidget] = {}
+        self.first_built = 0  # index in `messages` of the first message that has a widget
+        self.branch_of: BranchOf = lambda message: (0, 1)
+        self.model_name = ""
+        self.following = True
+        self._stream: MessageWidget | None = None
+        self._buffer: list[str] = []
+        self._dirty = False
+        self.repaints = 0
+        self._repaint_timer = QTimer(self, interval=REPAINT_MS)
+        self._repaint_timer.timeout.connect(self._on_repaint_tick)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+
+    def _build_content(self) -> None:
+        content = QWidget(objectName="ChatContent")
+        outer = QHBoxLayout(content)
+        outer.setContentsMargins(S(5), S(4), S(5), S(4))
+        self.column = QWidget(content)
+        self.column.setMaximumWidth(READABLE_WIDTH)
+        self.column_layout = QVBoxLayout(self.column)
+        self.column_layout.setContentsMargins(0, 0, 0, 0)
+        self.column_layout.setSpacing(S(4))
+        self.placeholder = QLabel(self.tr("Ask anything. Enter sends, Shift+Enter starts a new line."),
+                                  objectName="Muted", alignment=Qt.AlignCenter)
+        self.column_layout.addWidget(self.placeholder)
+        self.column_layout.addStretch(1)
+        outer.addStretch(1)
+        outer.addWidget(self.column, 100)
+        outer.addStretch(1)
+        self.setWidget(content)
+
+    # -- whole conversations ---------------------------------------------------------------------
+    def show_messages(self, messages: list[Message]) -> None:
+        """Replace what is shown by `messages` (a path through the conversation), last ones first."""
+        self.clear()
+        self.messages = list(messages)
+        self.placeholder.setVisible(not self.messages)
+        self.first_built = len(self.messages)
+        self.build_earlier(BATCH)
+        self.following = True
+        self.scroll_to_end()
+
+    def clear(self) -> None:
+        self.end_stream()
+        for widget in self.widgets.values():
+            widget.setParent(None)
+            widget.deleteLater()
+        self.widgets.clear()
+        self.messages = []
+        self.first_built = 0
+        self.placeholder.show()
+
+    def build_earlier(self, count: int) -> int:
+        """Build widgets for up to `count` messages before the first built one; return how many."""
+        start = max(0, self.first_built - count)
+        built = 0
+        for index in range(self.first_built - 1, start - 1, -1):
+            self._insert_widget(0, self.messages[index])
+            built += 1
+        self.first_built = start
+        return built
+
+    def append_message(self, message: Message) -> MessageWidget:
+        self.messages.append(message)
+        self.placeholder.hide()
+        position = self.column_layout.count() - 1  # before the stretch
+        widget = self._insert_widget(position, message, layout_index=True)
+        return widget
+
+    def _insert_widget(self, position: int, message: Message, *, layout_index: bool = False) -> MessageWidget:
+        widget = MessageWidget(message, branch=self.branch_of(message), model_name=self.model_name,
+                               parent=self.column)
+        widget.sig_copy_requested.connect(self.sig_copy_requested)
+        widget.sig_edit_submitted.connect(self.sig_edit_submitted)
+        widget.sig_regenerate_requested.connect(self.sig_regenerate_requested)
+        widget.sig_branch_requested.connect(self.sig_branch_requested)
+        index = position if layout_index else position + 1  # after the placeholder
+        self.column_layout.insertWidget(index, widget)
+        self.widgets[message.id] = widget
+        return widget
+
+    def set_busy(self, busy: bool) -> None:
+        for widget in self.widgets.values():
+            widget.set_actions_enabled(not busy)
+
+    # -- streaming -------------------------------------------------------------------------------
+    def begin_stream(self, message: Message) -> MessageWidget:
+        self.end_stream()
+        self._stream = self.append_message(message)
+        self._stream.set_state("streaming")
+        self._buffer = [message.content]
+        self._dirty = False
+        self._repaint_timer.start()
+        return self._stream
+
+    def append_delta(self, text: str) -> None:
+        """A piece of the streaming answer; shown at the next repaint tick."""
+        self._buffer.append(text)
+        self._dirty = True
+
+    def stream_text(self) -> str:
+        return "".join(self._buffer)
+
+    def end_stream(self, final: Message | None = None) -> None:
+        """The answer is over: show its saved text and state."""
+        self._repaint_timer.stop()
+        widget, self._stream = self._stream, None
+        if widget is None:
+            return
+        if final is not None:
+            widget.message = final
+            widget.set_text(final.content)
+            widget.set_state(final.state)
+        else:
+            widget.set_text(self.stream_text())
+            widget.set_state("stopped")
+        self._buffer = []
+
+    def _on_repaint_tick(self) -> None:
+        if self._stream is not None and self._dirty:
+            self._dirty = False
+            self.repaints += 1
+            self._stream.set_text(self.stream_text())
+
+    # -- following the end ---------------------------------------------------------------------
+    def scroll_to_end(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self.following = value >= bar.maximum() - FOLLOW_SLACK_PX
+        if value == bar.minimum() and self.first_built > 0 and bar.maximum() > 0:
+            QTimer.singleShot(0, self._on_reached_top)
+
+    def _on_reached_top(self) -> None:
+        bar = self.verticalScrollBar()
+        if bar.value() != bar.minimum() or self.first_built == 0:
+            return
+        before = bar.maximum()
+        self.build_earlier(BATCH)
+        self.widget().adjustSize()
+        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() - before))
+
+    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self.following:
+            self.verticalScrollBar().setValue(maximum)

@@ -1,0 +1,152 @@
+"""Where the user types: Enter sends, Shift+Enter starts a new line, an input-method composition is
+never sent before it is committed, and Send turns into Stop while an answer is written. Text too long
+for the model's context is kept and explained, never cut; counting is throttled, so a pasted
+megabyte does not freeze the window.
+"""
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
+
+from .theme import READABLE_WIDTH, S
+
+CHARS_PER_TOKEN = 3  # a rough, deliberately cautious estimate for the warning only
+COUNT_DELAY_MS = 150
+
+
+def approx_tokens(characters: int) -> int:
+    return characters // CHARS_PER_TOKEN + 1
+
+
+class PromptEdit(QPlainTextEdit):
+    """The text box: Enter asks to send unless Shift is held or a composition is in progress."""
+
+    sig_submit = Signal()
+    """Enter was pressed outside an input-method composition."""
+    sig_escape = Signal()
+    """Esc was pressed (stop the answer being written)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.composing = False
+        self.setTabChangesFocus(True)
+
+    def inputMethodEvent(self, event):  # noqa: N802 (Qt's name)
+        self.composing = bool(event.preeditString())
+        super().inputMethodEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent):  # noqa: N802
+        is_enter = event.key() in (Qt.Key_Return, Qt.Key_Enter)
+        if is_enter and not (event.modifiers() & Qt.ShiftModifier) and not self.composing:
+            self.sig_submit.emit()
+            return
+        if event.key() == Qt.Key_Escape and not self.composing:
+            self.sig_escape.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class Composer(QFrame):
+    sig_send_requested = Signal(str)
+    """The user asked to send this text."""
+    sig_stop_requested = Signal()
+    """The user asked to stop the answer being written."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("Composer")
+        self.context_tokens = 0  # the loaded model's context; 0 while unknown
+        self.generating = False
+        self.can_send = False
+        self.edit = PromptEdit(self)
+        self.edit.setPlaceholderText(self.tr("Message the model…  (Enter sends, Shift+Enter for a new line)"))
+        self.edit.setMaximumHeight(180)
+        self.edit.setMinimumHeight(64)
+        self.edit.sig_submit.connect(self._on_submit)
+        self.edit.sig_escape.connect(self._on_escape)
+        self.edit.textChanged.connect(self._on_text_changed)
+        self.button = QPushButton(self.tr("Send"), self, objectName="Primary")
+        self.button.clicked.connect(self._on_button)
+        self.warning = QLabel("", self, objectName="Warning", wordWrap=True)
+        self.warning.hide()
+        self._count_timer = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
+        self._count_timer.timeout.connect(self._update_warning)
+        self._layout()
+        self._refresh_button()
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(S(5), S(2), S(5), S(4))
+        row = QHBoxLayout()
+        row.setSpacing(S(2))
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.button, 0, Qt.AlignBottom)
+        column = QVBoxLayout()
+        column.addWidget(self.warning)
+        column.addLayout(row)
+        outer = QHBoxLayout()
+        outer.addStretch(1)
+        holder = QFrame(self)
+        holder.setLayout(column)
+        holder.setMaximumWidth(READABLE_WIDTH)
+        outer.addWidget(holder, 100)
+        outer.addStretch(1)
+        box.addLayout(outer)
+
+    # -- state from the window ------------------------------------------------------------------
+    def set_generating(self, generating: bool) -> None:
+        self.generating = generating
+        self._refresh_button()
+
+    def set_can_send(self, can_send: bool, reason: str = "") -> None:
+        self.can_send = can_send
+        self.button.setToolTip(reason)
+        self._refresh_button()
+
+    def set_context_tokens(self, tokens: int) -> None:
+        self.context_tokens = tokens
+        self._update_warning()
+
+    def text(self) -> str:
+        return self.edit.toPlainText()
+
+    def too_long(self) -> bool:
+        chars = self.edit.document().characterCount()
+        return bool(self.context_tokens) and approx_tokens(chars) > self.context_tokens
+
+    # -- events --------------------------------------------------------------------------------
+    def _refresh_button(self) -> None:
+        self.button.setText(self.tr("Stop") if self.generating else self.tr("Send"))
+        self.button.setEnabled(self.generating or self.can_send)
+
+    def _on_button(self) -> None:
+        if self.generating:
+            self.sig_stop_requested.emit()
+        else:
+            self._on_submit()
+
+    def _on_escape(self) -> None:
+        if self.generating:
+            self.sig_stop_requested.emit()
+
+    def _on_submit(self) -> None:
+        text = self.text()
+        if self.generating or not self.can_send or not text.strip():
+            return
+        if self.too_long():
+            self._update_warning()
+            return
+        self.sig_send_requested.emit(text)
+
+    def _on_text_changed(self) -> None:
+        self._count_timer.start()  # count after typing pauses, not at each keystroke
+
+    def _update_warning(self) -> None:
+        chars = self.edit.document().characterCount()
+        if self.too_long():
+            self.warning.setText(self.tr(
+                "This text is about {tokens} tokens, more than the {context} the model can read at once. "
+                "Nothing was cut: shorten it or split it into several messages.").format(
+                    tokens=f"{approx_tokens(chars):,}", context=f"{self.context_tokens:,}"))
+            self.warning.show()
+        else:
+            self.warning.hide()

@@ -1,0 +1,140 @@
+"""The conversation list: newest first with pinned ones on top, a search box whose results come from
+the store's full-text search as the user types, and per-conversation rename, pin, export and delete.
+It shows what it is given and asks for everything through signals.
+"""
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMenu,
+                               QPushButton, QVBoxLayout)
+
+from app.store_records import Conversation, SearchHit
+
+from .theme import S
+
+SEARCH_DELAY_MS = 120
+ID_ROLE = Qt.UserRole
+
+
+class Sidebar(QFrame):
+    sig_conversation_selected = Signal(int)
+    """The user picked a conversation (id)."""
+    sig_new_chat_requested = Signal()
+    """The user asked for a new, empty conversation."""
+    sig_search_changed = Signal(str)
+    """The search text settled (empty: show all conversations)."""
+    sig_rename_requested = Signal(int, str)
+    """Rename a conversation (id, new title)."""
+    sig_pin_requested = Signal(int, bool)
+    """Pin or unpin a conversation (id, pinned)."""
+    sig_delete_requested = Signal(int)
+    """Delete a conversation (id); the window offers to undo."""
+    sig_export_requested = Signal(int)
+    """Export a conversation to Markdown (id)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("Sidebar")
+        self.setMinimumWidth(220)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Search conversations"))
+        self.search.setClearButtonEnabled(True)
+        self.new_button = QPushButton(self.tr("New chat"), self, objectName="Primary")
+        self.list = QListWidget(self)
+        self.list.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.ElideRight)
+        self._pinned: dict[int, bool] = {}
+        self._filling = False
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._connect()
+        self._layout()
+
+    def _connect(self) -> None:
+        self.new_button.clicked.connect(self.sig_new_chat_requested)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self._search_timer.timeout.connect(lambda: self.sig_search_changed.emit(self.search.text().strip()))
+        self.list.currentItemChanged.connect(self._on_current_changed)
+        self.list.itemChanged.connect(self._on_item_edited)
+        self.list.customContextMenuRequested.connect(self._on_context_menu)
+
+    def _layout(self) -> None:
+        box = QVBoxLayout(self)
+        box.setContentsMargins(S(3), S(3), S(3), S(3))
+        box.setSpacing(S(2))
+        top = QHBoxLayout()
+        top.addWidget(self.new_button)
+        top.addStretch(1)
+        box.addLayout(top)
+        box.addWidget(self.search)
+        box.addWidget(self.list, 1)
+
+    # -- what is shown -----------------------------------------------------------------------------
+    def show_conversations(self, conversations: list[Conversation], *, current: int | None = None) -> None:
+        self._fill([(c.id, self._label(c), c.title or self.tr("New chat"), c.pinned) for c in conversations],
+                   current, editable=True)
+
+    def show_hits(self, hits: list[SearchHit], *, current: int | None = None) -> None:
+        rows = [(h.conversation_id, f"{h.title or self.tr('New chat')}\n{h.snippet}", h.snippet, False)
+                for h in hits]
+        self._fill(rows, current, editable=False)
+        if not hits:
+            item = QListWidgetItem(self.tr("No conversation matches."))
+            item.setFlags(Qt.NoItemFlags)
+            self.list.addItem(item)
+
+    def _label(self, conversation: Conversation) -> str:
+        title = conversation.title or self.tr("New chat")
+        return self.tr("★ {title}").format(title=title) if conversation.pinned else title
+
+    def _fill(self, rows, current: int | None, *, editable: bool) -> None:
+        self._filling = True
+        self.list.clear()
+        self._pinned = {}
+        for conversation_id, label, tip, pinned in rows:
+            item = QListWidgetItem(label)
+            item.setData(ID_ROLE, conversation_id)
+            item.setToolTip(tip)
+            if editable:
+                item.setFlags(item.flags() | Qt.ItemIsEditable)
+            self._pinned[conversation_id] = pinned
+            self.list.addItem(item)
+            if conversation_id == current:
+                self.list.setCurrentItem(item)
+        self._filling = False
+
+    def conversation_ids(self) -> list[int]:
+        return [self.list.item(i).data(ID_ROLE) for i in range(self.list.count())
+                if self.list.item(i).data(ID_ROLE) is not None]
+
+    def select(self, conversation_id: int | None) -> None:
+        self._filling = True
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ID_ROLE) == conversation_id:
+                self.list.setCurrentRow(i)
+                break
+        else:
+            self.list.setCurrentRow(-1)
+        self._filling = False
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_current_changed(self, current, _previous) -> None:
+        if not self._filling and current is not None and current.data(ID_ROLE) is not None:
+            self.sig_conversation_selected.emit(current.data(ID_ROLE))
+
+    def _on_item_edited(self, item: QListWidgetItem) -> None:
+        if not self._filling and item.data(ID_ROLE) is not None:
+            self.sig_rename_requested.emit(item.data(ID_ROLE), item.text().removeprefix("★ ").strip())
+
+    def _on_context_menu(self, position) -> None:
+        item = self.list.itemAt(position)
+        if item is None or item.data(ID_ROLE) is None:
+            return
+        conversation_id = item.data(ID_ROLE)
+        pinned = self._pinned.get(conversation_id, False)
+        menu = QMenu(self)
+        menu.addAction(self.tr("Rename"), lambda: self.list.editItem(item))
+        menu.addAction(self.tr("Unpin") if pinned else self.tr("Pin to top"),
+                       lambda: self.sig_pin_requested.emit(conversation_id, not pinned))
+        menu.addAction(self.tr("Export to Markdown…"), lambda: self.sig_export_requested.emit(conversation_id))
+        menu.addSeparator()
+        menu.addAction(self.tr("Delete"), lambda: self.sig_delete_requested.emit(conversation_id))
+        menu.exec(self.list.viewport().mapToGlobal(position))

@@ -1,0 +1,87 @@
+"""Two small strips of the main window: the `Banner` (a message that needs the user, with up to two
+buttons) and the `StatusLine` (model and quantization, worker memory, speed of the last answer,
+context used) at the bottom.
+"""
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QToolButton
+
+from .theme import S
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("StatusLine", text)
+
+
+class Banner(QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.label = QLabel("", self, wordWrap=True)
+        self.label.setTextFormat(Qt.PlainText)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(S(5), S(2), S(3), S(2))
+        self.row.setSpacing(S(2))
+        self.row.addWidget(self.label, 1)
+        self.buttons: list[QPushButton] = []
+        self.close_button = QToolButton(self)
+        self.close_button.setText("✕")
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.clicked.connect(self.hide)
+        self.row.addWidget(self.close_button)
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, kind: str, text: str, actions: list[tuple[str, object]] = ()) -> None:
+        """Show `text`; each action is (button label, callable)."""
+        for button in self.buttons:
+            button.deleteLater()
+        self.buttons = []
+        self.kind = kind
+        self.label.setText(text)
+        for label, slot in actions:
+            button = QPushButton(label, self)
+            button.clicked.connect(slot)
+            self.row.insertWidget(self.row.count() - 1, button)
+            self.buttons.append(button)
+        self.show()
+
+    def hide_message(self) -> None:
+        self.kind = ""
+        self.hide()
+
+
+class StatusLine:
+    """The labels of the window's status bar, updated by name."""
+
+    def __init__(self, bar: QStatusBar):
+        self.bar = bar
+        self.model = QLabel(bar)
+        self.memory = QLabel(bar)
+        self.speed = QLabel(bar)
+        self.context = QLabel(bar)
+        bar.addWidget(self.model)
+        for label in (self.speed, self.context, self.memory):
+            bar.addPermanentWidget(label)
+
+    def set_model(self, text: str) -> None:
+        self.model.setText(text)
+
+    def set_memory(self, rss: int | None) -> None:
+        self.memory.setText("" if rss is None else _tr("Model memory {size}").format(
+            size=format_bytes(rss)))
+
+    def set_speed(self, tokens_per_s: float | None) -> None:
+        self.speed.setText("" if not tokens_per_s else _tr("{rate} tokens/s").format(
+            rate=f"{tokens_per_s:.1f}"))
+
+    def set_context(self, used: int, window: int) -> None:
+        self.context.setText("" if not window else _tr("Context {used} / {window}").format(
+            used=f"{used:,}", window=f"{window:,}"))
+
+
+def format_bytes(count: int) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if count < 1000 or unit == "TB":
+            return f"{count:.0f} {unit}" if unit in ("B", "KB", "MB") else f"{count:.1f} {unit}"
+        count /= 1000
+    return str(count)

@@ -1,0 +1,106 @@
+"""The main window's menus and shortcuts, and the dialogs they open (app settings, model manager,
+conversation settings). Dialogs from other modules are imported when first opened, and guarded, so
+the window works while one of them is missing.
+"""
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from app import actions
+
+
+def build_menus(window) -> None:
+    bar = window.menuBar()
+    file_menu = bar.addMenu(window.tr("&File"))
+    _add(window, file_menu, window.tr("&New chat"), QKeySequence.New, lambda: actions.new_chat(window=window))
+    _add(window, file_menu, window.tr("&Export conversation…"), "Ctrl+E",
+         lambda: actions.export_conversation(window=window))
+    _add(window, file_menu, window.tr("Export &all conversations…"), None, lambda: export_all(window))
+    file_menu.addSeparator()
+    _add(window, file_menu, window.tr("&Settings…"), QKeySequence.Preferences, lambda: open_settings(window),
+         fallback="Ctrl+,")
+    file_menu.addSeparator()
+    _add(window, file_menu, window.tr("&Quit"), QKeySequence.Quit, window.close, fallback="Ctrl+Q")
+    edit_menu = bar.addMenu(window.tr("&Edit"))
+    _add(window, edit_menu, window.tr("&Search conversations"), QKeySequence.Find,
+         lambda: actions.focus_search(window=window))
+    _add(window, edit_menu, window.tr("&Copy last answer"), "Ctrl+Shift+C",
+         lambda: actions.copy_last_answer(window=window))
+    chat_menu = bar.addMenu(window.tr("&Chat"))
+    _add(window, chat_menu, window.tr("&Send"), None, lambda: actions.send_message(window=window))
+    window.stop_action = _add(window, chat_menu, window.tr("S&top answer (Esc)"), None,
+                              lambda: actions.stop_answer(window=window))
+    _add(window, chat_menu, window.tr("&Regenerate last answer"), "Ctrl+R", lambda: actions.regenerate(window=window))
+    _add(window, chat_menu, window.tr("Conversation se&ttings…"), "Ctrl+Shift+,",
+         lambda: open_conversation_settings(window))
+    model_menu = bar.addMenu(window.tr("&Model"))
+    _add(window, model_menu, window.tr("&Models…"), "Ctrl+M", lambda: open_model_manager(window))
+    _add(window, model_menu, window.tr("&Restart the model"), None, lambda: actions.restart_worker(window=window))
+
+
+def _add(window, menu, text, shortcut, slot, *, fallback=None) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        sequence = QKeySequence(shortcut)
+        action.setShortcut(sequence if not sequence.isEmpty() or fallback is None else QKeySequence(fallback))
+    action.triggered.connect(slot)
+    menu.addAction(action)
+    return action
+
+
+def export_all(window) -> None:
+    from app.export import export_all as write_all
+
+    folder = QFileDialog.getExistingDirectory(window, window.tr("Export all conversations to a folder"))
+    if folder:
+        written = write_all(window.controller.store, folder=folder)
+        window.flash(window.tr("{count} conversations exported.").format(count=len(written)))
+
+
+def open_settings(window) -> None:
+    try:
+        from app import settings as app_settings
+        from app.ui.settings_dialog import SettingsDialog
+    except ImportError:
+        QMessageBox.information(window, window.tr("Settings"), window.tr("Settings are not available in this build."))
+        return
+    dialog = SettingsDialog(app_settings.load(), window)
+    dialog.sig_settings_changed.connect(lambda new: apply_app_settings(new))
+    dialog.exec()
+
+
+def apply_app_settings(settings) -> None:
+    from .theme import apply_theme
+
+    apply_theme(QApplication.instance(), settings.theme, font_size=settings.font_size)
+
+
+def open_model_manager(window) -> None:
+    try:
+        from app.ui.model_manager import ModelManagerDialog
+    except ImportError:
+        QMessageBox.information(window, window.tr("Models"), window.tr("The model manager is not available in this build."))
+        return
+    if getattr(window, "model_manager", None) is None:
+        window.model_manager = ModelManagerDialog(window)
+        window.model_manager.sig_model_chosen.connect(lambda path: actions.load_model(window=window, path=path))
+    window.model_manager.show()
+    window.model_manager.raise_()
+
+
+def open_conversation_settings(window) -> None:
+    from .conversation_settings import ConversationSettingsDialog
+
+    controller = window.controller
+    conversation = controller.conversation
+    dialog = ConversationSettingsDialog(
+        system_prompt=conversation.system_prompt if conversation else "",
+        settings=controller.settings_for(), defaults=_defaults(controller), parent=window)
+    if dialog.exec():
+        actions.configure_conversation(window=window, system_prompt=dialog.system_prompt(),
+                                       settings=dialog.settings())
+
+
+def _defaults(controller) -> dict:
+    from app.chat_controller import model_defaults
+
+    return model_defaults(controller.model_info)
