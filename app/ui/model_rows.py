@@ -74,14 +74,12 @@ def fit_warning(verdict: FitVerdict) -> str:
     """The "does not fit" sentence for a verdict, naming the smaller model to pick when there is one."""
     needed, available = format_size(verdict.needed_bytes), format_size(verdict.available_bytes)
     if verdict.suggestion is not None:
-        return arg(_tr("Too big for this computer: it needs about %1 of memory and %2 is available. "
-                       "Try %3 instead, or close other programs."), needed, available, verdict.suggestion.name)
-    return arg(_tr("Too big for this computer: it needs about %1 of memory and %2 is available. "
-                   "Close other programs and try again."), needed, available)
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ModelRows", text)
+        return arg(QCoreApplication.translate(
+            "ModelRows", "Too big for this computer: it needs about %1 of memory and %2 is available. "
+                         "Try %3 instead, or close other programs."), needed, available, verdict.suggestion.name)
+    return arg(QCoreApplication.translate(
+        "ModelRows", "Too big for this computer: it needs about %1 of memory and %2 is available. "
+                     "Close other programs and try again."), needed, available)
 
 
 # -- installed ------------------------------------------------------------------------------------------------

@@ -9,11 +9,12 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
-_UNITS = ((1e12, "%1 TB"), (1e9, "%1 GB"), (1e6, "%1 MB"), (1e3, "%1 kB"))
+translate = QCoreApplication.translate  # lupdate reads the literal texts in the calls below
 
 
-def _tr(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("Units", text, None, n)
+def _unit_templates() -> tuple[tuple[float, str], ...]:
+    return ((1e12, translate("Units", "%1 TB")), (1e9, translate("Units", "%1 GB")),
+            (1e6, translate("Units", "%1 MB")), (1e3, translate("Units", "%1 kB")))
 
 
 def arg(template: str, *values) -> str:
@@ -27,16 +28,16 @@ def arg(template: str, *values) -> str:
 
 def format_size(n_bytes: int | float) -> str:
     """GB and TB with one decimal ("26.4 GB"); kB and MB with one below 10 ("4.2 MB"), none above ("98 MB")."""
-    for factor, template in _UNITS:
+    for factor, template in _unit_templates():
         if n_bytes >= factor:
             value = n_bytes / factor
             precise = factor >= 1e9 or value < 10
-            return arg(_tr(template), f"{value:.1f}" if precise else f"{value:.0f}")
-    return arg(_tr("%1 bytes"), int(n_bytes))
+            return arg(template, f"{value:.1f}" if precise else f"{value:.0f}")
+    return arg(translate("Units", "%1 bytes"), int(n_bytes))
 
 
 def format_speed(bytes_per_s: float) -> str:
-    return arg(_tr("%1/s"), format_size(bytes_per_s))
+    return arg(translate("Units", "%1/s"), format_size(bytes_per_s))
 
 
 def format_time_left(seconds: float) -> str:
@@ -44,9 +45,9 @@ def format_time_left(seconds: float) -> str:
     if seconds < 0:
         return ""
     if seconds < 60:
-        return _tr("less than a minute left")
+        return translate("Units", "less than a minute left")
     minutes = round(seconds / 60)
     if minutes < 60:
-        return _tr("about %n min left", minutes)
+        return translate("Units", "about %n min left", None, minutes)
     hours, minutes = divmod(minutes, 60)
-    return arg(_tr("about %1 h %2 min left"), hours, minutes)
+    return arg(translate("Units", "about %1 h %2 min left"), hours, minutes)
