@@ -44,6 +44,7 @@ class ChatView(QScrollArea):
         self.branch_of: BranchOf = lambda message: (0, 1)
         self.model_name = ""
         self.following = True
+        self._anchor = None
         self._stream: MessageWidget | None = None
         self._buffer: list[str] = []
         self._dirty = False
@@ -177,14 +178,21 @@ class ChatView(QScrollArea):
             QTimer.singleShot(0, self._on_reached_top)
 
     def _on_reached_top(self) -> None:
+        """Build the batch before the first message and keep that message where it was on screen."""
         bar = self.verticalScrollBar()
         if bar.value() != bar.minimum() or self.first_built == 0:
             return
-        before = bar.maximum()
+        anchor = self.widgets.get(self.messages[self.first_built].id)
+        before = anchor.y() if anchor else 0
         self.build_earlier(BATCH)
-        self.widget().adjustSize()
-        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum() - before))
+        if anchor is not None:
+            self._anchor = (anchor, before - bar.value())  # applied when the scroll range grows
+
 
     def _on_range_changed(self, _minimum: int, maximum: int) -> None:
-        if self.following:
+        if self._anchor is not None:
+            anchor, offset = self._anchor
+            self._anchor = None
+            self.verticalScrollBar().setValue(anchor.y() - offset)
+        elif self.following:
             self.verticalScrollBar().setValue(maximum)

@@ -36,7 +36,9 @@ class PromptEdit(QPlainTextEdit):
 
     def keyPressEvent(self, event: QKeyEvent):  # noqa: N802
         is_enter = event.key() in (Qt.Key_Return, Qt.Key_Enter)
-        if is_enter and not (event.modifiers() & Qt.ShiftModifier) and not self.composing:
+        if is_enter and self.composing:
+            return  # the input method commits its composition itself; nothing is sent or inserted
+        if is_enter and not (event.modifiers() & Qt.ShiftModifier):
             self.sig_submit.emit()
             return
         if event.key() == Qt.Key_Escape and not self.composing:

@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         self.banner = Banner(self)
         self.status = StatusLine(self.statusBar())
         self.first_run = None
+        self.model_missing = False
         self._build()
         self._connect()
         window_menus.build_menus(self)
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.chat.show_messages(path)
         self.title_label.setText(conversation.title if conversation and conversation.title else self.tr("New chat"))
         self.sidebar.select(conversation.id if conversation else None)
+        self._update_stack()
 
     def offer_undo_delete(self) -> None:
         self.banner.show_message("undo", self.tr("Conversation deleted."),
@@ -172,17 +174,19 @@ class MainWindow(QMainWindow):
                 self.hide_banner()
         else:
             self.status.set_model(reasons.get(state, ""))
-        self._show_first_run(state == "missing")
+        self.model_missing = state == "missing"
+        self._update_stack()
 
     def _on_load_progress(self, fraction: float, phrase: str) -> None:
         self.progress.show()
         self.progress.setValue(int(fraction * 1000))
         self.status.set_model(self.tr("Loading the model: {phrase}").format(phrase=phrase))
 
-    def _show_first_run(self, show: bool) -> None:
+    def _update_stack(self) -> None:
+        """The first-run panel replaces an empty chat while no model is installed; old chats stay readable."""
         from . import first_run_page
 
-        first_run_page.show_first_run(self, show)
+        first_run_page.show_first_run(self, self.model_missing and self.controller.conversation is None)
 
     def _on_problem(self, kind: str, message: str) -> None:
         texts = {

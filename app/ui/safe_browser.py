@@ -2,11 +2,22 @@
 stylesheet or file, remote or local), links never navigate, and a click on an http(s) link asks the
 system browser to open it. `octet-copy:N` links copy the Nth code block. Its height follows its text.
 """
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextDocument, QTextOption
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QTextDocument, QTextOption
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
 
 from .markdown_render import COPY_SCHEME, is_safe_url
+
+
+def empty_resource(kind: int, url: QUrl):
+    """What any resource is: a blank 1x1 image or no bytes. Returning nothing is not enough: Qt's
+    image handler then reads a local file itself by name, so images get a real, blank one."""
+    SafeDocument.resource_requests.append(url.toString())
+    if kind == QTextDocument.ImageResource:
+        image = QImage(1, 1, QImage.Format_ARGB32)
+        image.fill(0)
+        return image
+    return QByteArray()
 
 
 class SafeDocument(QTextDocument):
@@ -15,8 +26,7 @@ class SafeDocument(QTextDocument):
     resource_requests: list[str] = []  # every URL asked for, by any SafeDocument (tests look)
 
     def loadResource(self, kind, url):  # noqa: N802 (Qt's name)
-        SafeDocument.resource_requests.append(url.toString())
-        return None
+        return empty_resource(kind, url)
 
 
 class SafeBrowser(QTextBrowser):
@@ -44,8 +54,7 @@ class SafeBrowser(QTextBrowser):
         self._height = 0
 
     def loadResource(self, kind, url):  # noqa: N802
-        SafeDocument.resource_requests.append(url.toString())
-        return None
+        return empty_resource(kind, url)
 
     def setSource(self, *args):  # noqa: N802 - never navigate anywhere
         return

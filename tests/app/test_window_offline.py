@@ -1,0 +1,126 @@
+"""The window without a model: first run, a 1,000-message conversation, input methods, a pasted
+megabyte, and the conversation list (rename, pin, delete with undo, search)."""
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+
+from app import actions
+from app.ui.chat_view import BATCH
+from tests.app.window_helpers import make_window
+
+
+def test_first_run_offers_the_starter(qtbot):
+    window = make_window(qtbot)
+    window.controller.load_model(None)
+    assert window.stack.currentWidget() is window.first_run
+    assert not window.composer.button.isEnabled()
+    assert "No model" in window.status.model.text()
+
+
+def test_thousand_messages_open_lazily_and_fast(qtbot):
+    window = make_window(qtbot)
+    store = window.controller.store
+    conversation = store.create_conversation(title="Long")
+    for i in range(500):
+        store.add_message(conversation.id, role="user", content=f"Question {i} with `code` and **bold**")
+        store.add_message(conversation.id, role="assistant", content=f"Answer {i}:\n\n```python\nprint({i})\n```")
+    started = time.perf_counter()
+    actions.open_conversation(window=window, conversation_id=conversation.id)
+    qtbot.wait(1)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    print(f"\nopening 1,000 messages: {elapsed_ms:.0f} ms")
+    assert len(window.chat.messages) == 1000 and len(window.chat.widgets) == BATCH
+    assert elapsed_ms < 3000
+    bar = window.chat.verticalScrollBar()
+    assert bar.value() == bar.maximum()
+    window.chat.following = False
+    bar.setValue(0)
+    qtbot.waitUntil(lambda: len(window.chat.widgets) == 2 * BATCH, timeout=3000)
+    anchor = window.chat.widgets[window.chat.messages[1000 - BATCH].id]
+    qtbot.waitUntil(lambda: bar.value() == anchor.y() > 0, timeout=3000)  # still on the same message
+
+
+def _ready_composer(window, context_tokens=2048):
+    window.composer.set_can_send(True)
+    window.composer.set_context_tokens(context_tokens)
+    return window.composer
+
+
+def test_enter_during_ime_composition_does_not_send(qtbot):
+    window = make_window(qtbot)
+    composer = _ready_composer(window)
+    sent = []
+    composer.sig_send_requested.connect(sent.append)
+    composer.edit.setFocus()
+    qtbot.keyClicks(composer.edit, "konnichiwa ")
+    composer.edit.inputMethodEvent(QInputMethodEvent("こんにちは", []))
+    qtbot.keyClick(composer.edit, Qt.Key_Return)
+    assert sent == []
+    commit = QInputMethodEvent()
+    commit.setCommitString("こんにちは")
+    composer.edit.inputMethodEvent(commit)
+    qtbot.keyClick(composer.edit, Qt.Key_Return, Qt.ShiftModifier)
+    assert sent == [] and composer.text().endswith("こんにちは\n")
+    with qtbot.waitSignal(composer.sig_send_requested) as sending:
+        qtbot.keyClick(composer.edit, Qt.Key_Return)
+    assert sending.args == ["konnichiwa こんにちは\n"]
+
+
+def test_pasted_megabyte_is_kept_explained_and_not_sent(qtbot):
+    window = make_window(qtbot)
+    composer = _ready_composer(window)
+    text = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 18_000)[:1_000_000]
+    sent = []
+    composer.sig_send_requested.connect(sent.append)
+    started = time.perf_counter()
+    composer.edit.insertPlainText(text)
+    qtbot.waitUntil(composer.warning.isVisible, timeout=3000)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    print(f"\npasting 1 MB: warning shown after {elapsed_ms:.0f} ms")
+    assert "2,048" in composer.warning.text() and "Nothing was cut" in composer.warning.text()
+    qtbot.keyClick(composer.edit, Qt.Key_Return)
+    assert sent == [] and len(composer.text()) == len(text)
+
+
+def test_conversation_list_rename_pin_delete_undo_search(qtbot):
+    window = make_window(qtbot)
+    store = window.controller.store
+    older = store.create_conversation(title="Recette de crêpes")
+    store.add_message(older.id, role="user", content="Comment faire des crêpes ?")
+    newer = store.create_conversation(title="Trip to Rome")
+    window.refresh_conversations()
+    assert window.sidebar.conversation_ids() == [newer.id, older.id]
+    actions.set_pinned(window=window, conversation_id=older.id, pinned=True)
+    assert window.sidebar.conversation_ids() == [older.id, newer.id]
+    actions.rename_conversation(window=window, conversation_id=newer.id, title="Voyage à Rome")
+    assert store.conversation(newer.id).title == "Voyage à Rome"
+    actions.search(window=window, query="crepes")
+    assert window.sidebar.conversation_ids() == [older.id]
+    actions.search(window=window, query="")
+    actions.open_conversation(window=window, conversation_id=older.id)
+    assert [w.text for w in window.chat.widgets.values()] == ["Comment faire des crêpes ?"]
+    actions.delete_conversation(window=window, conversation_id=older.id)
+    assert window.sidebar.conversation_ids() == [newer.id] and window.chat.messages == []
+    assert window.banner.kind == "undo"
+    window.banner.buttons[0].click()
+    assert window.sidebar.conversation_ids() == [older.id, newer.id]
+    assert window.controller.conversation.id == older.id
+
+
+def test_copy_last_answer_and_code_block(qtbot):
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtCore import QUrl
+
+    window = make_window(qtbot)
+    store = window.controller.store
+    conversation = store.create_conversation(title="Code")
+    store.add_message(conversation.id, role="user", content="A loop?")
+    answer = store.add_message(conversation.id, role="assistant", content="Here:\n\n```python\nfor i in range(3):\n    print(i)\n```")
+    actions.open_conversation(window=window, conversation_id=conversation.id)
+    assert actions.copy_last_answer(window=window)
+    assert QGuiApplication.clipboard().text() == answer.content
+    browser = window.chat.widgets[answer.id].body
+    with qtbot.waitSignal(browser.sig_code_copied):
+        browser.anchorClicked.emit(QUrl("octet-copy:0"))
+    assert QGuiApplication.clipboard().text() == "for i in range(3):\n    print(i)"
