@@ -87,6 +87,7 @@ class ChatController(QObject):
         self.request_id: str | None = None
         self.load_request_id: str | None = None
         self.last_stats: dict = {}
+        self.context_length: int | None = None  # from the app settings; None: the worker's default
         self._connect()
 
     def _connect(self) -> None:
@@ -119,7 +120,8 @@ class ChatController(QObject):
             self.sig_problem.emit("refused", verdict.message)
             return False
         self.sig_model_state.emit("loading", None)
-        self.load_request_id = self.bridge.load(choice.path)
+        fields = {"context_length": self.context_length} if self.context_length else {}
+        self.load_request_id = self.bridge.load(choice.path, **fields)
         return True
 
     def restart_worker(self) -> None:

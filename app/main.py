@@ -53,6 +53,7 @@ def create_window(*, load_model: bool = True):
     apply_worker_settings(settings)
     app.setWindowIcon(QIcon(str(ICON_PATH)))
     controller = ChatController(HistoryStore())
+    controller.context_length = getattr(settings, "context_length", None)
     window = MainWindow(controller)
     if load_model:
         QTimer.singleShot(0, lambda: controller.load_model(startup_model()))

@@ -5,10 +5,12 @@ megabyte does not freeze the window.
 """
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
+                               QVBoxLayout)
 
 from .theme import READABLE_WIDTH, S
 
+MIN_LINES, MAX_LINES = 2, 10
 CHARS_PER_TOKEN = 3  # a rough, deliberately cautious estimate for the warning only
 COUNT_DELAY_MS = 150
 
@@ -61,8 +63,8 @@ class Composer(QFrame):
         self.can_send = False
         self.edit = PromptEdit(self)
         self.edit.setPlaceholderText(self.tr("Message the model…  (Enter sends, Shift+Enter for a new line)"))
-        self.edit.setMaximumHeight(180)
-        self.edit.setMinimumHeight(64)
+        self.edit.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self._fit_height()
         self.edit.sig_submit.connect(self._on_submit)
         self.edit.sig_escape.connect(self._on_escape)
         self.edit.textChanged.connect(self._on_text_changed)
@@ -141,6 +143,17 @@ class Composer(QFrame):
 
     def _on_text_changed(self) -> None:
         self._count_timer.start()  # count after typing pauses, not at each keystroke
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow with the text from two lines up to ten, then scroll."""
+        lines = min(MAX_LINES, max(MIN_LINES, self.edit.document().lineCount()))
+        if self.edit.document().characterCount() < 20_000:
+            lines = min(MAX_LINES, max(lines, self.edit.document().size().height()))
+        line = self.edit.fontMetrics().lineSpacing()
+        margins = self.edit.contentsMargins()
+        extra = margins.top() + margins.bottom() + 2 * self.edit.document().documentMargin() + 6
+        self.edit.setFixedHeight(int(lines * line + extra))
 
     def _update_warning(self) -> None:
         chars = self.edit.document().characterCount()

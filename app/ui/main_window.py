@@ -186,7 +186,9 @@ class MainWindow(QMainWindow):
         """The first-run panel replaces an empty chat while no model is installed; old chats stay readable."""
         from . import first_run_page
 
-        first_run_page.show_first_run(self, self.model_missing and self.controller.conversation is None)
+        showing = self.model_missing and self.controller.conversation is None
+        first_run_page.show_first_run(self, showing)
+        self.composer.setVisible(not showing)
 
     def _on_problem(self, kind: str, message: str) -> None:
         texts = {

@@ -40,8 +40,9 @@ class Sidebar(QFrame):
         self.new_button = QPushButton(self.tr("New chat"), self, objectName="Primary")
         self.list = QListWidget(self)
         self.list.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.list.setWordWrap(True)
+        self.list.setWordWrap(False)
         self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._pinned: dict[int, bool] = {}
         self._filling = False
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -73,7 +74,7 @@ class Sidebar(QFrame):
                    current, editable=True)
 
     def show_hits(self, hits: list[SearchHit], *, current: int | None = None) -> None:
-        rows = [(h.conversation_id, f"{h.title or self.tr('New chat')}\n{h.snippet}", h.snippet, False)
+        rows = [(h.conversation_id, h.title or self.tr("New chat"), h.snippet, False)
                 for h in hits]
         self._fill(rows, current, editable=False)
         if not hits:

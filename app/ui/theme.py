@@ -99,7 +99,7 @@ def _stylesheet(c: Colors) -> str:
     #Sidebar QListView {{ background: transparent; border: none; }}
     #Sidebar QListView::item {{ padding: {S(2)}px {S(3)}px; border-radius: 6px; }}
     #Sidebar QListView::item:selected {{ background: {c.user_bubble}; color: {c.text}; }}
-    QLineEdit, QPlainTextEdit, QSpinBox, QDoubleSpinBox, QComboBox {{
+    QLineEdit, QPlainTextEdit {{
         border: 1px solid {c.border}; border-radius: 6px; padding: {S(1)}px {S(2)}px;
         background: {c.base}; }}
     #Composer QPlainTextEdit {{ border-radius: 10px; padding: {S(2)}px {S(3)}px; }}
@@ -108,6 +108,7 @@ def _stylesheet(c: Colors) -> str:
     QPushButton:hover {{ border-color: {c.accent}; }}
     QPushButton#Primary {{ background: {c.accent}; color: {c.accent_text}; border-color: {c.accent}; }}
     QPushButton:disabled {{ color: {c.muted}; }}
+    QPushButton#Primary:disabled {{ background: {c.border}; border-color: {c.border}; color: {c.muted}; }}
     QToolButton {{ border: none; border-radius: 4px; padding: 2px {S(1)}px; color: {c.muted}; }}
     QToolButton:hover {{ background: {c.code_bg}; color: {c.text}; }}
     #ChatArea, #ChatContent {{ background: {c.base}; }}

@@ -64,14 +64,21 @@ def open_settings(window) -> None:
         QMessageBox.information(window, window.tr("Settings"), window.tr("Settings are not available in this build."))
         return
     dialog = SettingsDialog(app_settings.load(), window)
-    dialog.sig_settings_changed.connect(lambda new: apply_app_settings(new))
+    dialog.sig_settings_changed.connect(lambda new: apply_app_settings(window, new))
     dialog.exec()
 
 
-def apply_app_settings(settings) -> None:
+def apply_app_settings(window, settings) -> None:
+    """Theme and text size now; threads and context length at the next model load."""
+    from app.main import apply_worker_settings
+
     from .theme import apply_theme
 
     apply_theme(QApplication.instance(), settings.theme, font_size=settings.font_size)
+    apply_worker_settings(settings)
+    window.controller.context_length = settings.context_length
+    window.chat.show_messages(window.chat.messages)  # re-render with the new colours
+    window.flash(window.tr("Settings saved. Threads and context length apply when a model is next loaded."))
 
 
 def open_model_manager(window) -> None:
