@@ -147,9 +147,11 @@ class Composer(QFrame):
 
     def _fit_height(self) -> None:
         """Grow with the text from two lines up to ten, then scroll."""
-        lines = min(MAX_LINES, max(MIN_LINES, self.edit.document().lineCount()))
-        if self.edit.document().characterCount() < 20_000:
-            lines = min(MAX_LINES, max(lines, self.edit.document().size().height()))
+        document = self.edit.document()
+        if document.characterCount() > 20_000 or document.blockCount() > MAX_LINES:
+            lines = MAX_LINES  # never lay out a huge paste just to measure it
+        else:
+            lines = min(MAX_LINES, max(MIN_LINES, document.size().height()))  # wrapped lines
         line = self.edit.fontMetrics().lineSpacing()
         margins = self.edit.contentsMargins()
         extra = margins.top() + margins.bottom() + 2 * self.edit.document().documentMargin() + 6
