@@ -30,6 +30,7 @@ class ChatTurnResult(GenerationResult):
 class Engine:
     device: str = "cpu"
     dtype: torch.dtype = torch.float32
+    quantize: str | None = "auto"  # see loader.load_model: keep a GGUF's quantization, pick for folders
     loaded: LoadedModel | None = None
     cache: KVCache | None = None
     cached_ids: list[int] = field(default_factory=list)
@@ -38,9 +39,10 @@ class Engine:
     def load(self, path: Path, *, context_length: int = DEFAULT_CONTEXT, progress: Progress | None = None):
         self.unload()
         started = time.perf_counter()
-        self.loaded = load_model(path, dtype=self.dtype, device=self.device, progress=progress)
+        self.loaded = load_model(path, dtype=self.dtype, device=self.device, progress=progress,
+                                 quantize=self.quantize)
         n_ctx = min(context_length, self.loaded.config.max_position_embeddings)
-        self.cache = KVCache(self.loaded.config, n_ctx, dtype=self.dtype, device=self.device)
+        self.cache = KVCache(self.loaded.config, n_ctx, dtype=self.loaded.dtype, device=self.device)
         self.cached_ids = []
         self.load_seconds = time.perf_counter() - started
         return self.loaded

@@ -27,21 +27,31 @@ class LoadedModel:
     tokenizer: object
     chat_encoder: object
     quantization: str
+    dtype: torch.dtype = torch.float32  # the compute dtype (activations, KV cache)
 
 
-def load_model(path, *, dtype=torch.float32, device="cpu", progress: Progress | None = None) -> LoadedModel:
+def load_model(path, *, dtype=torch.float32, device="cpu", progress: Progress | None = None,
+               quantize: str | None = None) -> LoadedModel:
+    """`quantize`: None keeps float weights in `dtype` (GGUF blocks dequantized); "auto" keeps a GGUF's
+    quantized tensors quantized (and picks by memory for a folder, see `hf_quantization`); "int8" or
+    "int4" quantize a folder's float weights at load. Quantized models compute in bf16 on CPU."""
     path = Path(path)
     report = progress or (lambda fraction, phrase: None)
     if path.is_dir():
         from .weights.hf_folder import load_hf_folder
 
-        return load_hf_folder(path, dtype=dtype, device=device, progress=report)
+        return load_hf_folder(path, dtype=dtype, device=device, progress=report, quantize=quantize)
     if not path.exists():
         raise ModelFileError(path, "no such file or folder")
-    return load_gguf(path, dtype=dtype, device=device, progress=report)
+    return load_gguf(path, dtype=dtype, device=device, progress=report, quantize=quantize)
 
 
-def load_gguf(path: Path, *, dtype, device, progress: Progress) -> LoadedModel:
+def quantized_compute_dtype(device) -> torch.dtype:
+    """bf16: the int4/int8 kernels want bf16 activations (fp32 ones make them 8-30× slower)."""
+    return torch.bfloat16
+
+
+def load_gguf(path: Path, *, dtype, device, progress: Progress, quantize: str | None = None) -> LoadedModel:
     from .chat_template import chat_encoder_for
     from .tokenizer import tokenizer_from_gguf
 
@@ -52,19 +62,51 @@ def load_gguf(path: Path, *, dtype, device, progress: Progress) -> LoadedModel:
                                           "Mistral and Mixtral models)")
     tokenizer = tokenizer_from_gguf(file.metadata, path)
     config = config_from_gguf_metadata(file.metadata, vocab_size=tokenizer.vocab_size)
-    model = build_model(config, read_gguf_weights(file, config, dtype, progress), path, device)
+    keep_quantized = quantize is not None and _gguf_quantization(file) not in ("F32", "F16", "BF16")
+    if keep_quantized and device == "cpu":
+        dtype = quantized_compute_dtype(device)
+    state = read_gguf_weights(file, config, dtype, progress, quantized=keep_quantized and device == "cpu")
+    model = build_model(config, state, path, device)
     chat = chat_encoder_for(tokenizer, file.metadata.get("tokenizer.chat_template"))
-    return LoadedModel(path, config, model, tokenizer, chat, quantization=_gguf_quantization(file))
+    return LoadedModel(path, config, model, tokenizer, chat, quantization=_gguf_quantization(file), dtype=dtype)
 
 
-def read_gguf_weights(file: GGUFFile, config: ModelConfig, dtype, progress: Progress) -> dict:
-    """The model's tensors by its own names, dequantized, RoPE rows unpermuted, experts stacked."""
+def read_gguf_weights(file: GGUFFile, config: ModelConfig, dtype, progress: Progress, *,
+                      quantized: bool = False) -> dict:
+    """The model's tensors by its own names, RoPE rows unpermuted, experts stacked: dequantized to
+    `dtype`, or with `quantized` the quantized ones as QuantizedWeight / QuantizedExperts (mapped)."""
+    from .quant_gguf import is_quantized
+
     names = file.tensor_names()
     state = {}
     for count, (file_name, name) in enumerate(names.items()):
-        state[name] = _gguf_tensor(file, file_name, name, config, dtype)
+        if quantized and is_quantized(file.tensors[file_name].tensor_type):
+            state[name] = _gguf_quantized(file, file_name, name, config)
+            file.release(file_name)  # the quantized weight holds its own copy (regrouped or converted)
+        else:
+            state[name] = _gguf_tensor(file, file_name, name, config, dtype)
         progress(0.05 + 0.9 * (count + 1) / len(names), "Loading weights")
     return _stack_experts(state)
+
+
+def _gguf_quantized(file: GGUFFile, file_name: str, name: str, config: ModelConfig):
+    """A QuantizedWeight (or QuantizedExperts for an [E, out, in] stack) on the file's blocks."""
+    from .quant import QuantizedExperts
+    from .quant_gguf import gguf_weight
+
+    raw, qtype, in_features = file.raw(file_name), file.tensors[file_name].tensor_type, file.shape(file_name)[-1]
+    raw = _rope_rows(name, raw, config)
+    if raw.ndim == 3:
+        return QuantizedExperts([gguf_weight(raw[e], qtype, in_features) for e in range(raw.shape[0])])
+    return gguf_weight(raw, qtype, in_features, for_rows=name == "tok_embeddings.weight")
+
+
+def _rope_rows(name: str, tensor, config: ModelConfig):
+    if name.endswith("attention.wq.weight"):
+        return unpermute_rope_rows(torch.from_numpy(tensor.copy()), config.num_attention_heads).numpy()
+    if name.endswith("attention.wk.weight"):
+        return unpermute_rope_rows(torch.from_numpy(tensor.copy()), config.num_key_value_heads).numpy()
+    return tensor
 
 
 def _gguf_tensor(file: GGUFFile, file_name: str, name: str, config: ModelConfig, dtype) -> torch.Tensor:
@@ -93,7 +135,13 @@ def _stack_experts(state: dict) -> dict:
         else:
             rest[name] = tensor
     for name, experts in stacked.items():
-        rest[name] = torch.stack([experts[e] for e in sorted(experts)])
+        ordered = [experts[e] for e in sorted(experts)]
+        if isinstance(ordered[0], torch.Tensor):
+            rest[name] = torch.stack(ordered)
+        else:
+            from .quant import QuantizedExperts
+
+            rest[name] = QuantizedExperts(ordered)
     return rest
 
 
@@ -104,6 +152,9 @@ def build_model(config: ModelConfig, state: dict, path: Path, device) -> Transfo
     if "output.weight" not in state and "tok_embeddings.weight" in state:
         state["output.weight"] = state["tok_embeddings.weight"]  # tied embeddings
     check_shapes(config, {name: tuple(t.shape) for name, t in state.items()}, path)
+    from .quant import install_quantized
+
+    install_quantized(model, {name: t for name, t in state.items() if not isinstance(t, torch.Tensor)})
     expected = model.state_dict()
     model.load_state_dict({k: state[k].to(device) for k in expected}, assign=True, strict=True)
     return model.eval()

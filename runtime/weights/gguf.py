@@ -50,18 +50,39 @@ class GGUFFile:
         return tuple(int(d) for d in reversed(self.tensors[file_name].shape.tolist()))
 
     def load(self, file_name: str, dtype=torch.float32) -> torch.Tensor:
-        """The tensor dequantized to `dtype`, shaped [..., out, in]."""
+        """The tensor dequantized to `dtype`, shaped [..., out, in]: a chunk of rows at a time, so the
+        peak is the result plus one chunk (not the whole tensor in fp32)."""
+        from ..quant_gguf import dequantize_rows
+
         tensor = self.tensors[file_name]
         qtype = tensor.tensor_type
+        shape = self.shape(file_name)
         if qtype in FLOAT_TYPES:
-            array = np.asarray(tensor.data, dtype=FLOAT_TYPES[qtype])
-        else:
-            try:
-                array = gguf.quants.dequantize(tensor.data, qtype)
-            except NotImplementedError as error:
-                raise UnsupportedModelError(
-                    self.path, f"tensor {file_name} has type {qtype.name}, which Octet cannot read") from error
-        return torch.tensor(array.reshape(self.shape(file_name)), dtype=dtype)
+            return torch.tensor(np.asarray(tensor.data, dtype=FLOAT_TYPES[qtype]).reshape(shape), dtype=dtype)
+        try:
+            return dequantize_rows(self.raw(file_name), qtype, shape[-1], dtype).reshape(shape)
+        except NotImplementedError as error:
+            raise UnsupportedModelError(
+                self.path, f"tensor {file_name} has type {qtype.name}, which Octet cannot read") from error
+
+    def raw(self, file_name: str) -> np.ndarray:
+        """The tensor's stored bytes, uint8 [..., out, row bytes], mapped (not copied)."""
+        tensor = self.tensors[file_name]
+        rows = self.shape(file_name)[:-1]
+        return np.asarray(tensor.data).view(np.uint8).reshape(*rows, -1)
+    def release(self, file_name: str) -> None:
+        """Drop the tensor's mapped pages from this process (after a copy was made of them), so that
+        they stop counting in its memory; the file stays mapped and readable."""
+        import mmap
+
+        tensor = self.tensors[file_name]
+        mapped = getattr(self.reader.data, "_mmap", None)
+        if mapped is None or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        start = -(-tensor.data_offset // mmap.PAGESIZE) * mmap.PAGESIZE
+        end = (tensor.data_offset + tensor.n_bytes) // mmap.PAGESIZE * mmap.PAGESIZE
+        if end > start:
+            mapped.madvise(mmap.MADV_DONTNEED, start, end - start)
 
 
 def unpermute_rope_rows(weight: torch.Tensor, n_heads: int) -> torch.Tensor:

@@ -19,17 +19,34 @@ INDEX_FILE = "model.safetensors.index.json"
 SINGLE_FILE = "model.safetensors"
 
 
-def load_hf_folder(path, *, dtype=torch.float32, device="cpu", progress=None):
-    from ..loader import LoadedModel, build_model
+def load_hf_folder(path, *, dtype=torch.float32, device="cpu", progress=None, quantize: str | None = None):
+    """`quantize`: None (float in `dtype`), "int8", "int4", or "auto" (`default_quantization`)."""
+    from ..loader import LoadedModel, build_model, quantized_compute_dtype
 
     folder = Path(path)
     report = progress or (lambda fraction, phrase: None)
     report(0.0, "Reading the model folder")
     config = hf_config(folder)
     tokenizer, chat_encoder = load_hf_text_side(folder)
-    state = read_hf_weights(folder, config, dtype, report)
+    mode = default_quantization(config) if quantize == "auto" else quantize
+    if mode:
+        dtype = quantized_compute_dtype(device)
+    state = read_hf_weights(folder, config, dtype, report, quantize=mode)
     model = build_model(config, state, folder, device)
-    return LoadedModel(folder, config, model, tokenizer, chat_encoder, quantization=stored_dtype(folder))
+    return LoadedModel(folder, config, model, tokenizer, chat_encoder,
+                       quantization=mode.upper() if mode else stored_dtype(folder), dtype=dtype)
+
+
+def default_quantization(config: ModelConfig, available: int | None = None) -> str | None:
+    """None (bf16) when the bf16 weights take under half the available memory, else int8 when those
+    fit in 70% of it, else int4."""
+    import psutil
+
+    available = available or psutil.virtual_memory().available
+    total, _ = config.parameter_counts()
+    if 2 * total < 0.5 * available:
+        return None
+    return "int8" if total < 0.7 * available else "int4"
 
 
 def load_hf_text_side(path) -> tuple[object, object]:
@@ -97,15 +114,27 @@ def shard_plan(folder: Path) -> dict[Path, list[str]]:
         return {single: list(file.keys())}
 
 
-def read_hf_weights(folder: Path, config: ModelConfig, dtype, progress) -> dict:
+def read_hf_weights(folder: Path, config: ModelConfig, dtype, progress, quantize: str | None = None) -> dict:
     """The model's tensors by its own names in `dtype`, each checked against config.json; experts
-    copied into [E, out, in] stacks as they arrive."""
+    copied into [E, out, in] stacks as they arrive. With `quantize` ("int8"/"int4") each matrix but
+    the router is quantized as it is read, so the peak stays near the quantized size."""
+    from ..quant import QuantizedExperts, quantize_weight
+
     state: dict[str, torch.Tensor] = {}
     filled: dict[str, set[int]] = {}
+    experts: dict[str, list] = {}  # quantized expert stacks being filled
     expected = _expected_shapes(config)
     for item in checked_tensors(folder, config):
         tensor = _read_tensor(item, dtype)
-        if item.expert is None:
+        if quantize and len(item.shape) == 2 and not item.target.endswith("feed_forward.gate.weight"):
+            mode = "int8" if item.target == "tok_embeddings.weight" else quantize  # read by rows
+            weight = quantize_weight(tensor, mode, dtype)
+            if item.expert is None:
+                state[item.target] = weight
+            else:
+                experts.setdefault(item.target, [None] * expected[item.target][0])[item.expert] = weight
+                filled.setdefault(item.target, set()).add(item.expert)
+        elif item.expert is None:
             state[item.target] = tensor
         else:
             if item.target not in state:
@@ -114,6 +143,7 @@ def read_hf_weights(folder: Path, config: ModelConfig, dtype, progress) -> dict:
             filled.setdefault(item.target, set()).add(item.expert)
         progress(0.05 + 0.9 * item.fraction, "Loading weights")
     _check_experts_complete(folder, config, filled)
+    state.update({name: QuantizedExperts(stack) for name, stack in experts.items()})
     return state
 
 

@@ -1,0 +1,255 @@
+"""Weight-only quantized layers: a quantized weight knows how to multiply itself and to dequantize.
+
+Formats: `Int8Weight` (per output channel), `Int4Weight` (groups, w = (q - 8)·scale + zero, torch's
+packed kernels), `GGUFBlockWeight` (llama.cpp Q4_0/Q8_0 blocks used in place by our kernels).
+`QuantizedLinear`, `QuantizedExperts` ([E, out, in] stacks) and `QuantizedEmbedding` wrap them;
+`quantize_model(model, predicate, mode)` swaps float modules for quantized ones; norms and the
+router stay float. Shapes: M tokens, N outputs, K inputs, E experts.
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import quant_kernels as kernels
+
+MATVEC_MAX_TOKENS = 4  # above this, GGUF blocks are dequantized to bf16 for one matrix product
+INT4_GROUP = 32
+
+
+class QuantizedWeight:
+    """A weight [N, K] in some quantized format."""
+    shape: tuple[int, int]
+
+    def matmul(self, x: torch.Tensor) -> torch.Tensor:  # [M, K] -> [M, N]
+        raise NotImplementedError
+
+    def dequantize(self, dtype=torch.float32) -> torch.Tensor:  # [N, K]
+        raise NotImplementedError
+
+    def rows(self, index: torch.Tensor, dtype) -> torch.Tensor:
+        """Dequantized rows [len(index), K] (embedding lookup)."""
+        return self.dequantize(dtype)[index]
+
+    @property
+    def nbytes(self) -> int:
+        raise NotImplementedError
+
+
+class Int8Weight(QuantizedWeight):
+    """w = q · scale, q int8 [N, K], one scale per output row."""
+
+    def __init__(self, q: torch.Tensor, scales: torch.Tensor, compute_dtype=torch.bfloat16):
+        self.q, self.scales = q, scales.to(compute_dtype)
+        self.shape = tuple(q.shape)
+        # _weight_int8pack_mm returns NaN for bf16 x when K % 16 != 0 (measured); CPU and CUDA only
+        self.use_kernel = q.shape[1] % 16 == 0 and q.device.type in ("cpu", "cuda")
+
+    @classmethod
+    def quantize(cls, weight: torch.Tensor, compute_dtype=torch.bfloat16) -> "Int8Weight":
+        w = weight.float()
+        scales = w.abs().amax(dim=1).clamp(min=1e-12) / 127
+        q = torch.round(w / scales[:, None]).clamp(-127, 127).to(torch.int8)
+        return cls(q, scales, compute_dtype)
+
+    def matmul(self, x):
+        if self.use_kernel:
+            return kernels.int8_mm(x, self.q, self.scales)
+        return F.linear(x, self.dequantize(x.dtype))
+
+    def dequantize(self, dtype=torch.float32):
+        return (self.q.to(torch.float32) * self.scales.float()[:, None]).to(dtype)
+
+    def rows(self, index, dtype):
+        return (self.q[index].float() * self.scales[index].float()[:, None]).to(dtype)
+
+    @property
+    def nbytes(self):
+        return self.q.numel() + self.scales.numel() * self.scales.element_size()
+
+
+class Int4Weight(QuantizedWeight):
+    """w = (q - 8) · scale + zero per group of `group_size` inputs, q in 0..15, on torch's int4
+    kernels (where the shape allows: N % 16 == 0), else nibble-packed codes and a dequantize path."""
+
+    def __init__(self, codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int,
+                 compute_dtype=torch.bfloat16):
+        self.shape, self.group_size = tuple(codes.shape), group_size
+        self.scale_and_zero = torch.stack([scales.T, zeros.T], dim=-1).to(compute_dtype).contiguous()
+        self.packed = kernels.int4_packable(self.shape, group_size)  # [K/g, N, 2] ^
+        self.data = kernels.int4_pack(codes) if self.packed else _nibbles(codes.to(torch.uint8))
+
+    @classmethod
+    def quantize(cls, weight: torch.Tensor, group_size=INT4_GROUP, compute_dtype=torch.bfloat16) -> "Int4Weight":
+        """Asymmetric min/max quantization per group."""
+        N, K = weight.shape
+        w = weight.float().reshape(N, K // group_size, group_size)
+        low, high = w.amin(-1), w.amax(-1)
+        scales = ((high - low) / 15).clamp(min=1e-12)
+        codes = torch.round((w - low[..., None]) / scales[..., None]).clamp(0, 15)
+        zeros = low + 8 * scales  # so that (q - 8) * scale + zero = low + q * scale
+        return cls(codes.reshape(N, K).to(torch.uint8), scales, zeros, group_size, compute_dtype)
+
+    def matmul(self, x):
+        if self.packed:
+            return kernels.int4_mm(x, self.data, self.group_size, self.scale_and_zero)
+        return F.linear(x, self.dequantize(x.dtype))
+
+    def dequantize(self, dtype=torch.float32):
+        N, K = self.shape
+        if self.packed:  # the packed layout is the kernel's own: read it back through the kernel
+            eye = torch.eye(K, dtype=self.scale_and_zero.dtype, device=self.data.device)
+            return kernels.int4_mm(eye, self.data, self.group_size, self.scale_and_zero).T.to(dtype)
+        codes = _unnibble(self.data).float().reshape(N, K // self.group_size, self.group_size)
+        scale, zero = self.scale_and_zero.float().permute(2, 1, 0)  # [N, K/g] each
+        return ((codes - 8) * scale[..., None] + zero[..., None]).reshape(N, K).to(dtype)
+
+    @property
+    def nbytes(self):
+        return self.data.numel() + self.scale_and_zero.numel() * self.scale_and_zero.element_size()
+
+
+class GGUFBlockWeight(QuantizedWeight):
+    """llama.cpp blocks (Q4_0 or Q8_0) [N, K/32 · block bytes], regrouped by `gguf_repack` into
+    superblocks of 16 (same bytes): our kernel for a few tokens, dequantized to bf16 for a matrix
+    product otherwise (K % 512 == 0)."""
+
+    def __init__(self, blocks: torch.Tensor, qtype: int, in_features: int):
+        self.blocks, self.qtype = blocks, qtype
+        self.shape = (blocks.shape[0], in_features)
+
+    def matmul(self, x):
+        ops = kernels.gguf_kernels()
+        if x.shape[0] <= MATVEC_MAX_TOKENS:
+            return ops.gguf_matvec(x, self.blocks, self.qtype)
+        return F.linear(x, self.dequantize(x.dtype))
+
+    def dequantize(self, dtype=torch.float32):
+        return kernels.gguf_kernels().gguf_dequantize(self.blocks, self.qtype, _kernel_dtype(dtype)).to(dtype)
+
+    def rows(self, index, dtype):
+        ops = kernels.gguf_kernels()
+        return ops.gguf_dequantize(self.blocks[index].contiguous(), self.qtype, _kernel_dtype(dtype)).to(dtype)
+
+    @property
+    def nbytes(self):
+        return self.blocks.numel()
+
+
+class QuantizedLinear(nn.Module):
+    def __init__(self, weight: QuantizedWeight):
+        super().__init__()
+        self.weight_q = weight
+        self.out_features, self.in_features = weight.shape
+
+    def forward(self, x):
+        return self.weight_q.matmul(x.reshape(-1, self.in_features)).reshape(*x.shape[:-1], self.out_features)
+
+    def dequantize(self, dtype=torch.float32) -> torch.Tensor:
+        return self.weight_q.dequantize(dtype)
+
+    def extra_repr(self):
+        return f"{self.in_features} -> {self.out_features}, {type(self.weight_q).__name__}"
+
+
+class QuantizedExperts(nn.Module):
+    """E quantized weights [out, in] (often views of one stacked buffer); `linear(e, x)` runs one."""
+
+    def __init__(self, experts: list[QuantizedWeight]):
+        super().__init__()
+        self.experts = experts
+        self.shape = (len(experts), *experts[0].shape)
+
+    def linear(self, e: int, x: torch.Tensor) -> torch.Tensor:
+        return self.experts[e].matmul(x)
+
+    def dequantize(self, dtype=torch.float32) -> torch.Tensor:
+        return torch.stack([w.dequantize(dtype) for w in self.experts])
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The dtype its products come in: the activations' (bf16 for quantized models)."""
+        return torch.bfloat16
+
+    def extra_repr(self):
+        return f"{list(self.shape)}, {type(self.experts[0]).__name__}"
+
+
+class QuantizedEmbedding(nn.Module):
+    def __init__(self, weight: QuantizedWeight, dtype=torch.bfloat16):
+        super().__init__()
+        self.weight_q, self.dtype = weight, dtype
+
+    def forward(self, tokens):
+        return self.weight_q.rows(tokens, self.dtype)
+
+
+def quantize_weight(weight: torch.Tensor, mode: str, compute_dtype=torch.bfloat16) -> QuantizedWeight:
+    """A float weight [N, K] as "int8" or "int4" (groups of 32, or int8 when K is not a multiple)."""
+    if mode == "int4" and weight.shape[1] % INT4_GROUP == 0:
+        return Int4Weight.quantize(weight, INT4_GROUP, compute_dtype)
+    return Int8Weight.quantize(weight, compute_dtype)
+
+
+def default_predicate(name: str, module: nn.Module) -> bool:
+    """Every linear layer and expert stack but the MoE router (`...feed_forward.gate`)."""
+    return not name.endswith("feed_forward.gate")
+
+
+def quantize_model(model: nn.Module, predicate=default_predicate, mode: str = "int8",
+                   compute_dtype=torch.bfloat16) -> nn.Module:
+    """Swap each nn.Linear and stacked expert weight that `predicate(name, module)` accepts for its
+    quantized form, in place; the rest is cast to `compute_dtype`. Returns the model."""
+    from .model import MoEFeedForward
+
+    for name, module in list(model.named_modules()):
+        for child_name, child in list(module.named_children()):
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and predicate(full, child):
+                setattr(module, child_name, QuantizedLinear(quantize_weight(child.weight.data, mode, compute_dtype)))
+        if isinstance(module, MoEFeedForward):
+            for stack in ("w1", "w3", "w2"):
+                weight = getattr(module, stack)
+                if isinstance(weight, nn.Parameter) and predicate(f"{name}.{stack}", module):
+                    delattr(module, stack)
+                    setattr(module, stack, QuantizedExperts(
+                        [quantize_weight(w, mode, compute_dtype) for w in weight.data]))
+    return model.to(compute_dtype)
+
+
+def install_quantized(model: nn.Module, weights: dict) -> None:
+    """Put quantized weights in place by state-dict name: `a.b.weight` of an nn.Linear or nn.Embedding
+    becomes a QuantizedLinear / QuantizedEmbedding; an expert stack `...feed_forward.w1` a
+    QuantizedExperts."""
+    for name, weight in weights.items():
+        if isinstance(weight, QuantizedExperts):
+            parent, attribute = _parent(model, name)
+            delattr(parent, attribute)
+            setattr(parent, attribute, weight)
+            continue
+        parent, attribute = _parent(model, name.removesuffix(".weight"))
+        float_module = getattr(parent, attribute)
+        swapped = QuantizedEmbedding(weight) if isinstance(float_module, nn.Embedding) else QuantizedLinear(weight)
+        setattr(parent, attribute, swapped)
+
+
+def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
+    path, _, attribute = name.rpartition(".")
+    return (model.get_submodule(path) if path else model), attribute
+
+
+def linear(weight, x: torch.Tensor) -> torch.Tensor:
+    """x @ weight.T for a float tensor or a QuantizedWeight."""
+    return weight.matmul(x) if isinstance(weight, QuantizedWeight) else F.linear(x, weight)
+
+
+def _kernel_dtype(dtype):
+    return torch.bfloat16 if dtype == torch.bfloat16 else torch.float32
+
+
+def _nibbles(codes: torch.Tensor) -> torch.Tensor:
+    """uint8 codes [N, K] in 0..15 -> [N, K/2], even index in the low nibble."""
+    return codes[:, 0::2] | (codes[:, 1::2] << 4)
+
+
+def _unnibble(data: torch.Tensor) -> torch.Tensor:
+    return torch.stack([data & 15, data >> 4], dim=-1).reshape(data.shape[0], -1)
