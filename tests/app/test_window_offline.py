@@ -4,6 +4,7 @@ import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QPushButton
 
 from app import actions
 from app.ui.chat_view import BATCH
@@ -124,3 +125,50 @@ def test_copy_last_answer_and_code_block(qtbot):
     with qtbot.waitSignal(browser.sig_code_copied):
         browser.anchorClicked.emit(QUrl("octet-copy:0"))
     assert QGuiApplication.clipboard().text() == "for i in range(3):\n    print(i)"
+
+
+def _conversation(window, count: int):
+    store = window.controller.store
+    conversation = store.create_conversation(title="Scroll")
+    for i in range(count):
+        store.add_message(conversation.id, role="user" if i % 2 == 0 else "assistant",
+                          content=f"Message {i}\n\nwith a second paragraph")
+    actions.open_conversation(window=window, conversation_id=conversation.id)
+    return conversation
+
+
+def test_streaming_follows_the_end_unless_scrolled_up(qtbot):
+    window = make_window(qtbot)
+    window.model_missing = False
+    window._update_stack()
+    conversation = _conversation(window, 20)
+    store, chat = window.controller.store, window.chat
+    bar = chat.verticalScrollBar()
+    answer = store.add_message(conversation.id, role="assistant", content="")
+    chat.begin_stream(answer)
+    for i in range(40):
+        chat.append_delta(f"line {i}\n\n")
+    qtbot.waitUntil(lambda: "line 39" in chat._stream.body.toPlainText(), timeout=2000)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum() // 2)
+    held = bar.value()
+    assert not chat.following
+    for i in range(40, 80):
+        chat.append_delta(f"line {i}\n\n")
+    qtbot.waitUntil(lambda: "line 79" in chat._stream.body.toPlainText(), timeout=2000)
+    qtbot.wait(50)
+    assert bar.value() == held < bar.maximum()
+    chat.end_stream()
+
+
+def test_edit_button_opens_an_editor_that_submits(qtbot):
+    window = make_window(qtbot)
+    conversation = _conversation(window, 2)
+    first = window.controller.store.shown_path(conversation.id)[0]
+    widget = window.chat.widgets[first.id]
+    widget.edit_button.click()
+    assert widget.editor is not None and widget.edit_box.toPlainText() == first.content
+    widget.edit_box.setPlainText("Edited question")
+    with qtbot.waitSignal(window.chat.sig_edit_submitted) as submitted:
+        [b for b in widget.editor.findChildren(QPushButton) if b.objectName() == "Primary"][0].click()
+    assert submitted.args == [first.id, "Edited question"] and widget.editor is None
