@@ -77,7 +77,8 @@ def apply_app_settings(window, settings) -> None:
     apply_theme(QApplication.instance(), settings.theme, font_size=settings.font_size)
     apply_worker_settings(settings)
     window.controller.context_length = settings.context_length
-    window.chat.show_messages(window.chat.messages)  # re-render with the new colours
+    if not window.controller.busy:
+        window.controller.reshow()  # re-render the messages in the new colours
     window.flash(window.tr("Settings saved. Threads and context length apply when a model is next loaded."))
 
 

@@ -172,3 +172,21 @@ def test_edit_button_opens_an_editor_that_submits(qtbot):
     with qtbot.waitSignal(window.chat.sig_edit_submitted) as submitted:
         [b for b in widget.editor.findChildren(QPushButton) if b.objectName() == "Primary"][0].click()
     assert submitted.args == [first.id, "Edited question"] and widget.editor is None
+
+
+def test_context_error_from_the_worker_is_shown_clearly(qtbot, monkeypatch):
+    window = make_window(qtbot)
+    controller = window.controller
+    monkeypatch.setattr(controller.bridge, "generate", lambda messages, **fields: "r-test")
+    controller._on_loaded({"architecture": "llama", "quantization": "Q4_1", "context_length": 2048,
+                           "load_seconds": 1.0, "parameters_total": 134_000_000})
+    with qtbot.waitSignal(controller.sig_answer_started):
+        assert actions.send_message(window=window, text="Un très long message")
+    assert window.composer.button.text() == "Stop"
+    reason = "the conversation needs 3,100 tokens but the model reads at most 2,048"
+    with qtbot.waitSignal(controller.sig_answer_finished) as finished:
+        controller.bridge.sig_error.emit("r-test", "context", reason)
+    assert finished.args[0].state == "error"
+    assert window.banner.kind == "context" and reason in window.banner.label.text()
+    assert "context window" in window.banner.label.text()
+    assert window.composer.button.text() == "Send" and window.composer.button.isEnabled()
