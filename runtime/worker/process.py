@@ -25,7 +25,8 @@ class Worker:
         self.connection = connection
         self.send_lock = threading.Lock()
         self.requests: queue.Queue = queue.Queue()
-        self.busy_with: str | None = None  # id of the request being served
+        self.state_lock = threading.Lock()
+        self.generation_id: str | None = None  # the generate request queued or running, if any
         self.cancel_ids: set[str] = set()
         self.engine = None
 
@@ -55,13 +56,17 @@ class Worker:
         except ProtocolError as error:
             self.send(error_event(request_id if isinstance(request_id, str) else None, protocol.BAD_REQUEST, str(error)))
             return
-        if message["type"] == "cancel":
-            self.cancel_ids.add(message.get("target") or self.busy_with or "")
-        elif message["type"] == "generate" and (self.busy_with or not self.requests.empty()):
-            self.send(error_event(request_id, protocol.BUSY, "an answer is already being generated; "
-                                                             "stop it or wait for it to finish"))
-        else:
-            self.requests.put(message)
+        with self.state_lock:
+            if message["type"] == "cancel":
+                self.cancel_ids.add(message.get("target") or self.generation_id or "")
+                return
+            if message["type"] == "generate":
+                if self.generation_id:
+                    self.send(error_event(request_id, protocol.BUSY, "an answer is already being generated; "
+                                                                     "stop it or wait for it to finish"))
+                    return
+                self.generation_id = request_id
+        self.requests.put(message)
 
     # -- main thread ---------------------------------------------------------------------------
     def run(self) -> None:
@@ -69,22 +74,28 @@ class Worker:
         threading.Thread(target=self.read_requests, name="octet-worker-reader", daemon=True).start()
         while True:
             message = self.requests.get()
-            self.busy_with = message["id"]
+            if message["type"] == "shutdown":
+                return
             try:
-                if message["type"] == "shutdown":
-                    return
-                self.serve(message)
+                final = self.serve(message)
             except Exception as error:  # the worker survives whatever one request does
-                self.send(error_event(message["id"], *describe_failure(error)))
-            finally:
-                self.busy_with = None
-                self.cancel_ids.discard(message["id"])
+                final = error_event(message["id"], *describe_failure(error))
+            self.finish(message["id"], final)
 
-    def serve(self, message: dict) -> None:
+    def serve(self, message: dict) -> dict:
+        """Serve one request, sending its intermediate events; return its final event."""
         handler = {"load": self.load, "generate": self.generate, "unload": self.unload}[message["type"]]
-        handler(message)
+        return handler(message)
 
-    def load(self, message: dict) -> None:
+    def finish(self, request_id: str, final: dict) -> None:
+        """Mark the request as over, then send its final event: the app may send the next at once."""
+        with self.state_lock:
+            if self.generation_id == request_id:
+                self.generation_id = None
+            self.cancel_ids.discard(request_id)
+        self.send(final)
+
+    def load(self, message: dict) -> dict:
         from ..engine import DEFAULT_CONTEXT, Engine
         from ..loader import describe
 
@@ -98,28 +109,28 @@ class Worker:
         loaded = engine.load(message["path"], context_length=message.get("context_length") or DEFAULT_CONTEXT,
                              progress=progress)
         self.engine = engine
-        self.send(event("loaded", request_id, model=describe(loaded.path, "", loaded.config, loaded.quantization),
-                        load_seconds=round(engine.load_seconds, 3), context_length=engine.context_length))
+        return (event("loaded", request_id, model=describe(loaded.path, "", loaded.config, loaded.quantization),
+                      load_seconds=round(engine.load_seconds, 3), context_length=engine.context_length))
 
-    def generate(self, message: dict) -> None:
+    def generate(self, message: dict) -> dict:
         from ..sampling import SamplingParams
 
         request_id = message["id"]
         if self.engine is None:
-            self.send(error_event(request_id, protocol.NO_MODEL, "no model is loaded; load one first"))
-            return
+            return error_event(request_id, protocol.NO_MODEL, "no model is loaded; load one first")
         generation = self.engine.chat(
             message["messages"], params=SamplingParams.from_dict(message.get("params")),
             max_tokens=message.get("max_tokens") or 512, cancelled=lambda: request_id in self.cancel_ids)
         for text in generation:
             self.send(event("token", request_id, text=text))
         result = generation.result
-        self.send(event("done", request_id, finish_reason=result.finish_reason, stats=result.stats.as_dict(),
-                        dropped_messages=result.dropped_messages))
+        return event("done", request_id, finish_reason=result.finish_reason, stats=result.stats.as_dict(),
+                     dropped_messages=result.dropped_messages)
 
-    def unload(self, message: dict) -> None:
+    def unload(self, message: dict) -> dict:
+        """Free the model; acknowledged by a `done` event."""
         self.engine = None
-        self.send(event("done", message["id"], finish_reason="stop", stats={}))
+        return event("done", message["id"], finish_reason="stop", stats={})
 
 
 def describe_failure(error: Exception) -> tuple[str, str]:

@@ -37,7 +37,9 @@ def test_gui_side_imports_no_torch():
 def test_signals_arrive_on_gui_thread_while_loop_keeps_running(qtbot, starter_path):
     bridge = EngineBridge()
     gaps = TickGaps()
-    threads, tokens = set(), []
+    threads, tokens, errors = set(), [], []
+    bridge.sig_error.connect(lambda *args: errors.append(args))
+    bridge.sig_worker_died.connect(lambda *args: errors.append(args))
     bridge.sig_load_progress.connect(lambda *_: threads.add(threading.get_ident()))
     bridge.sig_token_received.connect(lambda _id, text: (threads.add(threading.get_ident()), tokens.append(text)))
     gaps.start()
@@ -45,8 +47,11 @@ def test_signals_arrive_on_gui_thread_while_loop_keeps_running(qtbot, starter_pa
         with qtbot.waitSignal(bridge.sig_loaded, timeout=120_000) as loaded:
             bridge.load(starter_path)
         assert loaded.args[0]["architecture"] == "llama"
-        with qtbot.waitSignal(bridge.sig_generation_finished, timeout=120_000) as finished:
+        with qtbot.waitSignal(bridge.sig_generation_finished, timeout=120_000,
+                              raising=False) as finished:
             bridge.generate(QUESTION, params={"temperature": 0}, max_tokens=20)
+        assert finished.signal_triggered, f"no answer; errors: {errors}, tokens: {tokens}"
+        assert not errors
         assert finished.args[1]["finish_reason"] in ("stop", "length")
         assert "Paris" in "".join(tokens)
         assert threads == {threading.get_ident()}
