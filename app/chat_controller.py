@@ -114,6 +114,11 @@ class ChatController(QObject):
         if choice is None:
             self.sig_model_state.emit("missing", None)
             return False
+        if not choice.path.exists():
+            self.sig_model_state.emit("failed", None)
+            self.sig_problem.emit("load", self.tr("{path} is not there any more; pick another model.").format(
+                path=choice.path))
+            return False
         verdict = check_fits(choice.installed or _file_size(choice.path))
         if not verdict.fits:
             self.sig_model_state.emit("failed", None)

@@ -190,3 +190,18 @@ def test_context_error_from_the_worker_is_shown_clearly(qtbot, monkeypatch):
     assert window.banner.kind == "context" and reason in window.banner.label.text()
     assert "context window" in window.banner.label.text()
     assert window.composer.button.text() == "Send" and window.composer.button.isEnabled()
+
+
+def test_menus_shortcuts_and_model_manager(qtbot, tmp_path):
+    from app.ui import window_menus
+
+    window = make_window(qtbot)
+    shortcuts = {a.text(): a.shortcut().toString() for menu in window.menuBar().findChildren(type(window.menuBar().actions()[0].menu()))
+                 for a in menu.actions() if not a.isSeparator()}
+    assert shortcuts["&New chat"] == "Ctrl+N" and shortcuts["&Search conversations"] == "Ctrl+F"
+    assert shortcuts["&Copy last answer"] == "Ctrl+Shift+C" and shortcuts["&Quit"] == "Ctrl+Q"
+    window_menus.open_model_manager(window)
+    assert window.model_manager.isVisible()
+    window.model_manager.sig_model_chosen.emit(str(tmp_path / "gone.gguf"))
+    assert window.banner.kind == "load" and "gone.gguf" in window.banner.label.text()
+    window.model_manager.close()
