@@ -5,6 +5,7 @@ to the top builds the batch before, so a 1,000-message conversation opens at onc
 collects deltas in a buffer that a timer repaints at a steady rate however fast they come; the view
 follows the end unless the user has scrolled up.
 """
+import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -17,6 +18,7 @@ from .theme import READABLE_WIDTH, S
 
 BATCH = 30
 REPAINT_MS = 40
+MAX_REPAINT_MS = 400
 FOLLOW_SLACK_PX = 32
 
 BranchOf = Callable[[Message], tuple[int, int]]
@@ -134,7 +136,7 @@ class ChatView(QScrollArea):
         self._stream.set_state("streaming")
         self._buffer = [message.content]
         self._dirty = False
-        self._repaint_timer.start()
+        self._repaint_timer.start(REPAINT_MS)
         return self._stream
 
     def append_delta(self, text: str) -> None:
@@ -161,10 +163,16 @@ class ChatView(QScrollArea):
         self._buffer = []
 
     def _on_repaint_tick(self) -> None:
-        if self._stream is not None and self._dirty:
-            self._dirty = False
-            self.repaints += 1
-            self._stream.set_text(self.stream_text())
+        """Re-render the streaming answer; a long one is repainted less often, so that rendering never
+        takes more than about a third of the event loop's time."""
+        if self._stream is None or not self._dirty:
+            return
+        self._dirty = False
+        self.repaints += 1
+        started = time.perf_counter()
+        self._stream.set_text(self.stream_text())
+        spent_ms = (time.perf_counter() - started) * 1000
+        self._repaint_timer.setInterval(max(REPAINT_MS, min(MAX_REPAINT_MS, int(3 * spent_ms))))
 
     # -- following the end ---------------------------------------------------------------------
     def scroll_to_end(self) -> None:
