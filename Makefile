@@ -16,13 +16,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# A fresh installation gets the starter model (SmolLM2-135M-Instruct, 98 MB) if it has no model yet.
 starter: setup
-	$(PY) -m runtime install-starter
+	$(PY) -m app.starter_setup
 
 run: starter
-	$(PY) -m runtime chat starter
+	$(PY) -m app
 
-test: starter
+# Tests use their own data folders ($OCTET_DATA_DIR), never yours.
+test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 clean:
