@@ -70,8 +70,23 @@ class Sidebar(QFrame):
 
     # -- what is shown -----------------------------------------------------------------------------
     def show_conversations(self, conversations: list[Conversation], *, current: int | None = None) -> None:
-        self._fill([(c.id, self._label(c), c.title or self.tr("New chat"), c.pinned) for c in conversations],
-                   current, editable=True)
+        """Pinned conversations under a "Pinned" heading, then the others under "Recent"."""
+        rows = [(c.id, c.title or self.tr("New chat"), c.title, c.pinned) for c in conversations]
+        self._fill(rows, current, editable=True)
+        if any(c.pinned for c in conversations):
+            self._heading(0, self.tr("Pinned"))
+            first_other = next((i for i, c in enumerate(conversations) if not c.pinned), None)
+            if first_other is not None:
+                self._heading(first_other + 1, self.tr("Recent"))
+
+    def _heading(self, row: int, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.NoItemFlags)
+        font = item.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        font.setBold(True)
+        item.setFont(font)
+        self.list.insertItem(row, item)
 
     def show_hits(self, hits: list[SearchHit], *, current: int | None = None) -> None:
         rows = [(h.conversation_id, h.title or self.tr("New chat"), h.snippet, False)
@@ -81,10 +96,6 @@ class Sidebar(QFrame):
             item = QListWidgetItem(self.tr("No conversation matches."))
             item.setFlags(Qt.NoItemFlags)
             self.list.addItem(item)
-
-    def _label(self, conversation: Conversation) -> str:
-        title = conversation.title or self.tr("New chat")
-        return self.tr("★ {title}").format(title=title) if conversation.pinned else title
 
     def _fill(self, rows, current: int | None, *, editable: bool) -> None:
         self._filling = True
@@ -123,7 +134,7 @@ class Sidebar(QFrame):
 
     def _on_item_edited(self, item: QListWidgetItem) -> None:
         if not self._filling and item.data(ID_ROLE) is not None:
-            self.sig_rename_requested.emit(item.data(ID_ROLE), item.text().removeprefix("★ ").strip())
+            self.sig_rename_requested.emit(item.data(ID_ROLE), item.text().strip())
 
     def _on_context_menu(self, position) -> None:
         item = self.list.itemAt(position)
