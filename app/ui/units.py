@@ -1,13 +1,16 @@
 """Sizes, speeds and durations as a person reads them ("26.4 GB", "12 MB/s", "about 3 min left").
 
-Decimal units (1 GB = 10^9 bytes), as disks and the Hub count them. Every template goes through Qt's
-translation system under the "Units" context, so translators can change the order or the unit names.
+Decimal units (1 GB = 10^9 bytes), as disks and the Hub count them, numbers in the locale's style ("26,4 Go").
+Every template goes through Qt's translation system under the "Units" context, so translators can change the
+order or the unit names.
 """
 from __future__ import annotations
 
 import re
 
 from PySide6.QtCore import QCoreApplication
+
+from app.i18n import format_decimal
 
 translate = QCoreApplication.translate  # lupdate reads the literal texts in the calls below
 
@@ -32,7 +35,7 @@ def format_size(n_bytes: int | float) -> str:
         if n_bytes >= factor:
             value = n_bytes / factor
             precise = factor >= 1e9 or value < 10
-            return arg(template, f"{value:.1f}" if precise else f"{value:.0f}")
+            return arg(template, format_decimal(value, 1 if precise else 0))
     return arg(translate("Units", "%1 bytes"), int(n_bytes))
 
 
