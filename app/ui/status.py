@@ -5,11 +5,13 @@ context used) at the bottom.
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QToolButton
 
+from app.i18n import format_decimal, format_number
+
 from .theme import S
+from .units import format_size
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("StatusLine", text)
+translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
 
 
 class Banner(QFrame):
@@ -67,21 +69,13 @@ class StatusLine:
         self.model.setText(text)
 
     def set_memory(self, rss: int | None) -> None:
-        self.memory.setText("" if rss is None else _tr("Model memory {size}").format(
-            size=format_bytes(rss)))
+        self.memory.setText("" if rss is None else translate("StatusLine", "Model memory {size}").format(
+            size=format_size(rss)))
 
     def set_speed(self, tokens_per_s: float | None) -> None:
-        self.speed.setText("" if not tokens_per_s else _tr("{rate} tokens/s").format(
-            rate=f"{tokens_per_s:.1f}"))
+        self.speed.setText("" if not tokens_per_s else translate("StatusLine", "{rate} tokens/s").format(
+            rate=format_decimal(tokens_per_s)))
 
     def set_context(self, used: int, window: int) -> None:
-        self.context.setText("" if not window else _tr("Context {used} / {window}").format(
-            used=f"{used:,}", window=f"{window:,}"))
-
-
-def format_bytes(count: int) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if count < 1000 or unit == "TB":
-            return f"{count:.0f} {unit}" if unit in ("B", "KB", "MB") else f"{count:.1f} {unit}"
-        count /= 1000
-    return str(count)
+        self.context.setText("" if not window else translate("StatusLine", "Context {used} / {window}").format(
+            used=format_number(used), window=format_number(window)))
