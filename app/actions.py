@@ -9,8 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from app import export
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("actions", text)
+translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
 
 
 def new_chat(*, window) -> None:
@@ -55,7 +54,7 @@ def switch_branch(*, window, message_id: int, step: int) -> bool:
 
 def copy_message(*, window, message_id: int) -> None:
     QGuiApplication.clipboard().setText(window.controller.store.message(message_id).content)
-    window.flash(_tr("Copied to the clipboard."))
+    window.flash(translate("actions", "Copied to the clipboard."))
 
 
 def copy_last_answer(*, window) -> bool:
@@ -116,7 +115,7 @@ def export_conversation(*, window, conversation_id: int | None = None, path: Pat
         if path is None:
             return None
     written = export.export_conversation(window.controller.store, conversation_id, path=path)
-    window.flash(_tr("Exported to {path}").format(path=written))
+    window.flash(translate("actions", "Exported to {path}").format(path=written))
     return written
 
 
