@@ -2,39 +2,47 @@
 conversation settings). Dialogs from other modules are imported when first opened, and guarded, so
 the window works while one of them is missing.
 """
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import actions
 
+translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
+
 
 def build_menus(window) -> None:
     bar = window.menuBar()
-    file_menu = bar.addMenu(window.tr("&File"))
-    _add(window, file_menu, window.tr("&New chat"), QKeySequence.New, lambda: actions.new_chat(window=window))
-    _add(window, file_menu, window.tr("&Export conversation…"), "Ctrl+E",
+    file_menu = bar.addMenu(translate("WindowMenus", "&File"))
+    _add(window, file_menu, translate("WindowMenus", "&New chat"), QKeySequence.New,
+         lambda: actions.new_chat(window=window))
+    _add(window, file_menu, translate("WindowMenus", "&Export conversation…"), "Ctrl+E",
          lambda: actions.export_conversation(window=window))
-    _add(window, file_menu, window.tr("Export &all conversations…"), None, lambda: export_all(window))
+    _add(window, file_menu, translate("WindowMenus", "Export &all conversations…"), None,
+         lambda: export_all(window))
     file_menu.addSeparator()
-    _add(window, file_menu, window.tr("&Settings…"), QKeySequence.Preferences, lambda: open_settings(window),
+    _add(window, file_menu, translate("WindowMenus", "&Settings…"), QKeySequence.Preferences,
+         lambda: open_settings(window),
          fallback="Ctrl+,")
     file_menu.addSeparator()
-    _add(window, file_menu, window.tr("&Quit"), QKeySequence.Quit, window.close, fallback="Ctrl+Q")
-    edit_menu = bar.addMenu(window.tr("&Edit"))
-    _add(window, edit_menu, window.tr("&Search conversations"), QKeySequence.Find,
+    _add(window, file_menu, translate("WindowMenus", "&Quit"), QKeySequence.Quit, window.close, fallback="Ctrl+Q")
+    edit_menu = bar.addMenu(translate("WindowMenus", "&Edit"))
+    _add(window, edit_menu, translate("WindowMenus", "&Search conversations"), QKeySequence.Find,
          lambda: actions.focus_search(window=window))
-    _add(window, edit_menu, window.tr("&Copy last answer"), "Ctrl+Shift+C",
+    _add(window, edit_menu, translate("WindowMenus", "&Copy last answer"), "Ctrl+Shift+C",
          lambda: actions.copy_last_answer(window=window))
-    chat_menu = bar.addMenu(window.tr("&Chat"))
-    _add(window, chat_menu, window.tr("&Send"), None, lambda: actions.send_message(window=window))
-    window.stop_action = _add(window, chat_menu, window.tr("S&top answer (Esc)"), None,
+    chat_menu = bar.addMenu(translate("WindowMenus", "&Chat"))
+    _add(window, chat_menu, translate("WindowMenus", "&Send"), None, lambda: actions.send_message(window=window))
+    window.stop_action = _add(window, chat_menu, translate("WindowMenus", "S&top answer (Esc)"), None,
                               lambda: actions.stop_answer(window=window))
-    _add(window, chat_menu, window.tr("&Regenerate last answer"), "Ctrl+R", lambda: actions.regenerate(window=window))
-    _add(window, chat_menu, window.tr("Conversation se&ttings…"), "Ctrl+Shift+,",
+    _add(window, chat_menu, translate("WindowMenus", "&Regenerate last answer"), "Ctrl+R",
+         lambda: actions.regenerate(window=window))
+    _add(window, chat_menu, translate("WindowMenus", "Conversation se&ttings…"), "Ctrl+Shift+,",
          lambda: open_conversation_settings(window))
-    model_menu = bar.addMenu(window.tr("&Model"))
-    _add(window, model_menu, window.tr("&Models…"), "Ctrl+M", lambda: open_model_manager(window))
-    _add(window, model_menu, window.tr("&Restart the model"), None, lambda: actions.restart_worker(window=window))
+    model_menu = bar.addMenu(translate("WindowMenus", "&Model"))
+    _add(window, model_menu, translate("WindowMenus", "&Models…"), "Ctrl+M", lambda: open_model_manager(window))
+    _add(window, model_menu, translate("WindowMenus", "&Restart the model"), None,
+         lambda: actions.restart_worker(window=window))
 
 
 def _add(window, menu, text, shortcut, slot, *, fallback=None) -> QAction:
@@ -50,10 +58,10 @@ def _add(window, menu, text, shortcut, slot, *, fallback=None) -> QAction:
 def export_all(window) -> None:
     from app.export import export_all as write_all
 
-    folder = QFileDialog.getExistingDirectory(window, window.tr("Export all conversations to a folder"))
+    folder = QFileDialog.getExistingDirectory(window, translate("WindowMenus", "Export all conversations to a folder"))
     if folder:
         written = write_all(window.controller.store, folder=folder)
-        window.flash(window.tr("{count} conversations exported.").format(count=len(written)))
+        window.flash(translate("WindowMenus", "{count} conversations exported.").format(count=len(written)))
 
 
 def open_settings(window) -> None:
@@ -61,7 +69,8 @@ def open_settings(window) -> None:
         from app import settings as app_settings
         from app.ui.settings_dialog import SettingsDialog
     except ImportError:
-        QMessageBox.information(window, window.tr("Settings"), window.tr("Settings are not available in this build."))
+        QMessageBox.information(window, translate("WindowMenus", "Settings"),
+                                translate("WindowMenus", "Settings are not available in this build."))
         return
     dialog = SettingsDialog(app_settings.load(), window)
     dialog.sig_settings_changed.connect(lambda new: apply_app_settings(window, new))
@@ -79,14 +88,16 @@ def apply_app_settings(window, settings) -> None:
     window.controller.context_length = settings.context_length
     if not window.controller.busy:
         window.controller.reshow()  # re-render the messages in the new colours
-    window.flash(window.tr("Settings saved. Threads and context length apply when a model is next loaded."))
+    window.flash(translate("WindowMenus", "Settings saved. Threads and context length apply when a model is "
+                                          "next loaded."))
 
 
 def open_model_manager(window) -> None:
     try:
         from app.ui.model_manager import ModelManagerDialog
     except ImportError:
-        QMessageBox.information(window, window.tr("Models"), window.tr("The model manager is not available in this build."))
+        QMessageBox.information(window, translate("WindowMenus", "Models"),
+                                translate("WindowMenus", "The model manager is not available in this build."))
         return
     if getattr(window, "model_manager", None) is None:
         window.model_manager = ModelManagerDialog(window)
