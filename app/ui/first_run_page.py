@@ -3,8 +3,10 @@ model, open the model manager). The starter install runs off the GUI thread; the
 """
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QLabel
+
+translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
 
 
 class _InstallReport(QObject):
@@ -24,7 +26,7 @@ def _make_panel(window):
     try:
         from app.ui.first_run import FirstRunPanel
     except ImportError:
-        return QLabel(window.tr("No model is installed yet. Open Model › Models… to get one."))
+        return QLabel(translate("FirstRunPage", "No model is installed yet. Open Model › Models… to get one."))
     panel = FirstRunPanel(window)
     panel.sig_install_starter_requested.connect(lambda: install_starter(window))
     panel.sig_open_model_manager_requested.connect(window.open_model_manager)
@@ -37,13 +39,14 @@ def install_starter(window) -> None:
     from runtime.starter import install_starter as install
 
     panel = window.first_run
-    panel.set_busy(window.tr("Installing the starter model…"))
+    panel.set_busy(translate("FirstRunPage", "Installing the starter model…"))
     report = _InstallReport(window)
     window._install_report = report
 
     def finished(path, error):
         if path is None:
-            panel.set_error(window.tr("The starter model could not be installed: {error}").format(error=error))
+            panel.set_error(translate("FirstRunPage", "The starter model could not be installed: {error}").format(
+                error=error))
         else:
             panel.set_idle()
             actions.load_model(window=window, path=str(path))
