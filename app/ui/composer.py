@@ -8,6 +8,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
                                QVBoxLayout)
 
+from app.i18n import format_number
+
 from .theme import READABLE_WIDTH, S
 
 MIN_LINES, MAX_LINES = 2, 10
@@ -163,7 +165,7 @@ class Composer(QFrame):
             self.warning.setText(self.tr(
                 "This text is about {tokens} tokens, more than the {context} the model can read at once. "
                 "Nothing was cut: shorten it or split it into several messages.").format(
-                    tokens=f"{approx_tokens(chars):,}", context=f"{self.context_tokens:,}"))
+                    tokens=format_number(approx_tokens(chars)), context=format_number(self.context_tokens)))
             self.warning.show()
         else:
             self.warning.hide()
