@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QP
 from app import actions
 from app.chat_controller import ChatController
 from app.export import unique_file_name
+from app.i18n import format_decimal
 
 from . import window_menus
 from .chat_view import ChatView
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
         if ready:
             name = self.controller.model.name if self.controller.model else info.get("architecture", "")
             self.status.set_model(self.tr("{name} · {quantization} · loaded in {seconds} s").format(
-                name=name, quantization=info.get("quantization") or "?", seconds=f"{info.get('load_seconds', 0):.1f}"))
+                name=name, quantization=info.get("quantization") or "?", seconds=format_decimal(info.get("load_seconds") or 0)))
             self.composer.set_context_tokens(int(info.get("context_length") or 0))
             if self.banner.kind in ("load", "worker_died", "refused"):
                 self.hide_banner()
