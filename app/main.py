@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "octet.svg"
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
 
 
 def load_app_settings():
@@ -27,13 +26,11 @@ def apply_worker_settings(settings) -> None:
         os.environ["OCTET_THREADS"] = str(settings.threads)
 
 
-def install_translator(app, settings) -> None:
-    from PySide6.QtCore import QLocale, QTranslator
+def install_translator(app, settings) -> str:
+    """Octet's and Qt's translations for the language in the settings ("" follows the system)."""
+    from app.i18n import install_translators
 
-    language = getattr(settings, "language", "") or QLocale.system().name().split("_")[0]
-    translator = QTranslator(app)
-    if translator.load(str(TRANSLATIONS / f"octet_{language}.qm")):
-        app.installTranslator(translator)
+    return install_translators(app, getattr(settings, "language", ""))
 
 
 def create_window(*, load_model: bool = True):
