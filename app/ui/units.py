@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from app.i18n import format_decimal
 
 translate = QCoreApplication.translate  # lupdate reads the literal texts in the calls below
+
+
+class Units(QObject):
+    """The "Units" context for plural forms: lupdate marks `self.tr(text, "", n)` as numerus, not `translate`."""
+
+    def minutes_left(self, minutes: int) -> str:
+        return self.tr("about %n min left", "", minutes)
 
 
 def _unit_templates() -> tuple[tuple[float, str], ...]:
@@ -51,6 +58,6 @@ def format_time_left(seconds: float) -> str:
         return translate("Units", "less than a minute left")
     minutes = round(seconds / 60)
     if minutes < 60:
-        return translate("Units", "about %n min left", None, minutes)
+        return Units().minutes_left(minutes)
     hours, minutes = divmod(minutes, 60)
     return arg(translate("Units", "about %1 h %2 min left"), hours, minutes)
