@@ -2,13 +2,20 @@
 conversation settings). Dialogs from other modules are imported when first opened, and guarded, so
 the window works while one of them is missing.
 """
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app import actions
 
 translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
+
+
+class WindowMenus(QObject):
+    """The "WindowMenus" context for plural forms: lupdate marks `self.tr(text, "", n)` as numerus."""
+
+    def exported(self, count: int) -> str:
+        return self.tr("%n conversation(s) exported.", "", count)
 
 
 def build_menus(window) -> None:
@@ -61,7 +68,7 @@ def export_all(window) -> None:
     folder = QFileDialog.getExistingDirectory(window, translate("WindowMenus", "Export all conversations to a folder"))
     if folder:
         written = write_all(window.controller.store, folder=folder)
-        window.flash(translate("WindowMenus", "{count} conversations exported.").format(count=len(written)))
+        window.flash(WindowMenus().exported(len(written)))
 
 
 def open_settings(window) -> None:
