@@ -202,8 +202,8 @@ class MainWindow(QMainWindow):
             "error": self.tr("The answer failed: {message}"),
         }
         if kind == "dropped":
-            self.flash(self.tr("The {count} oldest messages were left out so the conversation fits the context "
-                               "window.").format(count=message))
+            self.flash(self.tr("The %n oldest message(s) were left out so the conversation fits the context "
+                               "window.", "", int(message)))
             return
         buttons = []
         if kind == "worker_died":
