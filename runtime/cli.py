@@ -1,4 +1,4 @@
-"""The runtime's command line: `python -m runtime info|chat|tokenize|synth|install-starter ...`.
+"""The runtime's command line: `python -m runtime info|chat|tokenize|bench|synth|install-starter ...`.
 
 MODEL is a .gguf path, a Hugging Face folder, `starter`, or an installed model's name. Errors meant
 for a person (a bad file, a missing model) print one line to stderr and exit with code 2.
@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--type", default="Q4_0", choices=["F32", "F16", "Q8_0", "Q4_0"])
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(command=cmd_synth)
+
+    bench = commands.add_parser("bench", help="load time, prefill and decode tokens/s, peak memory")
+    bench.add_argument("model")
+    bench.add_argument("--prompt-tokens", type=int, default=512)
+    bench.add_argument("--gen-tokens", type=int, default=128)
+    bench.add_argument("--threads", type=int, help="CPU threads (default: the physical cores)")
+    bench.add_argument("--quantize", choices=["auto", "int8", "int4", "none"], default="auto",
+                       help="auto keeps a GGUF's quantization and picks by memory for a folder")
+    bench.add_argument("--device", default="cpu")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(command=cmd_bench)
 
     starter = commands.add_parser("install-starter", help="put the starter model in the models folder")
     starter.set_defaults(command=cmd_install_starter)
@@ -120,6 +131,18 @@ def cmd_synth(args) -> None:
     result = synth(args.preset, args.layers, args.type, Path(args.out), seed=args.seed)
     print(f"{result['path']}: {result['bytes'] / 1e9:.2f} GB, {result['parameters'] / 1e9:.2f}B parameters, "
           f"{result['seconds']:.1f} s")
+
+
+def cmd_bench(args) -> None:
+    from .bench import format_report, run_bench
+    from .paths import resolve_model
+
+    if args.prompt_tokens < 1 or args.gen_tokens < 1:
+        raise OctetError("--prompt-tokens and --gen-tokens must be at least 1")
+    result = run_bench(resolve_model(args.model), prompt_tokens=args.prompt_tokens, gen_tokens=args.gen_tokens,
+                       threads=args.threads, quantize=None if args.quantize == "none" else args.quantize,
+                       device=args.device)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
 
 
 def cmd_install_starter(args) -> None:
