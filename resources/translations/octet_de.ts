@@ -1,0 +1,869 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de" sourcelanguage="en">
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Schließen</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogRow</name>
+    <message>
+        <source>Recommended</source>
+        <translation>Empfohlen</translation>
+    </message>
+    <message>
+        <source>Needs a Hugging Face token</source>
+        <translation>Hugging-Face-Token erforderlich</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>Installiert</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>Installieren</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Herunterladen</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausieren</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>%1 download · %2 · %3 · needs about %4 of memory</source>
+        <translation>%1 Download · %2 · %3 · benötigt etwa %4 Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>Hugging Face token (hf_…)</source>
+        <translation>Hugging-Face-Token (hf_…)</translation>
+    </message>
+    <message>
+        <source>Save token and retry</source>
+        <translation>Token speichern und erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Paused at %1 of %2</source>
+        <translation>Angehalten bei %1 von %2</translation>
+    </message>
+    <message>
+        <source>Starting the download…</source>
+        <translation>Download wird gestartet …</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Startmodell wird installiert …</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed</source>
+        <translation>Das Startmodell konnte nicht installiert werden</translation>
+    </message>
+    <message>
+        <source>Enter your Hugging Face token</source>
+        <translation>Geben Sie Ihren Hugging-Face-Token ein</translation>
+    </message>
+    <message>
+        <source>Paste the token from your Hugging Face account settings.</source>
+        <translation>Fügen Sie den Token aus Ihren Hugging-Face-Kontoeinstellungen ein.</translation>
+    </message>
+    <message>
+        <source>The token could not be saved</source>
+        <translation>Der Token konnte nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Not enough disk space</source>
+        <translation>Nicht genug Speicherplatz</translation>
+    </message>
+    <message>
+        <source>The download was damaged</source>
+        <translation>Der Download ist beschädigt</translation>
+    </message>
+    <message>
+        <source>Hugging Face did not give access to this model</source>
+        <translation>Hugging Face hat den Zugriff auf dieses Modell verweigert</translation>
+    </message>
+    <message>
+        <source>Offline mode is on</source>
+        <translation>Der Offlinemodus ist aktiv</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Verbindungsproblem</translation>
+    </message>
+    <message>
+        <source>The download failed</source>
+        <translation>Der Download ist fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>{path} is not there any more; pick another model.</source>
+        <translation>{path} ist nicht mehr vorhanden; wählen Sie ein anderes Modell.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Fragen Sie, was Sie möchten. Eingabe sendet, Umschalt+Eingabe beginnt eine neue Zeile.</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Message the model…  (Enter sends, Shift+Enter for a new line)</source>
+        <translation>Nachricht an das Modell …  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
+        <translation>Dieser Text hat etwa {tokens} Tokens, mehr als die {context}, die das Modell auf einmal lesen kann. Es wurde nichts gekürzt: Kürzen Sie ihn oder teilen Sie ihn auf mehrere Nachrichten auf.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Einstellungen der Unterhaltung</translation>
+    </message>
+    <message>
+        <source>You are a helpful assistant. (optional)</source>
+        <translation>Du bist ein hilfreicher Assistent. (optional)</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>zufällig</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>Systemprompt</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Temperatur</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>Wiederholungsstrafe</translation>
+    </message>
+    <message>
+        <source>Max tokens per answer</source>
+        <translation>Max. Tokens pro Antwort</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Model defaults</source>
+        <translation>Standardwerte des Modells</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>No model is installed yet. Open Model › Models… to get one.</source>
+        <translation>Es ist noch kein Modell installiert. Öffnen Sie Modell › Modelle …, um eines zu laden.</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Startmodell wird installiert …</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed: {error}</source>
+        <translation>Das Startmodell konnte nicht installiert werden: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPanel</name>
+    <message>
+        <source>Welcome to Octet</source>
+        <translation>Willkommen bei Octet</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
+        <translation>Octet führt Sprachmodelle auf diesem Computer aus; nichts, was Sie eingeben, verlässt ihn.
+Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modellverwaltung ein größeres Modell wie Mixtral.</translation>
+    </message>
+    <message>
+        <source>Install the starter model (%1)</source>
+        <translation>Startmodell installieren (%1)</translation>
+    </message>
+    <message>
+        <source>Open the model manager</source>
+        <translation>Modellverwaltung öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>InstalledRow</name>
+    <message>
+        <source>Default</source>
+        <translation>Standard</translation>
+    </message>
+    <message>
+        <source>Linked</source>
+        <translation>Verknüpft</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>Verwenden</translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation>Als Standard festlegen</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Linked from %1</source>
+        <translation>Verknüpft aus %1</translation>
+    </message>
+    <message>
+        <source>unknown quantization</source>
+        <translation>unbekannte Quantisierung</translation>
+    </message>
+    <message>
+        <source>%1 on disk · %2 · needs about %3 of memory</source>
+        <translation>%1 auf der Festplatte · %2 · benötigt etwa %3 Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>The model is missing from %1. Import it again, or forget it.</source>
+        <translation>Das Modell fehlt in %1. Importieren Sie es erneut oder entfernen Sie es aus der Liste.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Einstellungen der Unterhaltung</translation>
+    </message>
+    <message>
+        <source>System prompt and sampling for this conversation</source>
+        <translation>Systemprompt und Sampling dieser Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Conversation deleted.</source>
+        <translation>Unterhaltung gelöscht.</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>No model is installed yet.</source>
+        <translation>Es ist noch kein Modell installiert.</translation>
+    </message>
+    <message>
+        <source>The model is loading…</source>
+        <translation>Das Modell wird geladen …</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>Es ist kein Modell geladen.</translation>
+    </message>
+    <message>
+        <source>The model process stopped.</source>
+        <translation>Der Modellprozess wurde beendet.</translation>
+    </message>
+    <message>
+        <source>{name} · {quantization} · loaded in {seconds} s</source>
+        <translation>{name} · {quantization} · in {seconds} s geladen</translation>
+    </message>
+    <message>
+        <source>Loading the model: {phrase}</source>
+        <translation>Modell wird geladen: {phrase}</translation>
+    </message>
+    <message>
+        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>Der Modellprozess wurde beendet ({message}). Ihre Unterhaltung und die bisherige Antwort bleiben erhalten; starten Sie das Modell neu, um fortzufahren.</translation>
+    </message>
+    <message>
+        <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
+        <translation>Diese Unterhaltung passt nicht in das Kontextfenster des Modells: {message}. Kürzen Sie Ihre Nachricht oder beginnen Sie einen neuen Chat.</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded: {message}</source>
+        <translation>Das Modell konnte nicht geladen werden: {message}</translation>
+    </message>
+    <message>
+        <source>This model was not loaded: {message}</source>
+        <translation>Dieses Modell wurde nicht geladen: {message}</translation>
+    </message>
+    <message>
+        <source>The answer failed: {message}</source>
+        <translation>Die Antwort ist fehlgeschlagen: {message}</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
+        <translation>
+            <numerusform>Die älteste Nachricht wurde weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
+            <numerusform>Die %n ältesten Nachrichten wurden weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Restart the model</source>
+        <translation>Modell neu starten</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>Modelle …</translation>
+    </message>
+    <message>
+        <source>Export to Markdown</source>
+        <translation>Als Markdown exportieren</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <source>You</source>
+        <translation>Sie</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistent</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>Vorherige Version</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>Nächste Version</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy this message</source>
+        <translation>Diese Nachricht kopieren</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <source>Edit and send again (a new branch)</source>
+        <translation>Bearbeiten und erneut senden (neuer Zweig)</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>Neu generieren</translation>
+    </message>
+    <message>
+        <source>Ask for another answer (a new branch)</source>
+        <translation>Eine andere Antwort anfordern (neuer Zweig)</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>schreibt …</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManagerDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
+        <translation>Der Offlinemodus ist aktiv: Octet verbindet sich nicht mit Hugging Face. Modelle, die bereits in Ihrem Hugging-Face-Cache liegen, können trotzdem hinzugefügt werden. Deaktivieren Sie ihn in den Einstellungen, um herunterzuladen.</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>Auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>Import GGUF file…</source>
+        <translation>GGUF-Datei importieren …</translation>
+    </message>
+    <message>
+        <source>Import model folder…</source>
+        <translation>Modellordner importieren …</translation>
+    </message>
+    <message>
+        <source>No models yet. Install the starter model or download one below, or import a GGUF file or Hugging Face folder you already have.</source>
+        <translation>Noch keine Modelle. Installieren Sie das Startmodell oder laden Sie unten eines herunter, oder importieren Sie eine vorhandene GGUF-Datei oder einen Hugging-Face-Ordner.</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Zum Herunterladen</translation>
+    </message>
+    <message>
+        <source>This computer has %1 of memory available (%2 in all).</source>
+        <translation>Dieser Computer hat %1 Arbeitsspeicher frei (%2 insgesamt).</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>%1 wird geprüft …</translation>
+    </message>
+    <message>
+        <source>Forget model</source>
+        <translation>Modell entfernen</translation>
+    </message>
+    <message>
+        <source>Forget “%1”?</source>
+        <translation>„%1“ aus der Liste entfernen?</translation>
+    </message>
+    <message>
+        <source>Octet will stop listing it. The file is not deleted; it stays where it is:
+%1</source>
+        <translation>Octet zeigt es nicht mehr an. Die Datei wird nicht gelöscht; sie bleibt, wo sie ist:
+%1</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>Modell löschen</translation>
+    </message>
+    <message>
+        <source>Delete “%1”?</source>
+        <translation>„%1“ löschen?</translation>
+    </message>
+    <message>
+        <source>This removes it from the disk and frees %1. You can download it again later.</source>
+        <translation>Dadurch wird es von der Festplatte entfernt und %1 werden frei. Sie können es später erneut herunterladen.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>GGUF-Datei importieren</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF-Modelle (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Import a Hugging Face model folder</source>
+        <translation>Hugging-Face-Modellordner importieren</translation>
+    </message>
+    <message>
+        <source>Added %1. Its file stays where it is.</source>
+        <translation>%1 wurde hinzugefügt. Die Datei bleibt, wo sie ist.</translation>
+    </message>
+    <message>
+        <source>Not imported: %1</source>
+        <translation>Nicht importiert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ModelRows</name>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
+        <translation>Zu groß für diesen Computer: Es benötigt etwa %1 Arbeitsspeicher, verfügbar sind %2. Versuchen Sie stattdessen %3 oder schließen Sie andere Programme.</translation>
+    </message>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
+        <translation>Zu groß für diesen Computer: Es benötigt etwa %1 Arbeitsspeicher, verfügbar sind %2. Schließen Sie andere Programme und versuchen Sie es erneut.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Darstellung</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Design</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>Schriftgröße</translation>
+    </message>
+    <message>
+        <source>System (follow the computer)</source>
+        <translation>System (wie der Computer)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keines</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>Standardmodell</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> Tokens</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Kontextlänge</translation>
+    </message>
+    <message>
+        <source>Automatic (%1 cores)</source>
+        <translation>Automatisch (%1 Kerne)</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU-Threads</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <source>Offline mode: never connect to the internet</source>
+        <translation>Offlinemodus: nie mit dem Internet verbinden</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Im Schlüsselbund des Systems gespeichert</translation>
+    </message>
+    <message>
+        <source>Only needed for gated models (hf_…)</source>
+        <translation>Nur für zugangsbeschränkte Modelle nötig (hf_…)</translation>
+    </message>
+    <message>
+        <source>Hugging Face token</source>
+        <translation>Hugging-Face-Token</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Daten</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Ordner öffnen</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Datenordner</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <source>Search conversations</source>
+        <translation>Unterhaltungen durchsuchen</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>Pinned</source>
+        <translation>Angeheftet</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>Neueste</translation>
+    </message>
+    <message>
+        <source>No conversation matches.</source>
+        <translation>Keine Unterhaltung passt.</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Umbenennen</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Loslösen</translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation>Oben anheften</translation>
+    </message>
+    <message>
+        <source>Export to Markdown…</source>
+        <translation>Als Markdown exportieren …</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>Model memory {size}</source>
+        <translation>Modellspeicher {size}</translation>
+    </message>
+    <message>
+        <source>{rate} tokens/s</source>
+        <translation>{rate} Tokens/s</translation>
+    </message>
+    <message>
+        <source>Context {used} / {window}</source>
+        <translation>Kontext {used} / {window}</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <source>%1 TB</source>
+        <translation>%1 TB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Byte</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>weniger als eine Minute übrig</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n min left</source>
+        <translation>
+            <numerusform>noch etwa %n Min.</numerusform>
+            <numerusform>noch etwa %n Min.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>about %1 h %2 min left</source>
+        <translation>noch etwa %1 Std. %2 Min.</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message numerus="yes">
+        <source>%n conversation(s) exported.</source>
+        <translation>
+            <numerusform>%n Unterhaltung exportiert.</numerusform>
+            <numerusform>%n Unterhaltungen exportiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>&amp;Neuer Chat</translation>
+    </message>
+    <message>
+        <source>&amp;Export conversation…</source>
+        <translation>Unterhaltung &amp;exportieren …</translation>
+    </message>
+    <message>
+        <source>Export &amp;all conversations…</source>
+        <translation>&amp;Alle Unterhaltungen exportieren …</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>E&amp;instellungen …</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Search conversations</source>
+        <translation>Unterhaltungen &amp;durchsuchen</translation>
+    </message>
+    <message>
+        <source>&amp;Copy last answer</source>
+        <translation>Letzte Antwort &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Chat</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Senden</translation>
+    </message>
+    <message>
+        <source>S&amp;top answer (Esc)</source>
+        <translation>Antwort s&amp;toppen (Esc)</translation>
+    </message>
+    <message>
+        <source>&amp;Regenerate last answer</source>
+        <translation>Letzte Antwort &amp;neu generieren</translation>
+    </message>
+    <message>
+        <source>Conversation se&amp;ttings…</source>
+        <translation>&amp;Einstellungen der Unterhaltung …</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>&amp;Modell</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modelle …</translation>
+    </message>
+    <message>
+        <source>&amp;Restart the model</source>
+        <translation>Modell neu &amp;starten</translation>
+    </message>
+    <message>
+        <source>Export all conversations to a folder</source>
+        <translation>Alle Unterhaltungen in einen Ordner exportieren</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Settings are not available in this build.</source>
+        <translation>Einstellungen sind in dieser Version nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
+        <translation>Einstellungen gespeichert. Threads und Kontextlänge gelten ab dem nächsten Laden eines Modells.</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>The model manager is not available in this build.</source>
+        <translation>Die Modellverwaltung ist in dieser Version nicht verfügbar.</translation>
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>In die Zwischenablage kopiert.</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>Exportiert nach {path}</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+</context>
+</TS>

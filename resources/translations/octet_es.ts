@@ -1,0 +1,869 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es" sourcelanguage="en">
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogRow</name>
+    <message>
+        <source>Recommended</source>
+        <translation>Recomendado</translation>
+    </message>
+    <message>
+        <source>Needs a Hugging Face token</source>
+        <translation>Requiere un token de Hugging Face</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>Instalado</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>Instalar</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Descargar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>%1 download · %2 · %3 · needs about %4 of memory</source>
+        <translation>%1 de descarga · %2 · %3 · necesita unos %4 de memoria</translation>
+    </message>
+    <message>
+        <source>Hugging Face token (hf_…)</source>
+        <translation>Token de Hugging Face (hf_…)</translation>
+    </message>
+    <message>
+        <source>Save token and retry</source>
+        <translation>Guardar el token y reintentar</translation>
+    </message>
+    <message>
+        <source>Paused at %1 of %2</source>
+        <translation>En pausa: %1 de %2</translation>
+    </message>
+    <message>
+        <source>Starting the download…</source>
+        <translation>Iniciando la descarga…</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Instalando el modelo de inicio…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed</source>
+        <translation>No se pudo instalar el modelo de inicio</translation>
+    </message>
+    <message>
+        <source>Enter your Hugging Face token</source>
+        <translation>Introduce tu token de Hugging Face</translation>
+    </message>
+    <message>
+        <source>Paste the token from your Hugging Face account settings.</source>
+        <translation>Pega el token que aparece en la configuración de tu cuenta de Hugging Face.</translation>
+    </message>
+    <message>
+        <source>The token could not be saved</source>
+        <translation>No se pudo guardar el token</translation>
+    </message>
+    <message>
+        <source>Not enough disk space</source>
+        <translation>No hay espacio suficiente en el disco</translation>
+    </message>
+    <message>
+        <source>The download was damaged</source>
+        <translation>La descarga está dañada</translation>
+    </message>
+    <message>
+        <source>Hugging Face did not give access to this model</source>
+        <translation>Hugging Face no ha dado acceso a este modelo</translation>
+    </message>
+    <message>
+        <source>Offline mode is on</source>
+        <translation>El modo sin conexión está activado</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Problema de conexión</translation>
+    </message>
+    <message>
+        <source>The download failed</source>
+        <translation>La descarga ha fallado</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>{path} is not there any more; pick another model.</source>
+        <translation>{path} ya no existe; elige otro modelo.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Pregunta lo que quieras. Intro envía; Mayús+Intro añade una línea nueva.</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Message the model…  (Enter sends, Shift+Enter for a new line)</source>
+        <translation>Escribe al modelo…  (Intro para enviar, Mayús+Intro para una línea nueva)</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
+        <translation>Este texto tiene unos {tokens} tokens, más de los {context} que el modelo puede leer de una vez. No se ha recortado nada: acórtalo o divídelo en varios mensajes.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Ajustes de la conversación</translation>
+    </message>
+    <message>
+        <source>You are a helpful assistant. (optional)</source>
+        <translation>Eres un asistente servicial. (opcional)</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>aleatoria</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>Prompt del sistema</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Temperatura</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>Penalización por repetición</translation>
+    </message>
+    <message>
+        <source>Max tokens per answer</source>
+        <translation>Máximo de tokens por respuesta</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Semilla</translation>
+    </message>
+    <message>
+        <source>Model defaults</source>
+        <translation>Valores del modelo</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>No model is installed yet. Open Model › Models… to get one.</source>
+        <translation>Todavía no hay ningún modelo instalado. Abre Modelo › Modelos… para conseguir uno.</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Instalando el modelo de inicio…</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed: {error}</source>
+        <translation>No se pudo instalar el modelo de inicio: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPanel</name>
+    <message>
+        <source>Welcome to Octet</source>
+        <translation>Te damos la bienvenida a Octet</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
+        <translation>Octet ejecuta modelos de lenguaje en este ordenador; nada de lo que escribes sale de él.
+Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande, como Mixtral, en el gestor de modelos.</translation>
+    </message>
+    <message>
+        <source>Install the starter model (%1)</source>
+        <translation>Instalar el modelo de inicio (%1)</translation>
+    </message>
+    <message>
+        <source>Open the model manager</source>
+        <translation>Abrir el gestor de modelos</translation>
+    </message>
+</context>
+<context>
+    <name>InstalledRow</name>
+    <message>
+        <source>Default</source>
+        <translation>Predeterminado</translation>
+    </message>
+    <message>
+        <source>Linked</source>
+        <translation>Vinculado</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>Usar</translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation>Usar por defecto</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Olvidar</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>Linked from %1</source>
+        <translation>Vinculado desde %1</translation>
+    </message>
+    <message>
+        <source>unknown quantization</source>
+        <translation>cuantización desconocida</translation>
+    </message>
+    <message>
+        <source>%1 on disk · %2 · needs about %3 of memory</source>
+        <translation>%1 en disco · %2 · necesita unos %3 de memoria</translation>
+    </message>
+    <message>
+        <source>The model is missing from %1. Import it again, or forget it.</source>
+        <translation>El modelo ya no está en %1. Vuelve a importarlo u olvídalo.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuevo chat</translation>
+    </message>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Ajustes de la conversación</translation>
+    </message>
+    <message>
+        <source>System prompt and sampling for this conversation</source>
+        <translation>Prompt del sistema y muestreo de esta conversación</translation>
+    </message>
+    <message>
+        <source>Conversation deleted.</source>
+        <translation>Conversación eliminada.</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Deshacer</translation>
+    </message>
+    <message>
+        <source>No model is installed yet.</source>
+        <translation>Todavía no hay ningún modelo instalado.</translation>
+    </message>
+    <message>
+        <source>The model is loading…</source>
+        <translation>Cargando el modelo…</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>No hay ningún modelo cargado.</translation>
+    </message>
+    <message>
+        <source>The model process stopped.</source>
+        <translation>El proceso del modelo se ha detenido.</translation>
+    </message>
+    <message>
+        <source>{name} · {quantization} · loaded in {seconds} s</source>
+        <translation>{name} · {quantization} · cargado en {seconds} s</translation>
+    </message>
+    <message>
+        <source>Loading the model: {phrase}</source>
+        <translation>Cargando el modelo: {phrase}</translation>
+    </message>
+    <message>
+        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>El proceso del modelo se ha detenido ({message}). La conversación y la respuesta parcial se conservan; reinicia el modelo para continuar.</translation>
+    </message>
+    <message>
+        <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
+        <translation>Esta conversación no cabe en la ventana de contexto del modelo: {message}. Acorta el mensaje o empieza un chat nuevo.</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded: {message}</source>
+        <translation>No se pudo cargar el modelo: {message}</translation>
+    </message>
+    <message>
+        <source>This model was not loaded: {message}</source>
+        <translation>Este modelo no se ha cargado: {message}</translation>
+    </message>
+    <message>
+        <source>The answer failed: {message}</source>
+        <translation>La respuesta ha fallado: {message}</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
+        <translation>
+            <numerusform>Se ha omitido el mensaje más antiguo para que la conversación quepa en la ventana de contexto.</numerusform>
+            <numerusform>Se han omitido los %n mensajes más antiguos para que la conversación quepa en la ventana de contexto.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Restart the model</source>
+        <translation>Reiniciar el modelo</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>Modelos…</translation>
+    </message>
+    <message>
+        <source>Export to Markdown</source>
+        <translation>Exportar a Markdown</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <source>You</source>
+        <translation>Tú</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Asistente</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>Versión anterior</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>Versión siguiente</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <source>Copy this message</source>
+        <translation>Copiar este mensaje</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Editar</translation>
+    </message>
+    <message>
+        <source>Edit and send again (a new branch)</source>
+        <translation>Editar y volver a enviar (una rama nueva)</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>Regenerar</translation>
+    </message>
+    <message>
+        <source>Ask for another answer (a new branch)</source>
+        <translation>Pedir otra respuesta (una rama nueva)</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>detenida</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fallida</translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>escribiendo…</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManagerDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
+        <translation>El modo sin conexión está activado: Octet no se conectará a Hugging Face. Los modelos que ya estén en tu caché de Hugging Face se pueden añadir igualmente. Desactívalo en Ajustes para descargar.</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>En este ordenador</translation>
+    </message>
+    <message>
+        <source>Import GGUF file…</source>
+        <translation>Importar archivo GGUF…</translation>
+    </message>
+    <message>
+        <source>Import model folder…</source>
+        <translation>Importar carpeta de modelo…</translation>
+    </message>
+    <message>
+        <source>No models yet. Install the starter model or download one below, or import a GGUF file or Hugging Face folder you already have.</source>
+        <translation>Todavía no hay modelos. Instala el modelo de inicio o descarga uno más abajo, o importa un archivo GGUF o una carpeta de Hugging Face que ya tengas.</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Para descargar</translation>
+    </message>
+    <message>
+        <source>This computer has %1 of memory available (%2 in all).</source>
+        <translation>Este ordenador tiene %1 de memoria disponible (%2 en total).</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Comprobando %1…</translation>
+    </message>
+    <message>
+        <source>Forget model</source>
+        <translation>Olvidar el modelo</translation>
+    </message>
+    <message>
+        <source>Forget “%1”?</source>
+        <translation>¿Olvidar «%1»?</translation>
+    </message>
+    <message>
+        <source>Octet will stop listing it. The file is not deleted; it stays where it is:
+%1</source>
+        <translation>Octet dejará de mostrarlo. El archivo no se borra; se queda donde está:
+%1</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Olvidar</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>Eliminar el modelo</translation>
+    </message>
+    <message>
+        <source>Delete “%1”?</source>
+        <translation>¿Eliminar «%1»?</translation>
+    </message>
+    <message>
+        <source>This removes it from the disk and frees %1. You can download it again later.</source>
+        <translation>Se borrará del disco y se liberarán %1. Puedes volver a descargarlo más adelante.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>Importar un archivo GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelos GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Import a Hugging Face model folder</source>
+        <translation>Importar una carpeta de modelo de Hugging Face</translation>
+    </message>
+    <message>
+        <source>Added %1. Its file stays where it is.</source>
+        <translation>%1 se ha añadido. Su archivo se queda donde está.</translation>
+    </message>
+    <message>
+        <source>Not imported: %1</source>
+        <translation>No se ha importado: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ModelRows</name>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
+        <translation>Demasiado grande para este ordenador: necesita unos %1 de memoria y hay %2 disponibles. Prueba %3 o cierra otros programas.</translation>
+    </message>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
+        <translation>Demasiado grande para este ordenador: necesita unos %1 de memoria y hay %2 disponibles. Cierra otros programas y vuelve a intentarlo.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Apariencia</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Igual que el sistema</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Claro</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Oscuro</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Tema</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>Tamaño del texto</translation>
+    </message>
+    <message>
+        <source>System (follow the computer)</source>
+        <translation>Sistema (igual que el ordenador)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Ninguno</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>Modelo predeterminado</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> tokens</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Longitud del contexto</translation>
+    </message>
+    <message>
+        <source>Automatic (%1 cores)</source>
+        <translation>Automático (%1 núcleos)</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>Hilos de CPU</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <source>Offline mode: never connect to the internet</source>
+        <translation>Modo sin conexión: no conectarse nunca a internet</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Guardado en el llavero del sistema</translation>
+    </message>
+    <message>
+        <source>Only needed for gated models (hf_…)</source>
+        <translation>Solo hace falta para modelos de acceso restringido (hf_…)</translation>
+    </message>
+    <message>
+        <source>Hugging Face token</source>
+        <translation>Token de Hugging Face</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Datos</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Abrir carpeta</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Carpeta de datos</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <source>Search conversations</source>
+        <translation>Buscar en las conversaciones</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuevo chat</translation>
+    </message>
+    <message>
+        <source>Pinned</source>
+        <translation>Fijadas</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>Recientes</translation>
+    </message>
+    <message>
+        <source>No conversation matches.</source>
+        <translation>Ninguna conversación coincide.</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Cambiar nombre</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Dejar de fijar</translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation>Fijar arriba</translation>
+    </message>
+    <message>
+        <source>Export to Markdown…</source>
+        <translation>Exportar a Markdown…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>Model memory {size}</source>
+        <translation>Memoria del modelo {size}</translation>
+    </message>
+    <message>
+        <source>{rate} tokens/s</source>
+        <translation>{rate} tokens/s</translation>
+    </message>
+    <message>
+        <source>Context {used} / {window}</source>
+        <translation>Contexto {used} / {window}</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <source>%1 TB</source>
+        <translation>%1 TB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 bytes</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>queda menos de un minuto</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n min left</source>
+        <translation>
+            <numerusform>queda unos %n min</numerusform>
+            <numerusform>quedan unos %n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>about %1 h %2 min left</source>
+        <translation>quedan unas %1 h %2 min</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message numerus="yes">
+        <source>%n conversation(s) exported.</source>
+        <translation>
+            <numerusform>%n conversación exportada.</numerusform>
+            <numerusform>%n conversaciones exportadas.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>&amp;Nuevo chat</translation>
+    </message>
+    <message>
+        <source>&amp;Export conversation…</source>
+        <translation>&amp;Exportar la conversación…</translation>
+    </message>
+    <message>
+        <source>Export &amp;all conversations…</source>
+        <translation>Exportar &amp;todas las conversaciones…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>A&amp;justes…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Edición</translation>
+    </message>
+    <message>
+        <source>&amp;Search conversations</source>
+        <translation>&amp;Buscar en las conversaciones</translation>
+    </message>
+    <message>
+        <source>&amp;Copy last answer</source>
+        <translation>&amp;Copiar la última respuesta</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Chat</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Enviar</translation>
+    </message>
+    <message>
+        <source>S&amp;top answer (Esc)</source>
+        <translation>&amp;Detener la respuesta (Esc)</translation>
+    </message>
+    <message>
+        <source>&amp;Regenerate last answer</source>
+        <translation>&amp;Regenerar la última respuesta</translation>
+    </message>
+    <message>
+        <source>Conversation se&amp;ttings…</source>
+        <translation>A&amp;justes de la conversación…</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>&amp;Modelo</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modelos…</translation>
+    </message>
+    <message>
+        <source>&amp;Restart the model</source>
+        <translation>&amp;Reiniciar el modelo</translation>
+    </message>
+    <message>
+        <source>Export all conversations to a folder</source>
+        <translation>Exportar todas las conversaciones a una carpeta</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Settings are not available in this build.</source>
+        <translation>Los ajustes no están disponibles en esta versión.</translation>
+    </message>
+    <message>
+        <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
+        <translation>Ajustes guardados. Los hilos y la longitud del contexto se aplicarán la próxima vez que se cargue un modelo.</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <source>The model manager is not available in this build.</source>
+        <translation>El gestor de modelos no está disponible en esta versión.</translation>
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copiado en el portapapeles.</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>Exportado a {path}</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+</context>
+</TS>

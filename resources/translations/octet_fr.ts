@@ -1,0 +1,869 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr" sourcelanguage="en">
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogRow</name>
+    <message>
+        <source>Recommended</source>
+        <translation>Recommandé</translation>
+    </message>
+    <message>
+        <source>Needs a Hugging Face token</source>
+        <translation>Jeton Hugging Face requis</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>Installé</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>Installer</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Télécharger</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Suspendre</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>%1 download · %2 · %3 · needs about %4 of memory</source>
+        <translation>%1 à télécharger · %2 · %3 · environ %4 de mémoire nécessaires</translation>
+    </message>
+    <message>
+        <source>Hugging Face token (hf_…)</source>
+        <translation>Jeton Hugging Face (hf_…)</translation>
+    </message>
+    <message>
+        <source>Save token and retry</source>
+        <translation>Enregistrer le jeton et réessayer</translation>
+    </message>
+    <message>
+        <source>Paused at %1 of %2</source>
+        <translation>En pause à %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Starting the download…</source>
+        <translation>Démarrage du téléchargement…</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Installation du modèle de démarrage…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed</source>
+        <translation>Le modèle de démarrage n’a pas pu être installé</translation>
+    </message>
+    <message>
+        <source>Enter your Hugging Face token</source>
+        <translation>Saisissez votre jeton Hugging Face</translation>
+    </message>
+    <message>
+        <source>Paste the token from your Hugging Face account settings.</source>
+        <translation>Collez le jeton indiqué dans les paramètres de votre compte Hugging Face.</translation>
+    </message>
+    <message>
+        <source>The token could not be saved</source>
+        <translation>Le jeton n’a pas pu être enregistré</translation>
+    </message>
+    <message>
+        <source>Not enough disk space</source>
+        <translation>Espace disque insuffisant</translation>
+    </message>
+    <message>
+        <source>The download was damaged</source>
+        <translation>Le téléchargement est endommagé</translation>
+    </message>
+    <message>
+        <source>Hugging Face did not give access to this model</source>
+        <translation>Hugging Face n’a pas autorisé l’accès à ce modèle</translation>
+    </message>
+    <message>
+        <source>Offline mode is on</source>
+        <translation>Le mode hors ligne est activé</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Problème de connexion</translation>
+    </message>
+    <message>
+        <source>The download failed</source>
+        <translation>Le téléchargement a échoué</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>{path} is not there any more; pick another model.</source>
+        <translation>{path} n’existe plus&#x202f;; choisissez un autre modèle.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Posez n’importe quelle question. Entrée envoie, Maj+Entrée passe à la ligne.</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Message the model…  (Enter sends, Shift+Enter for a new line)</source>
+        <translation>Écrivez au modèle…  (Entrée pour envoyer, Maj+Entrée pour aller à la ligne)</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Arrêter</translation>
+    </message>
+    <message>
+        <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
+        <translation>Ce texte fait environ {tokens} tokens, plus que les {context} que le modèle peut lire d’un coup. Rien n’a été coupé&#xa0;: raccourcissez-le ou répartissez-le sur plusieurs messages.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Paramètres de la conversation</translation>
+    </message>
+    <message>
+        <source>You are a helpful assistant. (optional)</source>
+        <translation>Vous êtes un assistant serviable. (facultatif)</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>aléatoire</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>Prompt système</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Température</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>Pénalité de répétition</translation>
+    </message>
+    <message>
+        <source>Max tokens per answer</source>
+        <translation>Tokens max. par réponse</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Graine</translation>
+    </message>
+    <message>
+        <source>Model defaults</source>
+        <translation>Valeurs du modèle</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>No model is installed yet. Open Model › Models… to get one.</source>
+        <translation>Aucun modèle n’est encore installé. Ouvrez Modèle › Modèles… pour en obtenir un.</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Installation du modèle de démarrage…</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed: {error}</source>
+        <translation>Le modèle de démarrage n’a pas pu être installé&#xa0;: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPanel</name>
+    <message>
+        <source>Welcome to Octet</source>
+        <translation>Bienvenue dans Octet</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
+        <translation>Octet fait tourner des modèles de langage sur cet ordinateur&#x202f;; rien de ce que vous tapez n’en sort.
+Pour commencer, installez le petit modèle de démarrage ou choisissez un modèle plus grand, comme Mixtral, dans le gestionnaire de modèles.</translation>
+    </message>
+    <message>
+        <source>Install the starter model (%1)</source>
+        <translation>Installer le modèle de démarrage (%1)</translation>
+    </message>
+    <message>
+        <source>Open the model manager</source>
+        <translation>Ouvrir le gestionnaire de modèles</translation>
+    </message>
+</context>
+<context>
+    <name>InstalledRow</name>
+    <message>
+        <source>Default</source>
+        <translation>Par défaut</translation>
+    </message>
+    <message>
+        <source>Linked</source>
+        <translation>Lié</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>Utiliser</translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation>Définir par défaut</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Oublier</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Supprimer</translation>
+    </message>
+    <message>
+        <source>Linked from %1</source>
+        <translation>Lié depuis %1</translation>
+    </message>
+    <message>
+        <source>unknown quantization</source>
+        <translation>quantification inconnue</translation>
+    </message>
+    <message>
+        <source>%1 on disk · %2 · needs about %3 of memory</source>
+        <translation>%1 sur le disque · %2 · environ %3 de mémoire nécessaires</translation>
+    </message>
+    <message>
+        <source>The model is missing from %1. Import it again, or forget it.</source>
+        <translation>Le modèle est introuvable dans %1. Importez-le de nouveau ou oubliez-le.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Paramètres de la conversation</translation>
+    </message>
+    <message>
+        <source>System prompt and sampling for this conversation</source>
+        <translation>Prompt système et échantillonnage de cette conversation</translation>
+    </message>
+    <message>
+        <source>Conversation deleted.</source>
+        <translation>Conversation supprimée.</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>No model is installed yet.</source>
+        <translation>Aucun modèle n’est encore installé.</translation>
+    </message>
+    <message>
+        <source>The model is loading…</source>
+        <translation>Chargement du modèle…</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>Aucun modèle n’est chargé.</translation>
+    </message>
+    <message>
+        <source>The model process stopped.</source>
+        <translation>Le processus du modèle s’est arrêté.</translation>
+    </message>
+    <message>
+        <source>{name} · {quantization} · loaded in {seconds} s</source>
+        <translation>{name} · {quantization} · chargé en {seconds} s</translation>
+    </message>
+    <message>
+        <source>Loading the model: {phrase}</source>
+        <translation>Chargement du modèle&#xa0;: {phrase}</translation>
+    </message>
+    <message>
+        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>Le processus du modèle s’est arrêté ({message}). Votre conversation et la réponse partielle sont conservées&#x202f;; redémarrez le modèle pour continuer.</translation>
+    </message>
+    <message>
+        <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
+        <translation>Cette conversation ne tient pas dans la fenêtre de contexte du modèle&#xa0;: {message}. Raccourcissez votre message ou commencez une nouvelle conversation.</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded: {message}</source>
+        <translation>Le modèle n’a pas pu être chargé&#xa0;: {message}</translation>
+    </message>
+    <message>
+        <source>This model was not loaded: {message}</source>
+        <translation>Ce modèle n’a pas été chargé&#xa0;: {message}</translation>
+    </message>
+    <message>
+        <source>The answer failed: {message}</source>
+        <translation>La réponse a échoué&#xa0;: {message}</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
+        <translation>
+            <numerusform>Le message le plus ancien a été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
+            <numerusform>Les %n messages les plus anciens ont été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Restart the model</source>
+        <translation>Redémarrer le modèle</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>Modèles…</translation>
+    </message>
+    <message>
+        <source>Export to Markdown</source>
+        <translation>Exporter en Markdown</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <source>You</source>
+        <translation>Vous</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistant</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>Version précédente</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>Version suivante</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+    <message>
+        <source>Copy this message</source>
+        <translation>Copier ce message</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Modifier</translation>
+    </message>
+    <message>
+        <source>Edit and send again (a new branch)</source>
+        <translation>Modifier et renvoyer (nouvelle branche)</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>Régénérer</translation>
+    </message>
+    <message>
+        <source>Ask for another answer (a new branch)</source>
+        <translation>Demander une autre réponse (nouvelle branche)</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>interrompue</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>rédaction…</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Envoyer</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManagerDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>Modèles</translation>
+    </message>
+    <message>
+        <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
+        <translation>Le mode hors ligne est activé&#xa0;: Octet ne se connectera pas à Hugging Face. Les modèles déjà présents dans votre cache Hugging Face peuvent quand même être ajoutés. Désactivez-le dans les paramètres pour télécharger.</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>Sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Import GGUF file…</source>
+        <translation>Importer un fichier GGUF…</translation>
+    </message>
+    <message>
+        <source>Import model folder…</source>
+        <translation>Importer un dossier de modèle…</translation>
+    </message>
+    <message>
+        <source>No models yet. Install the starter model or download one below, or import a GGUF file or Hugging Face folder you already have.</source>
+        <translation>Aucun modèle pour l’instant. Installez le modèle de démarrage ou téléchargez-en un ci-dessous, ou importez un fichier GGUF ou un dossier Hugging Face que vous avez déjà.</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>À télécharger</translation>
+    </message>
+    <message>
+        <source>This computer has %1 of memory available (%2 in all).</source>
+        <translation>Cet ordinateur dispose de %1 de mémoire libre (%2 au total).</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Vérification de %1…</translation>
+    </message>
+    <message>
+        <source>Forget model</source>
+        <translation>Oublier le modèle</translation>
+    </message>
+    <message>
+        <source>Forget “%1”?</source>
+        <translation>Oublier «&#xa0;%1&#xa0;»&#x202f;?</translation>
+    </message>
+    <message>
+        <source>Octet will stop listing it. The file is not deleted; it stays where it is:
+%1</source>
+        <translation>Octet ne l’affichera plus. Le fichier n’est pas supprimé&#x202f;; il reste à son emplacement&#xa0;:
+%1</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Oublier</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>Supprimer le modèle</translation>
+    </message>
+    <message>
+        <source>Delete “%1”?</source>
+        <translation>Supprimer «&#xa0;%1&#xa0;»&#x202f;?</translation>
+    </message>
+    <message>
+        <source>This removes it from the disk and frees %1. You can download it again later.</source>
+        <translation>Le modèle sera effacé du disque, ce qui libérera %1. Vous pourrez le télécharger de nouveau plus tard.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Supprimer</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>Importer un fichier GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modèles GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Import a Hugging Face model folder</source>
+        <translation>Importer un dossier de modèle Hugging Face</translation>
+    </message>
+    <message>
+        <source>Added %1. Its file stays where it is.</source>
+        <translation>%1 a été ajouté. Son fichier reste à son emplacement.</translation>
+    </message>
+    <message>
+        <source>Not imported: %1</source>
+        <translation>Non importé&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ModelRows</name>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
+        <translation>Trop gros pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Essayez plutôt %3, ou fermez d’autres programmes.</translation>
+    </message>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
+        <translation>Trop gros pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Fermez d’autres programmes et réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Apparence</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Comme le système</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Clair</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Sombre</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Thème</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>Taille du texte</translation>
+    </message>
+    <message>
+        <source>System (follow the computer)</source>
+        <translation>Système (comme l’ordinateur)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Aucun</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>Modèle par défaut</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> tokens</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Longueur du contexte</translation>
+    </message>
+    <message>
+        <source>Automatic (%1 cores)</source>
+        <translation>Automatique (%1 cœurs)</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>Threads du processeur</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Réseau</translation>
+    </message>
+    <message>
+        <source>Offline mode: never connect to the internet</source>
+        <translation>Mode hors ligne&#xa0;: ne jamais se connecter à Internet</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Enregistré dans le trousseau du système</translation>
+    </message>
+    <message>
+        <source>Only needed for gated models (hf_…)</source>
+        <translation>Nécessaire uniquement pour les modèles à accès restreint (hf_…)</translation>
+    </message>
+    <message>
+        <source>Hugging Face token</source>
+        <translation>Jeton Hugging Face</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Données</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Ouvrir le dossier</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Dossier des données</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <source>Search conversations</source>
+        <translation>Rechercher dans les conversations</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>Pinned</source>
+        <translation>Épinglées</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>Récentes</translation>
+    </message>
+    <message>
+        <source>No conversation matches.</source>
+        <translation>Aucune conversation ne correspond.</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Renommer</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Désépingler</translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation>Épingler en haut</translation>
+    </message>
+    <message>
+        <source>Export to Markdown…</source>
+        <translation>Exporter en Markdown…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Supprimer</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>Model memory {size}</source>
+        <translation>Mémoire du modèle {size}</translation>
+    </message>
+    <message>
+        <source>{rate} tokens/s</source>
+        <translation>{rate} tokens/s</translation>
+    </message>
+    <message>
+        <source>Context {used} / {window}</source>
+        <translation>Contexte {used} / {window}</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <source>%1 TB</source>
+        <translation>%1&#xa0;To</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1&#xa0;Go</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1&#xa0;Mo</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1&#xa0;ko</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 octets</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>moins d’une minute restante</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n min left</source>
+        <translation>
+            <numerusform>environ %n min restante</numerusform>
+            <numerusform>environ %n min restantes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>about %1 h %2 min left</source>
+        <translation>environ %1 h %2 min restantes</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message numerus="yes">
+        <source>%n conversation(s) exported.</source>
+        <translation>
+            <numerusform>%n conversation exportée.</numerusform>
+            <numerusform>%n conversations exportées.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>&amp;Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>&amp;Export conversation…</source>
+        <translation>&amp;Exporter la conversation…</translation>
+    </message>
+    <message>
+        <source>Export &amp;all conversations…</source>
+        <translation>Exporter &amp;toutes les conversations…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>É&amp;dition</translation>
+    </message>
+    <message>
+        <source>&amp;Search conversations</source>
+        <translation>&amp;Rechercher dans les conversations</translation>
+    </message>
+    <message>
+        <source>&amp;Copy last answer</source>
+        <translation>&amp;Copier la dernière réponse</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Conversation</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Envoyer</translation>
+    </message>
+    <message>
+        <source>S&amp;top answer (Esc)</source>
+        <translation>&amp;Arrêter la réponse (Échap)</translation>
+    </message>
+    <message>
+        <source>&amp;Regenerate last answer</source>
+        <translation>&amp;Régénérer la dernière réponse</translation>
+    </message>
+    <message>
+        <source>Conversation se&amp;ttings…</source>
+        <translation>Para&amp;mètres de la conversation…</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>&amp;Modèle</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modèles…</translation>
+    </message>
+    <message>
+        <source>&amp;Restart the model</source>
+        <translation>&amp;Redémarrer le modèle</translation>
+    </message>
+    <message>
+        <source>Export all conversations to a folder</source>
+        <translation>Exporter toutes les conversations dans un dossier</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Settings are not available in this build.</source>
+        <translation>Les paramètres ne sont pas disponibles dans cette version.</translation>
+    </message>
+    <message>
+        <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
+        <translation>Paramètres enregistrés. Les threads et la longueur du contexte s’appliqueront au prochain chargement d’un modèle.</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modèles</translation>
+    </message>
+    <message>
+        <source>The model manager is not available in this build.</source>
+        <translation>Le gestionnaire de modèles n’est pas disponible dans cette version.</translation>
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copié dans le presse-papiers.</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>Exporté dans {path}</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+</context>
+</TS>

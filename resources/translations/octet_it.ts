@@ -1,0 +1,869 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="it" sourcelanguage="en">
+<context>
+    <name>Banner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>Chiudi</translation>
+    </message>
+</context>
+<context>
+    <name>CatalogRow</name>
+    <message>
+        <source>Recommended</source>
+        <translation>Consigliato</translation>
+    </message>
+    <message>
+        <source>Needs a Hugging Face token</source>
+        <translation>Richiede un token di Hugging Face</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>Installato</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>Installa</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Scarica</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Sospendi</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Riprendi</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>%1 download · %2 · %3 · needs about %4 of memory</source>
+        <translation>%1 da scaricare · %2 · %3 · richiede circa %4 di memoria</translation>
+    </message>
+    <message>
+        <source>Hugging Face token (hf_…)</source>
+        <translation>Token di Hugging Face (hf_…)</translation>
+    </message>
+    <message>
+        <source>Save token and retry</source>
+        <translation>Salva il token e riprova</translation>
+    </message>
+    <message>
+        <source>Paused at %1 of %2</source>
+        <translation>In pausa a %1 di %2</translation>
+    </message>
+    <message>
+        <source>Starting the download…</source>
+        <translation>Avvio del download…</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Installazione del modello iniziale…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 di %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed</source>
+        <translation>Impossibile installare il modello iniziale</translation>
+    </message>
+    <message>
+        <source>Enter your Hugging Face token</source>
+        <translation>Inserisci il tuo token di Hugging Face</translation>
+    </message>
+    <message>
+        <source>Paste the token from your Hugging Face account settings.</source>
+        <translation>Incolla il token dalle impostazioni del tuo account Hugging Face.</translation>
+    </message>
+    <message>
+        <source>The token could not be saved</source>
+        <translation>Impossibile salvare il token</translation>
+    </message>
+    <message>
+        <source>Not enough disk space</source>
+        <translation>Spazio su disco insufficiente</translation>
+    </message>
+    <message>
+        <source>The download was damaged</source>
+        <translation>Il download è danneggiato</translation>
+    </message>
+    <message>
+        <source>Hugging Face did not give access to this model</source>
+        <translation>Hugging Face non ha concesso l’accesso a questo modello</translation>
+    </message>
+    <message>
+        <source>Offline mode is on</source>
+        <translation>La modalità offline è attiva</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Problema di connessione</translation>
+    </message>
+    <message>
+        <source>The download failed</source>
+        <translation>Il download non è riuscito</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>{path} is not there any more; pick another model.</source>
+        <translation>{path} non esiste più; scegli un altro modello.</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>Chiedi qualsiasi cosa. Invio per inviare, Maiusc+Invio per andare a capo.</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Message the model…  (Enter sends, Shift+Enter for a new line)</source>
+        <translation>Scrivi al modello…  (Invio per inviare, Maiusc+Invio per andare a capo)</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Invia</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Interrompi</translation>
+    </message>
+    <message>
+        <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
+        <translation>Questo testo è di circa {tokens} token, più dei {context} che il modello può leggere in una volta. Non è stato tagliato nulla: accorcialo o dividilo in più messaggi.</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSettingsDialog</name>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Impostazioni della conversazione</translation>
+    </message>
+    <message>
+        <source>You are a helpful assistant. (optional)</source>
+        <translation>Sei un assistente disponibile. (facoltativo)</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>casuale</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>Prompt di sistema</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Temperatura</translation>
+    </message>
+    <message>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <source>Min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>Penalità di ripetizione</translation>
+    </message>
+    <message>
+        <source>Max tokens per answer</source>
+        <translation>Token massimi per risposta</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Model defaults</source>
+        <translation>Valori del modello</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <source>No model is installed yet. Open Model › Models… to get one.</source>
+        <translation>Nessun modello ancora installato. Apri Modello › Modelli… per ottenerne uno.</translation>
+    </message>
+    <message>
+        <source>Installing the starter model…</source>
+        <translation>Installazione del modello iniziale…</translation>
+    </message>
+    <message>
+        <source>The starter model could not be installed: {error}</source>
+        <translation>Impossibile installare il modello iniziale: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPanel</name>
+    <message>
+        <source>Welcome to Octet</source>
+        <translation>Benvenuto in Octet</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
+        <translation>Octet esegue i modelli linguistici su questo computer; nulla di ciò che scrivi ne esce.
+Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più grande, come Mixtral, nel gestore dei modelli.</translation>
+    </message>
+    <message>
+        <source>Install the starter model (%1)</source>
+        <translation>Installa il modello iniziale (%1)</translation>
+    </message>
+    <message>
+        <source>Open the model manager</source>
+        <translation>Apri il gestore dei modelli</translation>
+    </message>
+</context>
+<context>
+    <name>InstalledRow</name>
+    <message>
+        <source>Default</source>
+        <translation>Predefinito</translation>
+    </message>
+    <message>
+        <source>Linked</source>
+        <translation>Collegato</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>Usa</translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation>Imposta come predefinito</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Dimentica</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Elimina</translation>
+    </message>
+    <message>
+        <source>Linked from %1</source>
+        <translation>Collegato da %1</translation>
+    </message>
+    <message>
+        <source>unknown quantization</source>
+        <translation>quantizzazione sconosciuta</translation>
+    </message>
+    <message>
+        <source>%1 on disk · %2 · needs about %3 of memory</source>
+        <translation>%1 su disco · %2 · richiede circa %3 di memoria</translation>
+    </message>
+    <message>
+        <source>The model is missing from %1. Import it again, or forget it.</source>
+        <translation>Il modello non si trova più in %1. Importalo di nuovo o dimenticalo.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuova chat</translation>
+    </message>
+    <message>
+        <source>Conversation settings</source>
+        <translation>Impostazioni della conversazione</translation>
+    </message>
+    <message>
+        <source>System prompt and sampling for this conversation</source>
+        <translation>Prompt di sistema e campionamento di questa conversazione</translation>
+    </message>
+    <message>
+        <source>Conversation deleted.</source>
+        <translation>Conversazione eliminata.</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>No model is installed yet.</source>
+        <translation>Nessun modello ancora installato.</translation>
+    </message>
+    <message>
+        <source>The model is loading…</source>
+        <translation>Caricamento del modello…</translation>
+    </message>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>Nessun modello caricato.</translation>
+    </message>
+    <message>
+        <source>The model process stopped.</source>
+        <translation>Il processo del modello si è interrotto.</translation>
+    </message>
+    <message>
+        <source>{name} · {quantization} · loaded in {seconds} s</source>
+        <translation>{name} · {quantization} · caricato in {seconds} s</translation>
+    </message>
+    <message>
+        <source>Loading the model: {phrase}</source>
+        <translation>Caricamento del modello: {phrase}</translation>
+    </message>
+    <message>
+        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>Il processo del modello si è interrotto ({message}). La conversazione e la risposta parziale sono state conservate; riavvia il modello per continuare.</translation>
+    </message>
+    <message>
+        <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
+        <translation>Questa conversazione non entra nella finestra di contesto del modello: {message}. Accorcia il messaggio o inizia una nuova chat.</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded: {message}</source>
+        <translation>Impossibile caricare il modello: {message}</translation>
+    </message>
+    <message>
+        <source>This model was not loaded: {message}</source>
+        <translation>Questo modello non è stato caricato: {message}</translation>
+    </message>
+    <message>
+        <source>The answer failed: {message}</source>
+        <translation>La risposta non è riuscita: {message}</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
+        <translation>
+            <numerusform>Il messaggio più vecchio è stato omesso perché la conversazione entri nella finestra di contesto.</numerusform>
+            <numerusform>I %n messaggi più vecchi sono stati omessi perché la conversazione entri nella finestra di contesto.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Restart the model</source>
+        <translation>Riavvia il modello</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>Modelli…</translation>
+    </message>
+    <message>
+        <source>Export to Markdown</source>
+        <translation>Esporta in Markdown</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <source>You</source>
+        <translation>Tu</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Assistente</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>Versione precedente</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>Versione successiva</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copia</translation>
+    </message>
+    <message>
+        <source>Copy this message</source>
+        <translation>Copia questo messaggio</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Modifica</translation>
+    </message>
+    <message>
+        <source>Edit and send again (a new branch)</source>
+        <translation>Modifica e invia di nuovo (un nuovo ramo)</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>Rigenera</translation>
+    </message>
+    <message>
+        <source>Ask for another answer (a new branch)</source>
+        <translation>Chiedi un’altra risposta (un nuovo ramo)</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>interrotta</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>non riuscita</translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>sta scrivendo…</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Invia</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManagerDialog</name>
+    <message>
+        <source>Models</source>
+        <translation>Modelli</translation>
+    </message>
+    <message>
+        <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
+        <translation>La modalità offline è attiva: Octet non si collegherà a Hugging Face. I modelli già presenti nella cache di Hugging Face si possono comunque aggiungere. Disattivala nelle Impostazioni per scaricare.</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>Su questo computer</translation>
+    </message>
+    <message>
+        <source>Import GGUF file…</source>
+        <translation>Importa file GGUF…</translation>
+    </message>
+    <message>
+        <source>Import model folder…</source>
+        <translation>Importa cartella del modello…</translation>
+    </message>
+    <message>
+        <source>No models yet. Install the starter model or download one below, or import a GGUF file or Hugging Face folder you already have.</source>
+        <translation>Ancora nessun modello. Installa il modello iniziale o scaricane uno qui sotto, oppure importa un file GGUF o una cartella di Hugging Face che hai già.</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Da scaricare</translation>
+    </message>
+    <message>
+        <source>This computer has %1 of memory available (%2 in all).</source>
+        <translation>Questo computer ha %1 di memoria disponibile (%2 in totale).</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Verifica di %1…</translation>
+    </message>
+    <message>
+        <source>Forget model</source>
+        <translation>Dimentica il modello</translation>
+    </message>
+    <message>
+        <source>Forget “%1”?</source>
+        <translation>Dimenticare «%1»?</translation>
+    </message>
+    <message>
+        <source>Octet will stop listing it. The file is not deleted; it stays where it is:
+%1</source>
+        <translation>Octet smetterà di elencarlo. Il file non viene eliminato; resta dov’è:
+%1</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>Dimentica</translation>
+    </message>
+    <message>
+        <source>Delete model</source>
+        <translation>Elimina il modello</translation>
+    </message>
+    <message>
+        <source>Delete “%1”?</source>
+        <translation>Eliminare «%1»?</translation>
+    </message>
+    <message>
+        <source>This removes it from the disk and frees %1. You can download it again later.</source>
+        <translation>Verrà rimosso dal disco, liberando %1. Potrai scaricarlo di nuovo in seguito.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Elimina</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>Importa un file GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelli GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Import a Hugging Face model folder</source>
+        <translation>Importa una cartella di modello Hugging Face</translation>
+    </message>
+    <message>
+        <source>Added %1. Its file stays where it is.</source>
+        <translation>%1 è stato aggiunto. Il suo file resta dov’è.</translation>
+    </message>
+    <message>
+        <source>Not imported: %1</source>
+        <translation>Non importato: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ModelRows</name>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
+        <translation>Troppo grande per questo computer: richiede circa %1 di memoria e ne sono disponibili %2. Prova %3 oppure chiudi altri programmi.</translation>
+    </message>
+    <message>
+        <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
+        <translation>Troppo grande per questo computer: richiede circa %1 di memoria e ne sono disponibili %2. Chiudi altri programmi e riprova.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Impostazioni</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Aspetto</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Come il sistema</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Chiaro</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Scuro</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Tema</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>Dimensione del testo</translation>
+    </message>
+    <message>
+        <source>System (follow the computer)</source>
+        <translation>Sistema (come il computer)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Lingua</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modello</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Nessuno</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>Modello predefinito</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> token</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Lunghezza del contesto</translation>
+    </message>
+    <message>
+        <source>Automatic (%1 cores)</source>
+        <translation>Automatico (%1 core)</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>Thread della CPU</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Rete</translation>
+    </message>
+    <message>
+        <source>Offline mode: never connect to the internet</source>
+        <translation>Modalità offline: non connettersi mai a Internet</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Salvato nel portachiavi di sistema</translation>
+    </message>
+    <message>
+        <source>Only needed for gated models (hf_…)</source>
+        <translation>Serve solo per i modelli ad accesso limitato (hf_…)</translation>
+    </message>
+    <message>
+        <source>Hugging Face token</source>
+        <translation>Token di Hugging Face</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Dati</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Apri cartella</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Cartella dei dati</translation>
+    </message>
+</context>
+<context>
+    <name>Sidebar</name>
+    <message>
+        <source>Search conversations</source>
+        <translation>Cerca nelle conversazioni</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuova chat</translation>
+    </message>
+    <message>
+        <source>Pinned</source>
+        <translation>Fissate</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>Recenti</translation>
+    </message>
+    <message>
+        <source>No conversation matches.</source>
+        <translation>Nessuna conversazione corrisponde.</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Rinomina</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Sblocca</translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation>Fissa in alto</translation>
+    </message>
+    <message>
+        <source>Export to Markdown…</source>
+        <translation>Esporta in Markdown…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Elimina</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>Model memory {size}</source>
+        <translation>Memoria del modello {size}</translation>
+    </message>
+    <message>
+        <source>{rate} tokens/s</source>
+        <translation>{rate} token/s</translation>
+    </message>
+    <message>
+        <source>Context {used} / {window}</source>
+        <translation>Contesto {used} / {window}</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <source>%1 TB</source>
+        <translation>%1 TB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 kB</source>
+        <translation>%1 kB</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 byte</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>less than a minute left</source>
+        <translation>manca meno di un minuto</translation>
+    </message>
+    <message numerus="yes">
+        <source>about %n min left</source>
+        <translation>
+            <numerusform>manca circa %n min</numerusform>
+            <numerusform>mancano circa %n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>about %1 h %2 min left</source>
+        <translation>mancano circa %1 h %2 min</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message numerus="yes">
+        <source>%n conversation(s) exported.</source>
+        <translation>
+            <numerusform>%n conversazione esportata.</numerusform>
+            <numerusform>%n conversazioni esportate.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>&amp;Nuova chat</translation>
+    </message>
+    <message>
+        <source>&amp;Export conversation…</source>
+        <translation>&amp;Esporta la conversazione…</translation>
+    </message>
+    <message>
+        <source>Export &amp;all conversations…</source>
+        <translation>Esporta &amp;tutte le conversazioni…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Impostazioni…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Esci</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Modifica</translation>
+    </message>
+    <message>
+        <source>&amp;Search conversations</source>
+        <translation>&amp;Cerca nelle conversazioni</translation>
+    </message>
+    <message>
+        <source>&amp;Copy last answer</source>
+        <translation>Copia l’&amp;ultima risposta</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Chat</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Invia</translation>
+    </message>
+    <message>
+        <source>S&amp;top answer (Esc)</source>
+        <translation>I&amp;nterrompi la risposta (Esc)</translation>
+    </message>
+    <message>
+        <source>&amp;Regenerate last answer</source>
+        <translation>&amp;Rigenera l’ultima risposta</translation>
+    </message>
+    <message>
+        <source>Conversation se&amp;ttings…</source>
+        <translation>I&amp;mpostazioni della conversazione…</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>M&amp;odello</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modelli…</translation>
+    </message>
+    <message>
+        <source>&amp;Restart the model</source>
+        <translation>&amp;Riavvia il modello</translation>
+    </message>
+    <message>
+        <source>Export all conversations to a folder</source>
+        <translation>Esporta tutte le conversazioni in una cartella</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Impostazioni</translation>
+    </message>
+    <message>
+        <source>Settings are not available in this build.</source>
+        <translation>Le impostazioni non sono disponibili in questa versione.</translation>
+    </message>
+    <message>
+        <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
+        <translation>Impostazioni salvate. Thread e lunghezza del contesto si applicano al prossimo caricamento di un modello.</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelli</translation>
+    </message>
+    <message>
+        <source>The model manager is not available in this build.</source>
+        <translation>Il gestore dei modelli non è disponibile in questa versione.</translation>
+    </message>
+</context>
+<context>
+    <name>actions</name>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copiato negli appunti.</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>Esportato in {path}</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Octet</source>
+        <translation>Octet</translation>
+    </message>
+</context>
+</TS>
