@@ -97,6 +97,7 @@ def real_status(window: MainWindow) -> None:
     controller = window.controller
     controller.load_model(ModelChoice(starter, "SmolLM2-135M-Instruct"))
     wait_for(controller.bridge.sig_loaded)
+    controller.conversation = controller.store.create_conversation(settings={"max_tokens": 40, "temperature": 0})
     controller.send("Bonjour ! Réponds en une phrase.")
     wait_for(controller.sig_answer_finished)
 
