@@ -60,22 +60,41 @@ def create_window(*, load_model: bool = True):
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     multiprocessing.freeze_support()
+    argv = sys.argv if argv is None else argv
+    if argv[1:2] == ["--runtime-cli"]:  # the packaged app's `python -m runtime` (app/runtime_command.py)
+        from runtime.cli import main as runtime_main
+        return runtime_main(argv[2:])
+    from app import crash
+    crash.install()
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
+    from app import startup_checks
+    from app.smoke_run import SmokeRun, requested_question
     from app.store_errors import StoreError
 
-    app = QApplication(sys.argv if argv is None else argv)
+    app = QApplication(argv)
     app.setApplicationName("Octet")
     app.setApplicationDisplayName("Octet")
     app.setOrganizationName("Octet")
-    install_translator(app, load_app_settings())
+    app.setDesktopFileName("octet")
+    folder_problem = startup_checks.data_folder_problem()
+    install_translator(app, None if folder_problem else load_app_settings())
+    if folder_problem:
+        crash.show_error(*startup_checks.data_folder_problem(), with_log=False)  # again: now translated
+        return 1
+    models_problem = startup_checks.models_folder_problem()
     try:
-        window = create_window()
+        window = create_window(load_model=models_problem is None)
     except StoreError as error:
-        QMessageBox.critical(None, app.tr("Octet"), str(error))
+        crash.show_error(*startup_checks.store_problem(error), with_log=False)
         return 1
     window.show()
+    if models_problem:
+        window.controller.sig_model_state.emit("failed", None)
+        window.controller.sig_problem.emit("load", models_problem)
+    if requested_question(argv) is not None:  # hidden self-test, packaging/smoke_test.py
+        SmokeRun(window, requested_question(argv))
     if os.environ.get("OCTET_EXIT_WHEN_SHOWN"):  # start-up timing (tools/, tests): report and leave
         print(f"window shown after {time.perf_counter() - started:.3f} s", flush=True)
         QTimer.singleShot(0, window.close)
