@@ -351,8 +351,8 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>Die älteste Nachricht wurde weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
-            <numerusform>Die %n ältesten Nachrichten wurden weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
+            <numerusform>%n ältere Nachricht wurde weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
+            <numerusform>%n ältere Nachrichten wurden weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
         </translation>
     </message>
     <message>
@@ -857,13 +857,6 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message>
         <source>Exported to {path}</source>
         <translation>Exportiert nach {path}</translation>
-    </message>
-</context>
-<context>
-    <name>app</name>
-    <message>
-        <source>Octet</source>
-        <translation>Octet</translation>
     </message>
 </context>
 </TS>

@@ -6,8 +6,8 @@
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>The oldest message was left out so the conversation fits the context window.</numerusform>
-            <numerusform>The %n oldest messages were left out so the conversation fits the context window.</numerusform>
+            <numerusform>%n old message was left out so the conversation fits the context window.</numerusform>
+            <numerusform>%n old messages were left out so the conversation fits the context window.</numerusform>
         </translation>
     </message>
 </context>

@@ -351,8 +351,8 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>Se ha omitido el mensaje más antiguo para que la conversación quepa en la ventana de contexto.</numerusform>
-            <numerusform>Se han omitido los %n mensajes más antiguos para que la conversación quepa en la ventana de contexto.</numerusform>
+            <numerusform>Se ha omitido %n mensaje antiguo para que la conversación quepa en la ventana de contexto.</numerusform>
+            <numerusform>Se han omitido %n mensajes antiguos para que la conversación quepa en la ventana de contexto.</numerusform>
         </translation>
     </message>
     <message>
@@ -857,13 +857,6 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Exported to {path}</source>
         <translation>Exportado a {path}</translation>
-    </message>
-</context>
-<context>
-    <name>app</name>
-    <message>
-        <source>Octet</source>
-        <translation>Octet</translation>
     </message>
 </context>
 </TS>

@@ -351,8 +351,8 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>Le message le plus ancien a été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
-            <numerusform>Les %n messages les plus anciens ont été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
+            <numerusform>%n ancien message a été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
+            <numerusform>%n anciens messages ont été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
         </translation>
     </message>
     <message>
@@ -857,13 +857,6 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <message>
         <source>Exported to {path}</source>
         <translation>Exporté dans {path}</translation>
-    </message>
-</context>
-<context>
-    <name>app</name>
-    <message>
-        <source>Octet</source>
-        <translation>Octet</translation>
     </message>
 </context>
 </TS>

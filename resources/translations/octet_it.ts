@@ -351,8 +351,8 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>Il messaggio più vecchio è stato omesso perché la conversazione entri nella finestra di contesto.</numerusform>
-            <numerusform>I %n messaggi più vecchi sono stati omessi perché la conversazione entri nella finestra di contesto.</numerusform>
+            <numerusform>%n messaggio meno recente è stato omesso perché la conversazione entri nella finestra di contesto.</numerusform>
+            <numerusform>%n messaggi meno recenti sono stati omessi perché la conversazione entri nella finestra di contesto.</numerusform>
         </translation>
     </message>
     <message>
@@ -857,13 +857,6 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Exported to {path}</source>
         <translation>Esportato in {path}</translation>
-    </message>
-</context>
-<context>
-    <name>app</name>
-    <message>
-        <source>Octet</source>
-        <translation>Octet</translation>
     </message>
 </context>
 </TS>
