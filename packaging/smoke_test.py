@@ -1,0 +1,113 @@
+"""Smoke test of the built app: `.venv/bin/python packaging/smoke_test.py [dist/octet/octet]`.
+
+In a fresh data folder holding only the starter model, the frozen app starts offscreen, answers one
+question through its frozen worker (`--smoke-test`), saves it, and quits; then the history must hold the
+answer and no process of that run may be left. Prints the app's timings; exit code 0 when all passed.
+"""
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_APP = ROOT / "dist" / "octet" / "octet"
+QUESTION = "What is the capital of France? Answer in one sentence."
+TIMEOUT_S = 600
+
+
+def install_starter(data: Path) -> Path:
+    """The starter GGUF in data/models: copied from the usual data folder when it is there, else unpacked."""
+    from runtime.paths import STARTER_FILENAME
+    from runtime.starter import install_starter as unpack_starter
+
+    models = data / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    usual = _usual_starter(STARTER_FILENAME)
+    if usual.is_file():
+        shutil.copyfile(usual, models / STARTER_FILENAME)
+        return models / STARTER_FILENAME
+    return unpack_starter(models)
+
+
+def _usual_starter(name: str) -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("Octet", appauthor=False)) / "models" / name
+
+
+def run_app(app: Path, data: Path, question: str) -> tuple[dict, float, subprocess.CompletedProcess]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "OCTET_DATA_DIR": str(data)}
+    started = time.monotonic()
+    done = subprocess.run([str(app), "--smoke-test", question], env=env, capture_output=True, text=True,
+                          timeout=TIMEOUT_S, cwd=tempfile.gettempdir())
+    seconds = time.monotonic() - started
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    report = json.loads(lines[-1]) if lines else {"ok": False, "problem": "the app printed no report"}
+    return report, seconds, done
+
+
+def saved_answer(data: Path, message_id) -> str | None:
+    """The saved text of the answer, read straight from the history database."""
+    with sqlite3.connect(f"file:{data / 'history.sqlite3'}?mode=ro", uri=True) as db:
+        row = db.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return row[0] if row else None
+
+
+def leftover_processes(data: Path, pids: list[int]) -> list[str]:
+    """Processes of this run still alive: the app, its worker, anything started with our data folder."""
+    time.sleep(1.0)
+    left = []
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            ours = process.pid in pids or process.environ().get("OCTET_DATA_DIR") == str(data)
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+        if ours and process.pid != os.getpid():
+            left.append(f"{process.pid} {' '.join(process.info['cmdline'] or [])}")
+    return left
+
+
+def check(app: Path, question: str) -> int:
+    data = Path(tempfile.mkdtemp(prefix="octet-smoke-"))
+    try:
+        install_starter(data)
+        report, seconds, done = run_app(app, data, question)
+        problems = [] if report.get("ok") else [report.get("problem") or "the app reported a failure"]
+        if done.returncode != 0:
+            problems.append(f"exit code {done.returncode}")
+        if report.get("message_id") is not None and saved_answer(data, report["message_id"]) != report.get("answer"):
+            problems.append("the history does not hold the answer the app showed")
+        left = leftover_processes(data, [p for p in (report.get("pid"), report.get("worker_pid")) if p])
+        problems += [f"left running: {line}" for line in left]
+        summary = {key: report.get(key) for key in ("window_shown_s", "model_ready_s", "first_token_s", "done_s")}
+        print(json.dumps({"passed": not problems, "wall_s": round(seconds, 2), **summary,
+                          "answer": report.get("answer"), "problems": problems}, ensure_ascii=False))
+        if problems:
+            print(done.stderr[-3000:], file=sys.stderr)
+        return 0 if not problems else 1
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("app", nargs="?", default=str(DEFAULT_APP), help="the built executable")
+    parser.add_argument("--question", default=QUESTION)
+    args = parser.parse_args(argv)
+    if not Path(args.app).is_file():
+        print(f"{args.app}: no built app here; run packaging/build.py first", file=sys.stderr)
+        return 2
+    return check(Path(args.app), args.question)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

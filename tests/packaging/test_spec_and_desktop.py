@@ -1,0 +1,77 @@
+"""The packaging files are sound without building: the spec compiles and names files and modules that
+exist, the desktop entry is valid, the icon containers are well formed and the SVG renders."""
+import configparser
+import re
+import shutil
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "packaging" / "octet.spec"
+DESKTOP = ROOT / "packaging" / "linux" / "octet.desktop"
+sys.path.insert(0, str(ROOT / "packaging"))
+import build  # noqa: E402  (packaging/build.py)
+
+
+def test_spec_compiles_and_its_data_files_exist():
+    source = SPEC.read_text()
+    compile(source, str(SPEC), "exec")
+    for relative in re.findall(r'ROOT / "([^"]+)" / "([^"]+)"(?: / "([^"]+)")?', source):
+        path = ROOT.joinpath(*filter(None, relative))
+        assert path.exists(), path
+
+
+def test_spec_hidden_imports_of_our_packages_exist():
+    names = re.findall(r'"((?:runtime|app)\.[a-z_.]+)"', SPEC.read_text())
+    assert "runtime.engine" in names and "runtime.weights.gguf" in names
+    for name in names:
+        module = ROOT.joinpath(*name.split("."))
+        assert module.with_suffix(".py").is_file() or (module / "__init__.py").is_file(), name
+
+
+def test_spec_excludes_dev_tools_and_unused_qt():
+    source = SPEC.read_text()
+    for name in ("pytest", "hypothesis", "transformers", "mistral_common", "triton", "nvidia", "QtWebEngineCore", "QtQml"):
+        assert f'"{name}"' in source, name
+
+
+def test_desktop_entry_has_the_required_keys():
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(DESKTOP, encoding="utf-8")
+    main = entry["Desktop Entry"]
+    assert main["Type"] == "Application" and main["Name"] == "Octet" and main["Icon"] == "octet"
+    assert main["Exec"] == "octet" and main["Terminal"] == "false"
+    assert main["Categories"].endswith(";") and main["Keywords"].endswith(";")
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils is not installed")
+def test_desktop_entry_validates():
+    done = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout
+
+
+def test_install_scripts_parse():
+    for script in ("install.sh", "uninstall.sh"):
+        subprocess.run(["sh", "-n", str(ROOT / "packaging" / "linux" / script)], check=True)
+
+
+def test_ico_and_icns_hold_every_png():
+    pngs = {size: b"\x89PNG" + bytes([size % 256]) * size for size in build.PNG_SIZES}
+    ico = build.ico_bytes(pngs)
+    assert struct.unpack("<HHH", ico[:6]) == (0, 1, len(build.ICO_SIZES))
+    width, _, _, _, _, _, length, offset = struct.unpack("<BBBBHHII", ico[6:22])
+    assert width == 16 and ico[offset:offset + length] == pngs[16]
+    icns = build.icns_bytes(pngs)
+    assert icns[:4] == b"icns" and struct.unpack(">I", icns[4:8])[0] == len(icns)
+    assert icns[8:12] == b"icp4" and pngs[512] in icns
+
+
+def test_svg_renders_at_icon_sizes(qapp):
+    pngs = build.render_pngs(build.SVG, sizes=(16, 256))
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in pngs.values())
+    assert struct.unpack(">II", pngs[256][16:24]) == (256, 256)
