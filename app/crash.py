@@ -69,8 +69,8 @@ def _on_uncaught(error_type, error, trace) -> None:
         return
     write_report("uncaught exception", error_type, error, trace)
     if threading.current_thread() is threading.main_thread():
-        show_error(_tr("Octet hit an unexpected error"),
-                   _tr("Something went wrong: {error}").format(error=_one_line(error_type, error)))
+        show_error(translate("crash", "Octet hit an unexpected error"),
+                   translate("crash", "Something went wrong: {error}").format(error=_one_line(error_type, error)))
 
 
 def _on_thread_uncaught(args) -> None:
@@ -84,8 +84,8 @@ def show_error(title: str, text: str, *, with_log: bool = True) -> None:
     """A modal error dialog (when a QApplication runs) naming the crash log; else a line on stderr."""
     global _showing_dialog
     if with_log and _log_path is not None:
-        text += "\n\n" + _tr("Details were written to {path}. Please attach that file when you report "
-                             "the problem.").format(path=_log_path)
+        text += "\n\n" + translate("crash", "Details were written to {path}. Please attach that file when you "
+                                            "report the problem.").format(path=_log_path)
     app = _qt_application()
     if app is None or _showing_dialog:
         print(f"{title}: {text}", file=sys.stderr)
@@ -115,12 +115,13 @@ def _selectable():
     return Qt.TextSelectableByMouse
 
 
-def _tr(text: str) -> str:
+def translate(context: str, text: str) -> str:
+    """QCoreApplication.translate once Qt is loaded; lupdate reads the literal context and text of each call."""
     if "PySide6.QtCore" not in sys.modules:
         return text
     from PySide6.QtCore import QCoreApplication
 
-    return QCoreApplication.translate("crash", text)
+    return QCoreApplication.translate(context, text)
 
 
 def _one_line(error_type, error) -> str:
