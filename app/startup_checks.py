@@ -14,8 +14,7 @@ from runtime.paths import DATA_DIR_ENV
 Problem = tuple[str, str]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("startup", text)
+translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
 
 
 def data_folder_problem() -> Problem | None:
@@ -27,16 +26,16 @@ def data_folder_problem() -> Problem | None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".octet-write-check-"):
             pass
     except OSError as error:
-        return _tr("Octet cannot use its data folder"), data_folder_text(error)
+        return translate("startup", "Octet cannot use its data folder"), data_folder_text(error)
     return None
 
 
 def data_folder_text(error: OSError) -> str:
     folder = error.filename or _expected_data_folder()
     reason = error.strerror or str(error)
-    return _tr("Octet keeps your conversations, settings and models in {folder}, but it cannot write "
-               "there ({reason}).\n\nCheck that the folder's disk is connected and not full or "
-               "read-only, and that you may write to the folder, then start Octet again.").format(
+    return translate("startup", "Octet keeps your conversations, settings and models in {folder}, but it cannot "
+                     "write there ({reason}).\n\nCheck that the folder's disk is connected and not full or "
+                     "read-only, and that you may write to the folder, then start Octet again.").format(
         folder=folder, reason=reason)
 
 
@@ -49,10 +48,11 @@ def _expected_data_folder() -> str:
 def store_problem(error: StoreError) -> Problem:
     """The dialog for a history that cannot be opened; a second Octet gets 'already running'."""
     if isinstance(error, StoreInUseError):
-        return (_tr("Octet is already running"),
-                _tr("Octet is already open (your history {path} is in use by it). Switch to the "
-                    "Octet window that is already open, or close it and start Octet again.").format(path=error.path))
-    return _tr("Octet cannot open your history"), str(error)
+        return (translate("startup", "Octet is already running"),
+                translate("startup", "Octet is already open (your history {path} is in use by it). Switch to "
+                          "the Octet window that is already open, or close it and start Octet again.").format(
+                    path=error.path))
+    return translate("startup", "Octet cannot open your history"), str(error)
 
 
 def models_folder_problem() -> str | None:
@@ -68,9 +68,9 @@ def models_folder_problem() -> str | None:
     except OSError as error:
         reason = error.strerror or str(error)
         where = target if target and target != str(folder) else str(folder)
-        return _tr("the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is "
-                   "on a removable drive, connect it and restart Octet; or choose or import another model "
-                   "in Models…").format(folder=folder, where=where, reason=reason)
+        return translate("startup", "the models folder {folder} cannot be read: {where} is not reachable ({reason}). "
+                         "If it is on a removable drive, connect it and restart Octet; or choose or import another "
+                         "model in Models…").format(folder=folder, where=where, reason=reason)
 
 
 def _models_folder() -> Path:
