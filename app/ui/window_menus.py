@@ -97,6 +97,19 @@ def apply_app_settings(window, settings) -> None:
         window.controller.reshow()  # re-render the messages in the new colours
     window.flash(translate("WindowMenus", "Settings saved. Threads and context length apply when a model is "
                                           "next loaded."))
+    _note_language_change(window, settings.language)
+
+
+def _note_language_change(window, language: str) -> None:
+    """A new interface language applies at the next start; the conversations are kept (they are on disk)."""
+    from app import i18n
+    from app.prompts import NATIVE_NAMES
+
+    chosen = i18n.resolve_language(language)
+    if chosen != i18n.current_language():
+        QMessageBox.information(window, translate("WindowMenus", "Language"), translate(
+            "WindowMenus", "Octet will be in {language} the next time you start it. Your conversations are "
+                           "kept.").format(language=NATIVE_NAMES[chosen]))
 
 
 def open_model_manager(window) -> None:
