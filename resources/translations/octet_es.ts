@@ -650,7 +650,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <name>Sidebar</name>
     <message>
         <source>Search conversations</source>
-        <translation>Buscar en las conversaciones</translation>
+        <translation>Buscar conversaciones</translation>
     </message>
     <message>
         <source>New chat</source>

@@ -650,7 +650,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <name>Sidebar</name>
     <message>
         <source>Search conversations</source>
-        <translation>Rechercher dans les conversations</translation>
+        <translation>Rechercher</translation>
     </message>
     <message>
         <source>New chat</source>
