@@ -108,8 +108,8 @@ def _note_language_change(window, language: str) -> None:
     chosen = i18n.resolve_language(language)
     if chosen != i18n.current_language():
         QMessageBox.information(window, translate("WindowMenus", "Language"), translate(
-            "WindowMenus", "Octet will be in {language} the next time you start it. Your conversations are "
-                           "kept.").format(language=NATIVE_NAMES[chosen]))
+            "WindowMenus", "Octet will use this language from the next start: {language}. Your conversations "
+                           "are kept.").format(language=NATIVE_NAMES[chosen]))
 
 
 def open_model_manager(window) -> None:
