@@ -840,6 +840,14 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
         <translation>Einstellungen gespeichert. Threads und Kontextlänge gelten ab dem nächsten Laden eines Modells.</translation>
     </message>
     <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
+        <translation>Octet verwendet diese Sprache ab dem nächsten Start: {language}. Ihre Unterhaltungen bleiben erhalten.</translation>
+    </message>
+    <message>
         <source>Models</source>
         <translation>Modelle</translation>
     </message>
@@ -857,6 +865,52 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message>
         <source>Exported to {path}</source>
         <translation>Exportiert nach {path}</translation>
+    </message>
+</context>
+<context>
+    <name>crash</name>
+    <message>
+        <source>Octet hit an unexpected error</source>
+        <translation>In Octet ist ein unerwarteter Fehler aufgetreten</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}</source>
+        <translation>Etwas ist schiefgelaufen: {error}</translation>
+    </message>
+    <message>
+        <source>Details were written to {path}. Please attach that file when you report the problem.</source>
+        <translation>Details wurden in {path} gespeichert. Bitte hängen Sie diese Datei an, wenn Sie das Problem melden.</translation>
+    </message>
+</context>
+<context>
+    <name>startup</name>
+    <message>
+        <source>Octet cannot use its data folder</source>
+        <translation>Octet kann seinen Datenordner nicht verwenden</translation>
+    </message>
+    <message>
+        <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
+
+Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
+        <translation>Octet speichert Ihre Unterhaltungen, Einstellungen und Modelle in {folder}, kann dort aber nicht schreiben ({reason}).
+
+Prüfen Sie, ob das Laufwerk des Ordners angeschlossen, nicht voll und nicht schreibgeschützt ist und ob Sie in den Ordner schreiben dürfen. Starten Sie Octet dann erneut.</translation>
+    </message>
+    <message>
+        <source>Octet is already running</source>
+        <translation>Octet läuft bereits</translation>
+    </message>
+    <message>
+        <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
+        <translation>Octet ist bereits geöffnet (Ihr Verlauf {path} wird von ihm verwendet). Wechseln Sie zum geöffneten Octet-Fenster oder schließen Sie es und starten Sie Octet erneut.</translation>
+    </message>
+    <message>
+        <source>Octet cannot open your history</source>
+        <translation>Octet kann Ihren Verlauf nicht öffnen</translation>
+    </message>
+    <message>
+        <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
+        <translation>der Modellordner {folder} kann nicht gelesen werden: {where} ist nicht erreichbar ({reason}). Liegt er auf einem Wechseldatenträger, schließen Sie diesen an und starten Sie Octet neu; oder wählen bzw. importieren Sie unter Modelle … ein anderes Modell.</translation>
     </message>
 </context>
 </TS>

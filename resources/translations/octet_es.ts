@@ -840,6 +840,14 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>Ajustes guardados. Los hilos y la longitud del contexto se aplicarán la próxima vez que se cargue un modelo.</translation>
     </message>
     <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
+        <translation>Octet usará este idioma a partir del próximo inicio: {language}. Tus conversaciones se conservan.</translation>
+    </message>
+    <message>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -857,6 +865,52 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Exported to {path}</source>
         <translation>Exportado a {path}</translation>
+    </message>
+</context>
+<context>
+    <name>crash</name>
+    <message>
+        <source>Octet hit an unexpected error</source>
+        <translation>Octet ha sufrido un error inesperado</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}</source>
+        <translation>Algo ha fallado: {error}</translation>
+    </message>
+    <message>
+        <source>Details were written to {path}. Please attach that file when you report the problem.</source>
+        <translation>Los detalles se han guardado en {path}. Adjunta ese archivo cuando informes del problema.</translation>
+    </message>
+</context>
+<context>
+    <name>startup</name>
+    <message>
+        <source>Octet cannot use its data folder</source>
+        <translation>Octet no puede usar su carpeta de datos</translation>
+    </message>
+    <message>
+        <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
+
+Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
+        <translation>Octet guarda tus conversaciones, ajustes y modelos en {folder}, pero no puede escribir ahí ({reason}).
+
+Comprueba que el disco de la carpeta esté conectado, que no esté lleno ni sea de solo lectura y que tengas permiso para escribir en la carpeta; después vuelve a abrir Octet.</translation>
+    </message>
+    <message>
+        <source>Octet is already running</source>
+        <translation>Octet ya está abierto</translation>
+    </message>
+    <message>
+        <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
+        <translation>Octet ya está abierto (tu historial {path} lo está usando). Cambia a la ventana de Octet que ya está abierta, o ciérrala y vuelve a abrir Octet.</translation>
+    </message>
+    <message>
+        <source>Octet cannot open your history</source>
+        <translation>Octet no puede abrir tu historial</translation>
+    </message>
+    <message>
+        <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
+        <translation>no se puede leer la carpeta de modelos {folder}: {where} no está accesible ({reason}). Si está en una unidad extraíble, conéctala y vuelve a abrir Octet; o elige o importa otro modelo en Modelos…</translation>
     </message>
 </context>
 </TS>

@@ -840,6 +840,14 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
         <translation>Paramètres enregistrés. Les threads et la longueur du contexte s’appliqueront au prochain chargement d’un modèle.</translation>
     </message>
     <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
+        <translation>Octet utilisera cette langue au prochain démarrage&#xa0;: {language}. Vos conversations sont conservées.</translation>
+    </message>
+    <message>
         <source>Models</source>
         <translation>Modèles</translation>
     </message>
@@ -857,6 +865,52 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <message>
         <source>Exported to {path}</source>
         <translation>Exporté dans {path}</translation>
+    </message>
+</context>
+<context>
+    <name>crash</name>
+    <message>
+        <source>Octet hit an unexpected error</source>
+        <translation>Octet a rencontré une erreur inattendue</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}</source>
+        <translation>Un problème est survenu&#xa0;: {error}</translation>
+    </message>
+    <message>
+        <source>Details were written to {path}. Please attach that file when you report the problem.</source>
+        <translation>Les détails ont été enregistrés dans {path}. Joignez ce fichier quand vous signalez le problème.</translation>
+    </message>
+</context>
+<context>
+    <name>startup</name>
+    <message>
+        <source>Octet cannot use its data folder</source>
+        <translation>Octet ne peut pas utiliser son dossier de données</translation>
+    </message>
+    <message>
+        <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
+
+Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
+        <translation>Octet conserve vos conversations, vos paramètres et vos modèles dans {folder}, mais ne peut pas y écrire ({reason}).
+
+Vérifiez que le disque du dossier est connecté, qu’il n’est ni plein ni en lecture seule et que vous avez le droit d’écrire dans le dossier, puis relancez Octet.</translation>
+    </message>
+    <message>
+        <source>Octet is already running</source>
+        <translation>Octet est déjà ouvert</translation>
+    </message>
+    <message>
+        <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
+        <translation>Octet est déjà ouvert et utilise votre historique {path}. Passez à la fenêtre d’Octet déjà ouverte, ou fermez-la et relancez Octet.</translation>
+    </message>
+    <message>
+        <source>Octet cannot open your history</source>
+        <translation>Octet ne peut pas ouvrir votre historique</translation>
+    </message>
+    <message>
+        <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
+        <translation>le dossier des modèles {folder} est illisible&#xa0;: {where} est inaccessible ({reason}). S’il se trouve sur un disque amovible, branchez-le et relancez Octet&#x202f;; sinon, choisissez ou importez un autre modèle dans Modèles…</translation>
     </message>
 </context>
 </TS>

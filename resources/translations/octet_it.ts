@@ -840,6 +840,14 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>Impostazioni salvate. Thread e lunghezza del contesto si applicano al prossimo caricamento di un modello.</translation>
     </message>
     <message>
+        <source>Language</source>
+        <translation>Lingua</translation>
+    </message>
+    <message>
+        <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
+        <translation>Octet userà questa lingua dal prossimo avvio: {language}. Le tue conversazioni vengono conservate.</translation>
+    </message>
+    <message>
         <source>Models</source>
         <translation>Modelli</translation>
     </message>
@@ -857,6 +865,52 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Exported to {path}</source>
         <translation>Esportato in {path}</translation>
+    </message>
+</context>
+<context>
+    <name>crash</name>
+    <message>
+        <source>Octet hit an unexpected error</source>
+        <translation>Octet ha riscontrato un errore imprevisto</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}</source>
+        <translation>Si è verificato un problema: {error}</translation>
+    </message>
+    <message>
+        <source>Details were written to {path}. Please attach that file when you report the problem.</source>
+        <translation>I dettagli sono stati salvati in {path}. Allega quel file quando segnali il problema.</translation>
+    </message>
+</context>
+<context>
+    <name>startup</name>
+    <message>
+        <source>Octet cannot use its data folder</source>
+        <translation>Octet non può usare la sua cartella dei dati</translation>
+    </message>
+    <message>
+        <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
+
+Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
+        <translation>Octet conserva le conversazioni, le impostazioni e i modelli in {folder}, ma non riesce a scriverci ({reason}).
+
+Verifica che il disco della cartella sia collegato, non pieno né di sola lettura, e che tu possa scrivere nella cartella, poi riavvia Octet.</translation>
+    </message>
+    <message>
+        <source>Octet is already running</source>
+        <translation>Octet è già aperto</translation>
+    </message>
+    <message>
+        <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
+        <translation>Octet è già aperto (la tua cronologia {path} è in uso). Passa alla finestra di Octet già aperta, oppure chiudila e riavvia Octet.</translation>
+    </message>
+    <message>
+        <source>Octet cannot open your history</source>
+        <translation>Octet non riesce ad aprire la cronologia</translation>
+    </message>
+    <message>
+        <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
+        <translation>impossibile leggere la cartella dei modelli {folder}: {where} non è raggiungibile ({reason}). Se si trova su un’unità rimovibile, collegala e riavvia Octet; oppure scegli o importa un altro modello in Modelli…</translation>
     </message>
 </context>
 </TS>
