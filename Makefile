@@ -4,12 +4,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup starter clean
+.PHONY: run test setup starter translations clean
 
-setup: $(STAMP)
+setup: $(STAMP) translations
+
+# The interface's translations, compiled from resources/translations/*.ts (under a second).
+translations: $(STAMP)
+	$(PY) tools/build_translations.py --compile
 
 # torch first, pinned: its CPU build installs in seconds; anything looser would fetch CUDA wheels.
 $(STAMP): pyproject.toml
+	@echo "Setting up .venv (PyTorch CPU, then Octet and its dependencies)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
