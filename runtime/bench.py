@@ -11,19 +11,12 @@ from pathlib import Path
 import torch
 
 
-def physical_cores() -> int:
-    import psutil
-
-    return psutil.cpu_count(logical=False) or torch.get_num_threads()
-
-
 def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads: int | None = None,
               quantize: str | None = "auto", device: str = "cpu") -> dict:
     from .engine import Engine
     from .generate import prefill
 
-    torch.set_num_threads(threads or physical_cores())
-    engine = Engine(device=device, quantize=quantize)
+    engine = Engine(device=device, quantize=quantize, threads=threads)
     started = time.perf_counter()
     loaded = engine.load(Path(path), context_length=prompt_tokens + gen_tokens + 16)
     load_s = time.perf_counter() - started

@@ -21,6 +21,13 @@ from .sampling import Sampler, SamplingParams
 DEFAULT_CONTEXT = 4096
 
 
+def physical_cores() -> int:
+    """Threads for CPU work: hyper-threads of one core only fight over the same memory bandwidth."""
+    import psutil
+
+    return psutil.cpu_count(logical=False) or torch.get_num_threads()
+
+
 @dataclass
 class ChatTurnResult(GenerationResult):
     dropped_messages: int = 0
@@ -30,6 +37,7 @@ class ChatTurnResult(GenerationResult):
 class Engine:
     device: str = "cpu"
     dtype: torch.dtype = torch.float32
+    threads: int | None = None  # CPU threads; None: the physical cores
     quantize: str | None = "auto"  # see loader.load_model: keep a GGUF's quantization, pick for folders
     loaded: LoadedModel | None = None
     cache: KVCache | None = None
@@ -38,6 +46,8 @@ class Engine:
 
     def load(self, path: Path, *, context_length: int = DEFAULT_CONTEXT, progress: Progress | None = None):
         self.unload()
+        if self.device == "cpu":
+            torch.set_num_threads(self.threads or physical_cores())
         started = time.perf_counter()
         self.loaded = load_model(path, dtype=self.dtype, device=self.device, progress=progress,
                                  quantize=self.quantize)

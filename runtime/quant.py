@@ -118,17 +118,15 @@ class GGUFBlockWeight(QuantizedWeight):
         self.shape = (blocks.shape[0], in_features)
 
     def matmul(self, x):
-        ops = kernels.gguf_kernels()
         if x.shape[0] <= MATVEC_MAX_TOKENS:
-            return ops.gguf_matvec(x, self.blocks, self.qtype)
+            return kernels.gguf_kernels().matvec(x, self.blocks, self.qtype)
         return F.linear(x, self.dequantize(x.dtype))
 
     def dequantize(self, dtype=torch.float32):
-        return kernels.gguf_kernels().gguf_dequantize(self.blocks, self.qtype, _kernel_dtype(dtype)).to(dtype)
+        return kernels.gguf_kernels().dequantize(self.blocks, self.qtype, dtype)
 
     def rows(self, index, dtype):
-        ops = kernels.gguf_kernels()
-        return ops.gguf_dequantize(self.blocks[index].contiguous(), self.qtype, _kernel_dtype(dtype)).to(dtype)
+        return kernels.gguf_kernels().dequantize(self.blocks[index].contiguous(), self.qtype, dtype)
 
     @property
     def nbytes(self):
@@ -240,10 +238,6 @@ def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
 def linear(weight, x: torch.Tensor) -> torch.Tensor:
     """x @ weight.T for a float tensor or a QuantizedWeight."""
     return weight.matmul(x) if isinstance(weight, QuantizedWeight) else F.linear(x, weight)
-
-
-def _kernel_dtype(dtype):
-    return torch.bfloat16 if dtype == torch.bfloat16 else torch.float32
 
 
 def _nibbles(codes: torch.Tensor) -> torch.Tensor:

@@ -30,7 +30,7 @@ def gguf_weight(raw: np.ndarray, qtype, in_features: int, *, use_kernels: bool =
     `for_rows`: an embedding, read by rows (so never int4, whose packed rows only the kernel reads)."""
     if use_kernels and qtype in BLOCK_KERNEL_TYPES and in_features % 512 == 0 and kernels.gguf_kernels():
         code = BLOCK_KERNEL_TYPES[qtype]
-        return GGUFBlockWeight(kernels.gguf_kernels().gguf_repack(_as_tensor(raw), code), code, in_features)
+        return GGUFBlockWeight(kernels.gguf_kernels().repack(_as_tensor(raw), code), code, in_features)
     if qtype in INT4_TYPES and not for_rows:
         codes, scales, zeros = int4_groups(raw, qtype, in_features)
         return Int4Weight(codes, scales, zeros, 32)

@@ -1,20 +1,18 @@
-// GGUF block kernels for x86-64 with AVX-512 (F, BW, VL, VNNI, BF16) and F16C, compiled at first use
-// by runtime/quant_kernels.py. They work on llama.cpp's Q4_0 and Q8_0 blocks regrouped, without any
-// change of size, into superblocks of 16 blocks: [16 fp16 scales][16 blocks of quants], so that one
-// instruction converts 16 scales and the quants are contiguous (the file's 18/34-byte blocks are not).
+// GGUF block kernels for x86-64 with AVX-512 (F, BW, VL, VNNI, BF16) and F16C: a plain C ABI over raw
+// pointers, compiled with g++ -fopenmp at first use by runtime/quant_kernels.py (a few seconds) and
+// called through ctypes; OpenMP is torch's own libgomp (same soname), so torch.set_num_threads holds.
+// They work on llama.cpp's Q4_0 and Q8_0 blocks regrouped, without any change of size, into
+// superblocks of 16 blocks: [16 fp16 scales][16 blocks of quants], so that one instruction converts
+// 16 scales and the quants are contiguous (the file's 18/34-byte blocks are not).
 //
-//   repack(w uint8 [N, K/32*bytes], qtype) -> same shape, superblock layout (K % 512 == 0)
-//   matvec(x [M, K] float/bf16, w repacked, qtype) -> [M, N] in x's dtype
-//     as llama.cpp does: each row of x is quantized to int8 per block of 32 (scale amax/127), then
-//     int8 dot products (vpdpbusd) with the weight quants, scaled by d_w * d_x per block, in fp32.
-//   dequantize(w repacked, qtype, out_dtype) -> [N, K] float32 or bfloat16
-#ifndef OCTET_KERNEL_BENCH  // (a standalone timing harness includes only the kernels)
-#include <ATen/ATen.h>
-#include <ATen/Parallel.h>
-#include <torch/library.h>
-#endif
+//   octet_repack(src, dst, N, nb, qtype): file blocks [N, nb] -> superblock layout (nb % 16 == 0)
+//   octet_matvec(x fp32 [M, K], M, w, N, nb, qtype, out fp32 [M, N]): as llama.cpp does, each row of x
+//     is quantized to int8 per block of 32 (scale amax/127), then int8 dot products (vpdpbusd) with
+//     the weight quants, scaled by d_w * d_x per block, in fp32
+//   octet_dequantize(w, N, nb, qtype, out [N, K], bf16): fp32 or bf16 weights
 #include <immintrin.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -156,78 +154,59 @@ inline void dequantize_block(const uint8_t* row, int64_t b, int64_t qtype, __m51
 
 }  // namespace
 
-#ifndef OCTET_KERNEL_BENCH
 namespace {
 
-int64_t checked_blocks(const at::Tensor& w, int64_t qtype) {
-  TORCH_CHECK(qtype == Q4_0 || qtype == Q8_0, "octet kernels: unsupported ggml type ", qtype);
-  TORCH_CHECK(w.dim() == 2 && w.scalar_type() == at::kByte && w.is_contiguous(),
-              "octet kernels: weights must be uint8 [N, row bytes], contiguous");
-  const int bytes = 2 + quant_bytes(qtype);
-  TORCH_CHECK(w.size(1) % (bytes * SB) == 0, "octet kernels: rows must hold a multiple of 16 blocks");
-  return w.size(1) / bytes;
+// Rows handed out in chunks from a shared counter rather than split evenly up front: on a machine
+// shared with other work, a thread that is descheduled for a while no longer holds up the rest.
+template <typename F>
+void parallel_rows(int64_t rows, int64_t chunk, const F& body) {
+  std::atomic<int64_t> next{0};
+#pragma omp parallel
+  for (int64_t begin = next.fetch_add(chunk); begin < rows; begin = next.fetch_add(chunk))
+    body(begin, std::min(rows, begin + chunk));
 }
+
+inline void store_bf16(uint16_t* out, __m512 v) { _mm256_storeu_si256((__m256i*)out, (__m256i)_mm512_cvtneps_pbh(v)); }
 
 }  // namespace
 
-at::Tensor repack(at::Tensor w, int64_t qtype) {
-  const int64_t nb = checked_blocks(w, qtype), N = w.size(0), row = w.size(1);
-  auto out = at::empty_like(w);
-  const uint8_t* src = w.data_ptr<uint8_t>();
-  uint8_t* dst = out.data_ptr<uint8_t>();
-  at::parallel_for(0, N, 64, [&](int64_t begin, int64_t end) {
+extern "C" {
+
+void octet_repack(const uint8_t* src, uint8_t* dst, int64_t N, int64_t nb, int64_t qtype) {
+  const int64_t row = nb * (2 + quant_bytes(qtype));
+  parallel_rows(N, 64, [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n) repack_row(src + n * row, dst + n * row, nb, qtype);
   });
-  return out;
 }
 
-at::Tensor matvec(at::Tensor x, at::Tensor w, int64_t qtype) {
-  const int64_t nb = checked_blocks(w, qtype), N = w.size(0), row = w.size(1);
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == nb * QK, "octet matvec: x must be [M, ", nb * QK, "]");
-  const int64_t M = x.size(0);
-  auto xf = x.to(at::kFloat).contiguous();
+void octet_matvec(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t nb, int64_t qtype, float* out) {
   std::vector<QuantizedRow> rows(M);
-  for (int64_t m = 0; m < M; ++m) quantize_row(xf.data_ptr<float>() + m * nb * QK, nb, qtype, rows[m]);
-  auto out = at::empty({M, N}, xf.options());
-  float* o = out.data_ptr<float>();
-  const uint8_t* wp = w.data_ptr<uint8_t>();
-  at::parallel_for(0, N, 16, [&](int64_t begin, int64_t end) {
+  for (int64_t m = 0; m < M; ++m) quantize_row(x + m * nb * QK, nb, qtype, rows[m]);
+  const int64_t row = nb * (2 + quant_bytes(qtype));
+  parallel_rows(N, 32, [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n)
       for (int64_t m = 0; m < M; ++m)
-        o[m * N + n] = qtype == Q4_0 ? dot_q4_0(wp + n * row, rows[m], nb / SB) : dot_q8_0(wp + n * row, rows[m], nb / SB);
+        out[m * N + n] = qtype == Q4_0 ? dot_q4_0(w + n * row, rows[m], nb / SB) : dot_q8_0(w + n * row, rows[m], nb / SB);
   });
-  return x.scalar_type() == at::kFloat ? out : out.to(x.scalar_type());
 }
 
-at::Tensor dequantize(at::Tensor w, int64_t qtype, at::ScalarType out_dtype) {
-  const int64_t nb = checked_blocks(w, qtype), N = w.size(0), row = w.size(1), K = nb * QK;
-  TORCH_CHECK(out_dtype == at::kFloat || out_dtype == at::kBFloat16, "octet dequantize: float or bfloat16");
-  auto out = at::empty({N, K}, w.options().dtype(out_dtype));
-  const uint8_t* wp = w.data_ptr<uint8_t>();
-  const bool bf16 = out_dtype == at::kBFloat16;
-  at::parallel_for(0, N, 16, [&](int64_t begin, int64_t end) {
+void octet_dequantize(const uint8_t* w, int64_t N, int64_t nb, int64_t qtype, void* out, int bf16) {
+  const int64_t row = nb * (2 + quant_bytes(qtype)), K = nb * QK;
+  parallel_rows(N, 16, [&](int64_t begin, int64_t end) {
     __m512 v0, v1;
-    for (int64_t n = begin; n < end; ++n) {
+    for (int64_t n = begin; n < end; ++n)
       for (int64_t b = 0; b < nb; ++b) {
-        dequantize_block(wp + n * row, b, qtype, v0, v1);
+        dequantize_block(w + n * row, b, qtype, v0, v1);
         const int64_t at = n * K + b * QK;
         if (bf16) {
-          auto* o = (at::BFloat16*)out.data_ptr() + at;
-          _mm256_storeu_si256((__m256i*)o, (__m256i)_mm512_cvtneps_pbh(v0));
-          _mm256_storeu_si256((__m256i*)(o + 16), (__m256i)_mm512_cvtneps_pbh(v1));
+          store_bf16((uint16_t*)out + at, v0);
+          store_bf16((uint16_t*)out + at + 16, v1);
         } else {
-          _mm512_storeu_ps(out.data_ptr<float>() + at, v0);
-          _mm512_storeu_ps(out.data_ptr<float>() + at + 16, v1);
+          _mm512_storeu_ps((float*)out + at, v0);
+          _mm512_storeu_ps((float*)out + at + 16, v1);
         }
       }
-    }
   });
-  return out;
 }
 
-TORCH_LIBRARY(octet, m) {
-  m.def("gguf_repack(Tensor w, int qtype) -> Tensor", &repack);
-  m.def("gguf_matvec(Tensor x, Tensor w, int qtype) -> Tensor", &matvec);
-  m.def("gguf_dequantize(Tensor w, int qtype, ScalarType dtype) -> Tensor", &dequantize);
-}
-#endif
+}  // extern "C"

@@ -1,5 +1,6 @@
 """The matrix kernels quantized layers run on: torch's packed int8/int4 ops, and our own GGUF block
-kernels (quant_kernels.cpp), compiled at first use and cached, or None where they cannot be.
+kernels (quant_kernels.cpp, AVX-512 VNNI), compiled with g++ at first use and cached on disk, or
+None where they cannot be (the callers then use torch's ops).
 
 Signatures of torch 2.13's ops, found by experiment (CPU unless said):
 - `_weight_int8pack_mm(x [M, K], w int8 [N, K], scales [N])` -> [M, N]; scales in x's dtype. With
@@ -12,14 +13,17 @@ Signatures of torch 2.13's ops, found by experiment (CPU unless said):
 - CUDA (tinygemm): `_convert_weight_to_int4pack(q uint8 [N, K/2] as (q[2i] << 4) | q[2i+1],
   inner_k_tiles)` and `_weight_int4pack_mm(x bf16, packed, group_size, scale_and_zero bf16)`; same math.
 """
+import ctypes
 import functools
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 import torch
 
 GGML_Q4_0, GGML_Q8_0 = 2, 8
+GGML_BLOCK_BYTES = {GGML_Q4_0: 18, GGML_Q8_0: 34}
 KERNEL_SOURCE = Path(__file__).with_name("quant_kernels.cpp")
 KERNEL_FLAGS = ["-O3", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512bf16", "-mf16c", "-mfma"]
 NEEDED_CPU_FLAGS = {"avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "f16c", "fma"}
@@ -53,23 +57,86 @@ def int4_packable(shape: tuple[int, int], group_size: int) -> bool:
     return n % 16 == 0 and k % max(group_size, INT4_INNER_K_TILES * 16) == 0 and group_size in (32, 64, 128, 256)
 
 
+class GGUFKernels:
+    """Our kernels (quant_kernels.cpp) on torch tensors: checks shapes, passes pointers."""
+
+    def __init__(self, library: ctypes.CDLL):
+        self.lib = library
+        i64, ptr = ctypes.c_int64, ctypes.c_void_p
+        library.octet_repack.argtypes = [ptr, ptr, i64, i64, i64]
+        library.octet_matvec.argtypes = [ptr, i64, ptr, i64, i64, i64, ptr]
+        library.octet_dequantize.argtypes = [ptr, i64, i64, i64, ptr, ctypes.c_int]
+
+    @staticmethod
+    def blocks_per_row(w: torch.Tensor, qtype: int) -> int:
+        block = GGML_BLOCK_BYTES[qtype]
+        if w.dtype != torch.uint8 or w.dim() != 2 or not w.is_contiguous() or w.shape[1] % (16 * block):
+            raise ValueError(f"expected contiguous uint8 [N, 16·k blocks of {block} bytes], got {w.dtype} {tuple(w.shape)}")
+        return w.shape[1] // block
+
+    def repack(self, w: torch.Tensor, qtype: int) -> torch.Tensor:
+        """File blocks [N, row bytes] -> the same bytes in superblocks of 16 (a new tensor)."""
+        nb, out = self.blocks_per_row(w, qtype), torch.empty_like(w)
+        self.lib.octet_repack(w.data_ptr(), out.data_ptr(), w.shape[0], nb, qtype)
+        return out
+
+    def matvec(self, x: torch.Tensor, w: torch.Tensor, qtype: int) -> torch.Tensor:
+        """x [M, K] @ W.T -> [M, N] in x's dtype (x is quantized to int8 per block of 32 inside)."""
+        nb = self.blocks_per_row(w, qtype)
+        xf = x.to(torch.float32).contiguous()
+        if xf.dim() != 2 or xf.shape[1] != nb * 32:
+            raise ValueError(f"expected x [M, {nb * 32}], got {tuple(x.shape)}")
+        out = torch.empty(xf.shape[0], w.shape[0], dtype=torch.float32)
+        self.lib.octet_matvec(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr())
+        return out.to(x.dtype)
+
+    def dequantize(self, w: torch.Tensor, qtype: int, dtype=torch.float32) -> torch.Tensor:
+        """[N, K] in fp32 or bf16 (other dtypes via fp32)."""
+        nb = self.blocks_per_row(w, qtype)
+        native = dtype if dtype in (torch.float32, torch.bfloat16) else torch.float32
+        out = torch.empty(w.shape[0], nb * 32, dtype=native)
+        self.lib.octet_dequantize(w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(), int(native == torch.bfloat16))
+        return out.to(dtype)
+
+
 @functools.cache
-def gguf_kernels():
-    """`torch.ops.octet` with gguf_matvec / gguf_dequantize, or None when this CPU lacks the
-    instructions, the compiler fails, or OCTET_NO_KERNELS=1 (the callers then use torch's ops)."""
+def gguf_kernels() -> GGUFKernels | None:
+    """Our kernels, compiled on first use (~2 s with g++) and cached by source hash, or None when the
+    CPU lacks the instructions, there is no compiler, or OCTET_NO_KERNELS=1 (torch's ops then)."""
     if os.environ.get("OCTET_NO_KERNELS") == "1" or not _cpu_has_flags():
         return None
     try:
-        from torch.utils.cpp_extension import load_inline
-
-        load_inline("octet_gguf_kernels", cpp_sources=[KERNEL_SOURCE.read_text()], extra_cflags=KERNEL_FLAGS,
-                    is_python_module=False, verbose=False)
-        return torch.ops.octet
-    except Exception as error:  # a missing compiler or headers: run slower rather than not at all
+        return GGUFKernels(ctypes.CDLL(str(_compiled_library())))
+    except (OSError, subprocess.SubprocessError) as error:  # no compiler, or it failed: slower, not broken
         import warnings
 
-        warnings.warn(f"Octet's GGUF kernels could not be compiled ({error}); using torch's kernels")
+        warnings.warn(f"Octet's GGUF kernels are unavailable ({error}); using torch's kernels")
         return None
+
+
+def _compiled_library() -> Path:
+    import hashlib
+
+    import torch  # noqa: F401  (loads torch's libgomp first, which the library then shares)
+
+    source = KERNEL_SOURCE.read_bytes()
+    digest = hashlib.sha256(source + " ".join(KERNEL_FLAGS).encode()).hexdigest()[:16]
+    folder = Path(os.environ.get("OCTET_KERNEL_CACHE") or _default_cache()) / "kernels"
+    library = folder / f"octet_kernels_{digest}.so"
+    if not library.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{library.name}.{os.getpid()}"
+        compiler = os.environ.get("CXX", "g++")
+        subprocess.run([compiler, *KERNEL_FLAGS, "-shared", "-fPIC", "-fopenmp", "-std=c++17", str(KERNEL_SOURCE),
+                        "-o", str(partial)], check=True, capture_output=True, timeout=300)
+        os.replace(partial, library)  # atomic: a concurrent first use sees all or nothing
+    return library
+
+
+def _default_cache() -> str:
+    import platformdirs
+
+    return platformdirs.user_cache_dir("Octet")
 
 
 def _cpu_has_flags() -> bool:
