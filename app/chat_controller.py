@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from app import catalog
 from app.engine_bridge import EngineBridge
 from app.memory_fit import check_fits
+from app.prompts import answer_language_of, system_prompt
 from app.store import HistoryStore, StreamWriter
 from app.store_records import Conversation, Message
 from runtime.paths import STARTER_FILENAME, models_dir
@@ -279,8 +280,10 @@ class ChatController(QObject):
 
 
 def request_messages(conversation: Conversation, path: list[Message]) -> list[dict]:
-    """What the model reads: the system prompt, then the path's non-empty messages."""
-    messages = [{"role": "system", "content": conversation.system_prompt}] if conversation.system_prompt.strip() else []
+    """What the model reads: the system prompt (the conversation's own, or the default, with the line
+    on the answer language), then the path's non-empty messages."""
+    prompt = system_prompt(conversation.system_prompt, answer_language=answer_language_of(conversation.settings))
+    messages = [{"role": "system", "content": prompt}]
     messages += [{"role": m.role, "content": m.content} for m in path
                  if m.role in ("user", "assistant") and m.content]
     return messages

@@ -1,8 +1,11 @@
-"""The settings of one conversation: its system prompt and how the model samples (temperature, top-p,
-top-k, min-p, repetition penalty, max tokens, seed), starting from the loaded model's defaults.
+"""The settings of one conversation: its system prompt, the language answers are written in (the user's,
+or a fixed one), and how the model samples (temperature, top-p, top-k, min-p, repetition penalty, max
+tokens, seed), starting from the loaded model's defaults.
 """
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QPlainTextEdit,
-                               QPushButton, QSpinBox, QVBoxLayout)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+                               QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout)
+
+from app.prompts import ANSWER_LANGUAGE_KEY, NATIVE_NAMES, answer_language_of
 
 from .theme import S
 
@@ -28,6 +31,10 @@ class ConversationSettingsDialog(QDialog):
             "seed": self._int(RANDOM_SEED, 2**31 - 1),
         }
         self.fields["seed"].setSpecialValueText(self.tr("random"))
+        self.answer_language = QComboBox(self)
+        self.answer_language.addItem(self.tr("The language of your message"), "")
+        for code, name in NATIVE_NAMES.items():
+            self.answer_language.addItem(name, code)
         self._layout()
         self._show(settings)
 
@@ -47,6 +54,7 @@ class ConversationSettingsDialog(QDialog):
         form = QFormLayout()
         form.setVerticalSpacing(S(2))
         form.addRow(self.tr("System prompt"), self.prompt)
+        form.addRow(self.tr("Answer in"), self.answer_language)
         labels = {"temperature": self.tr("Temperature"), "top_p": self.tr("Top-p"), "top_k": self.tr("Top-k"),
                   "min_p": self.tr("Min-p"), "repetition_penalty": self.tr("Repetition penalty"),
                   "max_tokens": self.tr("Max tokens per answer"), "seed": self.tr("Seed")}
@@ -67,6 +75,7 @@ class ConversationSettingsDialog(QDialog):
         for key, box in self.fields.items():
             value = settings.get(key, self.defaults.get(key))
             box.setValue(RANDOM_SEED if value is None else value)
+        self.answer_language.setCurrentIndex(max(self.answer_language.findData(answer_language_of(settings)), 0))
 
     def system_prompt(self) -> str:
         return self.prompt.toPlainText()
@@ -75,4 +84,5 @@ class ConversationSettingsDialog(QDialog):
         values = {key: box.value() for key, box in self.fields.items()}
         values["seed"] = None if values["seed"] == RANDOM_SEED else int(values["seed"])
         values["top_k"], values["max_tokens"] = int(values["top_k"]), int(values["max_tokens"])
+        values[ANSWER_LANGUAGE_KEY] = self.answer_language.currentData()
         return values

@@ -13,6 +13,8 @@ from app import actions
 from app.chat_controller import ChatController
 from app.export import unique_file_name
 from app.i18n import format_decimal
+from app.language_detect import conversation_language
+from app.prompts import NATIVE_NAMES
 
 from . import window_menus
 from .chat_view import ChatView
@@ -79,10 +81,13 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(header)
         row.setContentsMargins(S(5), S(2), S(3), S(2))
         self.title_label = QLabel(self.tr("New chat"), header, objectName="Title")
+        self.language_label = QLabel("", header, objectName="Muted")
+        self.language_label.setToolTip(self.tr("The language of this conversation, detected from your first message"))
         self.conversation_settings_button = QPushButton(self.tr("Conversation settings"), header)
         self.conversation_settings_button.setToolTip(self.tr("System prompt and sampling for this conversation"))
         self.conversation_settings_button.clicked.connect(self.open_conversation_settings)
         row.addWidget(self.title_label, 1)
+        row.addWidget(self.language_label)
         row.addWidget(self.conversation_settings_button)
         return header
 
@@ -91,6 +96,7 @@ class MainWindow(QMainWindow):
         c.sig_conversations_changed.connect(self.refresh_conversations)
         c.sig_conversation_shown.connect(self._on_conversation_shown)
         c.sig_message_added.connect(self.chat.append_message)
+        c.sig_message_added.connect(self._on_message_added)
         c.sig_answer_started.connect(self.chat.begin_stream)
         c.sig_answer_delta.connect(self.chat.append_delta)
         c.sig_answer_finished.connect(self._on_answer_finished)
@@ -134,8 +140,16 @@ class MainWindow(QMainWindow):
         self.chat.model_name = self.controller.model.name if self.controller.model else ""
         self.chat.show_messages(path)
         self.title_label.setText(conversation.title if conversation and conversation.title else self.tr("New chat"))
+        self._show_language(conversation_language(path))
         self.sidebar.select(conversation.id if conversation else None)
         self._update_stack()
+
+    def _on_message_added(self, message) -> None:
+        if not self.language_label.text():
+            self._show_language(conversation_language([message]))
+
+    def _show_language(self, code: str) -> None:
+        self.language_label.setText(NATIVE_NAMES.get(code, ""))
 
     def offer_undo_delete(self) -> None:
         self.banner.show_message("undo", self.tr("Conversation deleted."),

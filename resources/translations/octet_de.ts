@@ -163,8 +163,16 @@
         <translation>zufällig</translation>
     </message>
     <message>
+        <source>The language of your message</source>
+        <translation>Die Sprache Ihrer Nachricht</translation>
+    </message>
+    <message>
         <source>System prompt</source>
         <translation>Systemprompt</translation>
+    </message>
+    <message>
+        <source>Answer in</source>
+        <translation>Antworten auf</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -287,6 +295,10 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message>
         <source>New chat</source>
         <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>The language of this conversation, detected from your first message</source>
+        <translation>Die Sprache dieser Unterhaltung, erkannt an Ihrer ersten Nachricht</translation>
     </message>
     <message>
         <source>Conversation settings</source>

@@ -163,8 +163,16 @@
         <translation>aleatoria</translation>
     </message>
     <message>
+        <source>The language of your message</source>
+        <translation>El idioma de tu mensaje</translation>
+    </message>
+    <message>
         <source>System prompt</source>
         <translation>Prompt del sistema</translation>
+    </message>
+    <message>
+        <source>Answer in</source>
+        <translation>Responder en</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -287,6 +295,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>New chat</source>
         <translation>Nuevo chat</translation>
+    </message>
+    <message>
+        <source>The language of this conversation, detected from your first message</source>
+        <translation>El idioma de esta conversación, detectado a partir de tu primer mensaje</translation>
     </message>
     <message>
         <source>Conversation settings</source>

@@ -163,8 +163,16 @@
         <translation>aléatoire</translation>
     </message>
     <message>
+        <source>The language of your message</source>
+        <translation>La langue de votre message</translation>
+    </message>
+    <message>
         <source>System prompt</source>
         <translation>Prompt système</translation>
+    </message>
+    <message>
+        <source>Answer in</source>
+        <translation>Répondre en</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -287,6 +295,10 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <message>
         <source>New chat</source>
         <translation>Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>The language of this conversation, detected from your first message</source>
+        <translation>La langue de cette conversation, détectée d’après votre premier message</translation>
     </message>
     <message>
         <source>Conversation settings</source>

@@ -163,8 +163,16 @@
         <translation>casuale</translation>
     </message>
     <message>
+        <source>The language of your message</source>
+        <translation>La lingua del tuo messaggio</translation>
+    </message>
+    <message>
         <source>System prompt</source>
         <translation>Prompt di sistema</translation>
+    </message>
+    <message>
+        <source>Answer in</source>
+        <translation>Rispondi in</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -287,6 +295,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>New chat</source>
         <translation>Nuova chat</translation>
+    </message>
+    <message>
+        <source>The language of this conversation, detected from your first message</source>
+        <translation>La lingua di questa conversazione, rilevata dal tuo primo messaggio</translation>
     </message>
     <message>
         <source>Conversation settings</source>
