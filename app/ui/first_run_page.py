@@ -1,17 +1,10 @@
 """First run: while no model is installed the chat area shows the first-run panel (install the starter
 model, open the model manager). The starter install runs off the GUI thread; then the model loads.
 """
-import threading
-
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel
 
 translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
-
-
-class _InstallReport(QObject):
-    sig_done = Signal(object, str)
-    """The install ended (path or None, error message)."""
 
 
 def show_first_run(window, show: bool) -> None:
@@ -34,29 +27,24 @@ def _make_panel(window):
 
 
 def install_starter(window) -> None:
-    """Fetch and unzip the starter model in a thread, then load it."""
+    """Install and register the starter model off the GUI thread, then load it."""
     from app import actions
-    from runtime.starter import install_starter as install
+    from app.downloads import install_starter_model
+    from app.ui.model_tasks import BackgroundTask
 
     panel = window.first_run
     panel.set_busy(translate("FirstRunPage", "Installing the starter model…"))
-    report = _InstallReport(window)
-    window._install_report = report
+    task = BackgroundTask(install_starter_model)
+    window._starter_task = task  # kept alive until it is done
 
-    def finished(path, error):
-        if path is None:
-            panel.set_error(translate("FirstRunPage", "The starter model could not be installed: {error}").format(
-                error=error))
-        else:
-            panel.set_idle()
-            actions.load_model(window=window, path=str(path))
+    def failed(error: str) -> None:
+        panel.set_error(translate("FirstRunPage", "The starter model could not be installed: {error}").format(
+            error=error))
 
-    report.sig_done.connect(finished)
+    def succeeded(model) -> None:
+        panel.set_idle()
+        actions.load_model(window=window, path=model.path)
 
-    def run():
-        try:
-            report.sig_done.emit(install(), "")
-        except Exception as error:  # pip failed, no network, full disk: the message is shown
-            report.sig_done.emit(None, str(error))
-
-    threading.Thread(target=run, name="octet-starter-install", daemon=True).start()
+    task.sig_failed.connect(failed)
+    task.sig_succeeded.connect(succeeded)
+    task.start()

@@ -207,3 +207,17 @@ def test_menus_shortcuts_and_model_manager(qtbot, tmp_path):
     window.model_manager.sig_model_chosen.emit(str(tmp_path / "gone.gguf"))
     assert window.banner.kind == "load" and "gone.gguf" in window.banner.label.text()
     window.model_manager.close()
+
+
+def test_first_run_installs_registers_and_loads_the_starter(qtbot):
+    from app.catalog import installed_models
+
+    window = make_window(qtbot)
+    window.controller.load_model(None)
+    try:
+        with qtbot.waitSignal(window.controller.bridge.sig_loaded, timeout=180_000):
+            window.first_run.sig_install_starter_requested.emit()
+        assert [m.id for m in installed_models()] == ["starter"]
+        assert window.stack.currentWidget() is not window.first_run
+    finally:
+        window.controller.bridge.shutdown()
