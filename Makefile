@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup starter translations clean
+.PHONY: run test setup starter translations package package-smoke clean
 
 setup: $(STAMP) translations
 
@@ -31,6 +31,13 @@ run: starter
 # Tests use their own data folders ($OCTET_DATA_DIR), never yours.
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# The double-clickable app (PyInstaller, one folder: dist/octet/), and a check that it answers a question.
+package: setup
+	$(PY) packaging/build.py
+
+package-smoke: package starter
+	$(PY) packaging/smoke_test.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

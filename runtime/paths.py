@@ -21,8 +21,11 @@ def data_dir() -> Path:
 
 
 def models_dir() -> Path:
+    """The models folder, created on first use. It may be a link to another drive: when that drive is
+    gone the path is returned all the same, and whoever reads a model from it says what is missing."""
     folder = data_dir() / "models"
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_symlink():
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -40,6 +43,8 @@ STARTER_FILENAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 def installed_models() -> list[Path]:
     """Model files and folders in the models folder (GGUF files, Hugging Face folders)."""
     root = models_dir()
+    if not root.is_dir():
+        return []
     found = [p for p in root.iterdir() if p.suffix == ".gguf" and p.is_file()]
     found += [p for p in root.iterdir() if p.is_dir() and (p / "config.json").is_file()]
     return sorted(found)
