@@ -119,6 +119,20 @@ def export_conversation(*, window, conversation_id: int | None = None, path: Pat
     return written
 
 
+def import_conversation(*, window, path: Path) -> bool:
+    """Add a conversation exported to Markdown back to the history and show it; False if refused."""
+    from app.markdown_import import MarkdownImportError, import_markdown
+
+    try:
+        conversation = import_markdown(window.controller.store, path=path)
+    except MarkdownImportError as error:
+        window._on_problem("import", str(error))
+        return False
+    window.refresh_conversations()
+    open_conversation(window=window, conversation_id=conversation.id)
+    return True
+
+
 def configure_conversation(*, window, system_prompt: str | None = None, settings: dict | None = None) -> None:
     """Save the system prompt and sampling settings of the conversation on show (creating it if new)."""
     controller = window.controller

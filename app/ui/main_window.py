@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
             "load": self.tr("The model could not be loaded: {message}"),
             "refused": self.tr("This model was not loaded: {message}"),
             "error": self.tr("The answer failed: {message}"),
+            "import": self.tr("This file could not be imported: {message}"),
         }
         if kind == "dropped":
             self.flash(self.tr("The %n oldest message(s) were left out so the conversation fits the context "

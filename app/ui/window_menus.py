@@ -27,6 +27,8 @@ def build_menus(window) -> None:
          lambda: actions.export_conversation(window=window))
     _add(window, file_menu, translate("WindowMenus", "Export &all conversations…"), None,
          lambda: export_all(window))
+    _add(window, file_menu, translate("WindowMenus", "&Import conversation…"), "Ctrl+I",
+         lambda: import_conversation(window))
     file_menu.addSeparator()
     _add(window, file_menu, translate("WindowMenus", "&Settings…"), QKeySequence.Preferences,
          lambda: open_settings(window),
@@ -69,6 +71,13 @@ def export_all(window) -> None:
     if folder:
         written = write_all(window.controller.store, folder=folder)
         window.flash(WindowMenus().exported(len(written)))
+
+
+def import_conversation(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, translate("WindowMenus", "Import a conversation"), "",
+                                          translate("WindowMenus", "Markdown (*.md)"))
+    if path:
+        actions.import_conversation(window=window, path=path)
 
 
 def open_settings(window) -> None:

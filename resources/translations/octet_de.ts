@@ -360,6 +360,10 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
         <source>The answer failed: {message}</source>
         <translation>Die Antwort ist fehlgeschlagen: {message}</translation>
     </message>
+    <message>
+        <source>This file could not be imported: {message}</source>
+        <translation>Diese Datei konnte nicht importiert werden: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -784,6 +788,10 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
         <translation>&amp;Alle Unterhaltungen exportieren …</translation>
     </message>
     <message>
+        <source>&amp;Import conversation…</source>
+        <translation>Unterhaltung &amp;importieren …</translation>
+    </message>
+    <message>
         <source>&amp;Settings…</source>
         <translation>E&amp;instellungen …</translation>
     </message>
@@ -838,6 +846,14 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message>
         <source>Export all conversations to a folder</source>
         <translation>Alle Unterhaltungen in einen Ordner exportieren</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Eine Unterhaltung importieren</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
     </message>
     <message>
         <source>Settings</source>

@@ -360,6 +360,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <source>The answer failed: {message}</source>
         <translation>La respuesta ha fallado: {message}</translation>
     </message>
+    <message>
+        <source>This file could not be imported: {message}</source>
+        <translation>No se ha podido importar este archivo: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -784,6 +788,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>Exportar &amp;todas las conversaciones…</translation>
     </message>
     <message>
+        <source>&amp;Import conversation…</source>
+        <translation>&amp;Importar conversación…</translation>
+    </message>
+    <message>
         <source>&amp;Settings…</source>
         <translation>A&amp;justes…</translation>
     </message>
@@ -838,6 +846,14 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Export all conversations to a folder</source>
         <translation>Exportar todas las conversaciones a una carpeta</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Importar una conversación</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
     </message>
     <message>
         <source>Settings</source>

@@ -360,6 +360,10 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
         <source>The answer failed: {message}</source>
         <translation>La réponse a échoué&#xa0;: {message}</translation>
     </message>
+    <message>
+        <source>This file could not be imported: {message}</source>
+        <translation>Ce fichier n’a pas pu être importé&#x202f;: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -784,6 +788,10 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
         <translation>Exporter &amp;toutes les conversations…</translation>
     </message>
     <message>
+        <source>&amp;Import conversation…</source>
+        <translation>&amp;Importer une conversation…</translation>
+    </message>
+    <message>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
@@ -838,6 +846,14 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <message>
         <source>Export all conversations to a folder</source>
         <translation>Exporter toutes les conversations dans un dossier</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Importer une conversation</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
     </message>
     <message>
         <source>Settings</source>

@@ -360,6 +360,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <source>The answer failed: {message}</source>
         <translation>La risposta non è riuscita: {message}</translation>
     </message>
+    <message>
+        <source>This file could not be imported: {message}</source>
+        <translation>Impossibile importare questo file: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -784,6 +788,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>Esporta &amp;tutte le conversazioni…</translation>
     </message>
     <message>
+        <source>&amp;Import conversation…</source>
+        <translation>&amp;Importa conversazione…</translation>
+    </message>
+    <message>
         <source>&amp;Settings…</source>
         <translation>&amp;Impostazioni…</translation>
     </message>
@@ -838,6 +846,14 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Export all conversations to a folder</source>
         <translation>Esporta tutte le conversazioni in una cartella</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Importa una conversazione</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
     </message>
     <message>
         <source>Settings</source>

@@ -221,3 +221,19 @@ def test_first_run_installs_registers_and_loads_the_starter(qtbot):
         assert window.stack.currentWidget() is not window.first_run
     finally:
         window.controller.bridge.shutdown()
+
+
+def test_export_then_import_from_the_window(qtbot, tmp_path):
+    window = make_window(qtbot)
+    store = window.controller.store
+    conversation = store.create_conversation(title="Sauvegarde")
+    store.add_message(conversation.id, role="user", content="Où est passée l’œuvre ?")
+    store.add_message(conversation.id, role="assistant", content="| a | b |\n|---|---|\n| 1 | 2 |")
+    exported = actions.export_conversation(window=window, conversation_id=conversation.id, path=tmp_path / "s.md")
+    assert actions.import_conversation(window=window, path=exported)
+    shown = window.controller.conversation
+    assert shown.id != conversation.id and shown.title == "Sauvegarde"
+    assert [m.content for m in store.shown_path(shown.id)] == [m.content for m in store.shown_path(conversation.id)]
+    (tmp_path / "bad.md").write_text("not an export", encoding="utf-8")
+    assert not actions.import_conversation(window=window, path=tmp_path / "bad.md")
+    assert window.banner.isVisible()
