@@ -47,7 +47,9 @@ class Engine:
     def load(self, path: Path, *, context_length: int = DEFAULT_CONTEXT, progress: Progress | None = None):
         self.unload()
         if self.device == "cpu":
-            torch.set_num_threads(self.threads or physical_cores())
+            from .quant_kernels import set_threads
+
+            set_threads(self.threads or physical_cores())
         started = time.perf_counter()
         self.loaded = load_model(path, dtype=self.dtype, device=self.device, progress=progress,
                                  quantize=self.quantize)

@@ -228,6 +228,10 @@ def install_quantized(model: nn.Module, weights: dict) -> None:
         float_module = getattr(parent, attribute)
         swapped = QuantizedEmbedding(weight) if isinstance(float_module, nn.Embedding) else QuantizedLinear(weight)
         setattr(parent, attribute, swapped)
+    stacks = [w for w in weights.values() if isinstance(w, QuantizedExperts)]
+    if hasattr(model, "serial_decode"):  # the heavy matrices on our kernels: torch's ops are the small ones
+        model.serial_decode = any(isinstance(w, GGUFBlockWeight) for s in stacks for w in s.experts) or (
+            not stacks and any(isinstance(w, GGUFBlockWeight) for w in weights.values()))
 
 
 def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:

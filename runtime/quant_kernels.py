@@ -13,6 +13,7 @@ Signatures of torch 2.13's ops, found by experiment (CPU unless said):
 - CUDA (tinygemm): `_convert_weight_to_int4pack(q uint8 [N, K/2] as (q[2i] << 4) | q[2i+1],
   inner_k_tiles)` and `_weight_int4pack_mm(x bf16, packed, group_size, scale_and_zero bf16)`; same math.
 """
+import contextlib
 import ctypes
 import functools
 import os
@@ -63,9 +64,10 @@ class GGUFKernels:
     def __init__(self, library: ctypes.CDLL):
         self.lib = library
         i64, ptr = ctypes.c_int64, ctypes.c_void_p
-        library.octet_repack.argtypes = [ptr, ptr, i64, i64, i64]
-        library.octet_matvec.argtypes = [ptr, i64, ptr, i64, i64, i64, ptr]
-        library.octet_dequantize.argtypes = [ptr, i64, i64, i64, ptr, ctypes.c_int]
+        library.octet_repack.argtypes = [ptr, ptr, i64, i64, i64, ctypes.c_int]
+        library.octet_matvec.argtypes = [ptr, i64, ptr, i64, i64, i64, ptr, ctypes.c_int]
+        library.octet_dequantize.argtypes = [ptr, i64, i64, i64, ptr, ctypes.c_int, ctypes.c_int]
+        self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
 
     @staticmethod
     def blocks_per_row(w: torch.Tensor, qtype: int) -> int:
@@ -77,7 +79,7 @@ class GGUFKernels:
     def repack(self, w: torch.Tensor, qtype: int) -> torch.Tensor:
         """File blocks [N, row bytes] -> the same bytes in superblocks of 16 (a new tensor)."""
         nb, out = self.blocks_per_row(w, qtype), torch.empty_like(w)
-        self.lib.octet_repack(w.data_ptr(), out.data_ptr(), w.shape[0], nb, qtype)
+        self.lib.octet_repack(w.data_ptr(), out.data_ptr(), w.shape[0], nb, qtype, self.threads)
         return out
 
     def matvec(self, x: torch.Tensor, w: torch.Tensor, qtype: int) -> torch.Tensor:
@@ -87,7 +89,8 @@ class GGUFKernels:
         if xf.dim() != 2 or xf.shape[1] != nb * 32:
             raise ValueError(f"expected x [M, {nb * 32}], got {tuple(x.shape)}")
         out = torch.empty(xf.shape[0], w.shape[0], dtype=torch.float32)
-        self.lib.octet_matvec(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr())
+        self.lib.octet_matvec(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(),
+                             self.threads)
         return out.to(x.dtype)
 
     def dequantize(self, w: torch.Tensor, qtype: int, dtype=torch.float32) -> torch.Tensor:
@@ -95,7 +98,8 @@ class GGUFKernels:
         nb = self.blocks_per_row(w, qtype)
         native = dtype if dtype in (torch.float32, torch.bfloat16) else torch.float32
         out = torch.empty(w.shape[0], nb * 32, dtype=native)
-        self.lib.octet_dequantize(w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(), int(native == torch.bfloat16))
+        self.lib.octet_dequantize(w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(), int(native == torch.bfloat16),
+                                 self.threads)
         return out.to(dtype)
 
 
@@ -112,6 +116,27 @@ def gguf_kernels() -> GGUFKernels | None:
 
         warnings.warn(f"Octet's GGUF kernels are unavailable ({error}); using torch's kernels")
         return None
+
+
+def set_threads(threads: int) -> None:
+    """Threads for CPU work: torch's, and our kernels' (which keep the count while torch is held at
+    one thread during decoding, see `serial_torch`)."""
+    torch.set_num_threads(threads)
+    if gguf_kernels():
+        gguf_kernels().threads = threads
+
+
+@contextlib.contextmanager
+def serial_torch():
+    """torch on one thread for a decode step. Its ops there are tiny (one token); a second thread
+    only adds a fork/join per op, and on a shared machine a join can wait a scheduler tick (measured:
+    bmm of one token 0.45 ms on one thread, 10 ms on two under load). Our kernels keep their threads."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _compiled_library() -> Path:
