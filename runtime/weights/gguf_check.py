@@ -2,8 +2,9 @@
 
 `check_gguf_file(path)` walks the header over a read-only memory map, checking each length against the
 bytes left before reading it, in time and memory bounded by the limits below whatever the file claims.
-It returns a `GGUFSummary` or raises `ModelFileError` ("PATH: what is wrong"), or `UnsupportedModelError`
-for a sound file of a kind Octet cannot read (GGUF v1, big-endian, tensor types ggml has removed).
+It returns a `GGUFSummary` (with every metadata value and tensor record, read on the way) or raises
+`ModelFileError` ("PATH: what is wrong"), or `UnsupportedModelError` for a sound file of a kind Octet
+cannot read (GGUF v1, big-endian, tensor types ggml has removed).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import struct
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 from gguf import GGML_QUANT_SIZES, GGMLQuantizationType, GGUFValueType
 
 from runtime.errors import ModelFileError, UnsupportedModelError
@@ -42,6 +44,12 @@ SCALAR_FORMATS = {
     GGUFValueType.INT64: "<q", GGUFValueType.FLOAT64: "<d",
 }
 U64 = struct.Struct("<Q")
+NUMPY_TYPES = {
+    GGUFValueType.UINT8: "<u1", GGUFValueType.INT8: "<i1", GGUFValueType.UINT16: "<u2",
+    GGUFValueType.INT16: "<i2", GGUFValueType.UINT32: "<u4", GGUFValueType.INT32: "<i4",
+    GGUFValueType.FLOAT32: "<f4", GGUFValueType.BOOL: "<u1", GGUFValueType.UINT64: "<u8",
+    GGUFValueType.INT64: "<i8", GGUFValueType.FLOAT64: "<f8",
+}
 SCALAR_SIZES = {vtype: struct.calcsize(fmt) for vtype, fmt in SCALAR_FORMATS.items()}
 MIN_ITEM_SIZES = {**SCALAR_SIZES, GGUFValueType.STRING: 8, GGUFValueType.ARRAY: 4 + 8}
 READER_FIELD_NAMES = {"GGUF.version", "GGUF.tensor_count", "GGUF.kv_count"}  # GGUFReader's own fields
@@ -61,6 +69,8 @@ class GGUFSummary:
     data_end: int         # end of the last tensor's bytes
     file_size: int
     architecture: str | None
+    metadata: dict        # every key's value as plain Python (arrays as lists)
+    tensors: list         # TensorInfo of each tensor, in file order
 
 
 class TensorInfo(NamedTuple):
@@ -119,17 +129,19 @@ class Cursor:
             self.fail(f"{what} is not valid UTF-8 (bad byte at {start + error.start})")
 
     def read_value(self, vtype: int, what: str, depth: int = 0):
-        """Read one value of type `vtype`; arrays are checked and skipped (None is returned)."""
+        """Read one value of type `vtype` (an array as a list), checked before it is read."""
+        if vtype == GGUFValueType.BOOL:
+            return bool(self.read_scalar("<B", what))
         if vtype in SCALAR_FORMATS:
             return self.read_scalar(SCALAR_FORMATS[vtype], what)
         if vtype == GGUFValueType.STRING:
             return self.read_str(what, MAX_STRING_BYTES)
         if vtype == GGUFValueType.ARRAY:
-            return self.skip_array(what, depth + 1)
+            return self.read_array(what, depth + 1)
         self.fail(f"{what} has unknown value type {vtype} (GGUF defines types 0 to 12)")
 
-    def skip_array(self, what: str, depth: int) -> None:
-        """Check an array's element type, length and depth, and step over its elements."""
+    def read_array(self, what: str, depth: int) -> list:
+        """Check an array's element type, length and depth, then read its elements."""
         if depth > MAX_ARRAY_DEPTH:
             self.fail(f"{what} nests arrays more than {MAX_ARRAY_DEPTH} deep")
         item_type = self.read_u32(f"element type of {what}")
@@ -144,29 +156,30 @@ class Cursor:
             self.fail(f"the metadata arrays hold more than {MAX_ARRAY_ITEMS} elements in all; "
                       f"real models hold under a million")
         if item_type in SCALAR_SIZES:
+            values = np.frombuffer(self.buf, NUMPY_TYPES[item_type], count, self.pos).tolist()
             self.pos += count * SCALAR_SIZES[item_type]
-        elif item_type == GGUFValueType.STRING:
-            self.skip_strings(count, what)
-        else:
-            for index in range(count):
-                self.skip_array(f"{what}[{index}]", depth + 1)
-        return None
+            return [bool(v) for v in values] if item_type == GGUFValueType.BOOL else values
+        if item_type == GGUFValueType.STRING:
+            return self.read_strings(count, what)
+        return [self.read_array(f"{what}[{index}]", depth + 1) for index in range(count)]
 
-    def skip_strings(self, count: int, what: str) -> None:
+    def read_strings(self, count: int, what: str) -> list[str]:
         """read_str over an array of strings in a tight loop (vocabularies hold 10^5 of them)."""
         buf, size, unpack = self.buf, self.size, U64.unpack_from
+        strings = []
         for index in range(count):
             pos = self.pos
             length = unpack(buf, pos)[0] if pos + 8 <= size else -1
             end = pos + 8 + length
             try:
                 if 0 <= length <= MAX_STRING_BYTES and end <= size:
-                    buf[pos + 8:end].decode("utf-8")
+                    strings.append(buf[pos + 8:end].decode("utf-8"))
                     self.pos = end
                     continue
             except UnicodeDecodeError:
                 pass
-            self.read_str(f"{what}[{index}]", MAX_STRING_BYTES)  # the slow path fails, saying why
+            strings.append(self.read_str(f"{what}[{index}]", MAX_STRING_BYTES))  # fails, saying why
+        return strings
 
 
 def read_header(cur: Cursor) -> tuple[int, int, int]:
@@ -199,9 +212,9 @@ def read_header(cur: Cursor) -> tuple[int, int, int]:
 
 
 def read_metadata(cur: Cursor, kv_count: int) -> dict[str, object]:
-    """Walk the key-value section; return the values of the keys this check needs."""
+    """Walk the key-value section; return every key's value."""
     seen: set[str] = set()
-    wanted: dict[str, object] = {}
+    values: dict[str, object] = {}
     for index in range(kv_count):
         key = cur.read_str(f"metadata key #{index}", MAX_KEY_BYTES)
         if not key:
@@ -214,10 +227,8 @@ def read_metadata(cur: Cursor, kv_count: int) -> dict[str, object]:
         vtype = cur.read_u32(f"value type of key {shown(key)}")
         if key == "general.alignment" and vtype != GGUFValueType.UINT32:
             cur.fail(f"general.alignment must be a uint32, not value type {vtype}")
-        value = cur.read_value(vtype, f"value of key {shown(key)}")
-        if key in ("general.alignment", "general.architecture"):
-            wanted[key] = value
-    return wanted
+        values[key] = cur.read_value(vtype, f"value of key {shown(key)}")
+    return values
 
 
 def read_tensor_infos(cur: Cursor, tensor_count: int) -> list[TensorInfo]:
@@ -318,4 +329,4 @@ def check_buffer(cur: Cursor) -> GGUFSummary:
     data_end = check_tensor_data(cur, infos, data_offset, alignment)
     architecture = metadata.get("general.architecture")
     return GGUFSummary(version, tensor_count, kv_count, alignment, data_offset, data_end, cur.size,
-                       architecture if isinstance(architecture, str) else None)
+                       architecture if isinstance(architecture, str) else None, metadata, infos)

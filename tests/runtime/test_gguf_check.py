@@ -366,3 +366,13 @@ def test_mutants_are_refused_or_load(mutation_base, tmp_path_factory):
     check()
     assert time.perf_counter() - start < 30
     assert any(passed), "no mutant passed: the property tested nothing"
+
+
+def test_metadata_and_tensor_records_equal_gguf_readers(starter_path):
+    """The check reads every value on its way; they equal what gguf's own reader makes of the file."""
+    summary = check_gguf_file(starter_path)
+    reader = GGUFReader(starter_path, "r")
+    expected = {key: field.contents() for key, field in reader.fields.items() if not key.startswith("GGUF.")}
+    assert summary.metadata == expected
+    assert [(t.name, list(t.dims), t.ggml_type, summary.data_offset + t.offset) for t in summary.tensors] == [
+        (t.name, t.shape.tolist(), int(t.tensor_type), t.data_offset) for t in reader.tensors]
