@@ -127,7 +127,11 @@ def main(argv=None) -> int:
     results = {}
     for label, path in workload_files(args.workdir, args.workloads.split(",")).items():
         print(f"{label}: {path}", flush=True)
-        result = measure(path, threads, args.repeat, args.prompt_tokens, args.gen_tokens)
+        try:
+            result = measure(path, threads, args.repeat, args.prompt_tokens, args.gen_tokens)
+        except (RuntimeError, ValueError) as error:  # one workload failing leaves the others' figures
+            print(f"{label}: {error}", file=sys.stderr)
+            continue
         result["limit_tok_s"] = bandwidth * 1e9 / bytes_per_token(path)
         results[label] = result
         print(json.dumps({k: v for k, v in result.items() if k != "runs"}), flush=True)

@@ -42,8 +42,9 @@ class Int8Weight(QuantizedWeight):
     def __init__(self, q: torch.Tensor, scales: torch.Tensor, compute_dtype=torch.bfloat16):
         self.q, self.scales = q, scales.to(compute_dtype)
         self.shape = tuple(q.shape)
-        # _weight_int8pack_mm returns NaN for bf16 x when K % 16 != 0 (measured); CPU and CUDA only
-        self.use_kernel = q.shape[1] % 16 == 0 and q.device.type in ("cpu", "cuda")
+        # _weight_int8pack_mm returns NaN for bf16 x when K % 16 != 0 (measured); CPU only (elsewhere
+        # the dequantized weight runs through the device's own matrix product)
+        self.use_kernel = q.shape[1] % 16 == 0 and q.device.type == "cpu"
 
     @classmethod
     def quantize(cls, weight: torch.Tensor, compute_dtype=torch.bfloat16) -> "Int8Weight":
