@@ -1,8 +1,11 @@
-"""GGUF model files: checked for lies first (gguf_check), then memory-mapped with `gguf`'s reader.
+"""GGUF model files: checked for lies and read in one bounded pass (gguf_check), then memory-mapped.
 
 `GGUFFile` gives the metadata as plain Python values and each tensor as a float torch tensor in the
-model's own name and layout ([out, in], Hugging Face RoPE order), dequantized on request.
+model's own name and layout ([out, in], Hugging Face RoPE order), dequantized on request, or as its
+mapped bytes. (gguf's own GGUFReader makes a Python object of every vocabulary entry: 2.2 s for the
+starter model's header, against 35 ms here, and it trusts every count in the file.)
 """
+from dataclasses import dataclass
 from pathlib import Path
 
 import gguf
@@ -10,7 +13,7 @@ import numpy as np
 import torch
 
 from ..errors import ModelFileError, UnsupportedModelError
-from .gguf_check import check_gguf_file
+from .gguf_check import check_gguf_file, tensor_bytes
 from .names import internal_name
 
 FLOAT_TYPES = {
@@ -19,18 +22,42 @@ FLOAT_TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class GGUFTensor:
+    """One tensor of the file: its record and its mapped bytes (a typed view for F32/F16)."""
+    name: str
+    tensor_type: gguf.GGMLQuantizationType
+    shape: tuple[int, ...]  # GGUF order: innermost dimension first
+    data_offset: int        # from the start of the file
+    n_bytes: int
+    data: np.ndarray
+
+    @property
+    def n_elements(self) -> int:
+        return int(np.prod(self.shape))
+
+
 class GGUFFile:
     def __init__(self, path: Path):
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelFileError(self.path, "no such file")
-        check_gguf_file(self.path)
+        summary = check_gguf_file(self.path)
+        self.metadata = summary.metadata
         try:
-            self.reader = gguf.GGUFReader(self.path, "r")
-        except (ValueError, OSError, IndexError, KeyError) as error:
-            raise ModelFileError(self.path, f"not a readable GGUF file ({error})") from error
-        self.metadata = {key: field.contents() for key, field in self.reader.fields.items()}
-        self.tensors = {t.name: t for t in self.reader.tensors}
+            self.mapped = np.memmap(self.path, dtype=np.uint8, mode="r")
+        except (ValueError, OSError) as error:
+            raise ModelFileError(self.path, f"cannot map the file ({error})") from error
+        self.tensors = {info.name: self._tensor(info, summary.data_offset) for info in summary.tensors}
+
+    def _tensor(self, info, data_offset: int) -> GGUFTensor:
+        qtype = gguf.GGMLQuantizationType(info.ggml_type)
+        start = data_offset + info.offset
+        n_bytes = tensor_bytes(info.dims, qtype)
+        data = self.mapped[start:start + n_bytes]
+        if qtype in FLOAT_TYPES:
+            data = data.view(FLOAT_TYPES[qtype])
+        return GGUFTensor(info.name, qtype, tuple(info.dims), start, n_bytes, data)
 
     @property
     def architecture(self) -> str:
@@ -47,7 +74,7 @@ class GGUFFile:
 
     def shape(self, file_name: str) -> tuple[int, ...]:
         """The tensor's shape in torch order (GGUF stores dimensions innermost first)."""
-        return tuple(int(d) for d in reversed(self.tensors[file_name].shape.tolist()))
+        return tuple(reversed(self.tensors[file_name].shape))
 
     def load(self, file_name: str, dtype=torch.float32) -> torch.Tensor:
         """The tensor dequantized to `dtype`, shaped [..., out, in]: a chunk of rows at a time, so the
@@ -76,7 +103,7 @@ class GGUFFile:
         import mmap
 
         tensor = self.tensors[file_name]
-        mapped = getattr(self.reader.data, "_mmap", None)
+        mapped = getattr(self.mapped, "_mmap", None)
         if mapped is None or not hasattr(mmap, "MADV_DONTNEED"):
             return
         start = -(-tensor.data_offset // mmap.PAGESIZE) * mmap.PAGESIZE

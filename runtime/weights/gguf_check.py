@@ -270,7 +270,7 @@ def tensor_nbytes(cur: Cursor, info: TensorInfo) -> int:
     if info.ggml_type not in GGML_QUANT_SIZES:
         cur.fail(f"tensor {name} has unknown ggml type {info.ggml_type}")
     ggml_type = GGMLQuantizationType(info.ggml_type)
-    block_size, block_bytes = GGML_QUANT_SIZES[ggml_type]
+    block_size = GGML_QUANT_SIZES[ggml_type][0]
     n_elements = 1
     for dim in info.dims:
         n_elements *= dim
@@ -279,6 +279,15 @@ def tensor_nbytes(cur: Cursor, info: TensorInfo) -> int:
     if info.dims[0] % block_size:
         cur.fail(f"tensor {name} is {ggml_type.name} with rows of {info.dims[0]} values, "
                  f"not a multiple of its block size {block_size}")
+    return tensor_bytes(info.dims, ggml_type)
+
+
+def tensor_bytes(dims, ggml_type: GGMLQuantizationType) -> int:
+    """Bytes of a checked tensor's data."""
+    block_size, block_bytes = GGML_QUANT_SIZES[ggml_type]
+    n_elements = 1
+    for dim in dims:
+        n_elements *= dim
     return n_elements // block_size * block_bytes
 
 

@@ -50,7 +50,7 @@ def test_tiny_file_is_what_llama_cpp_reads(tmp_path, type_name):
     assert sum(int(t.n_elements) for t in file.tensors.values()) == result["parameters"]
 
     exps = file.tensors["blk.1.ffn_down_exps.weight"]
-    assert exps.tensor_type == Q[type_name] and exps.shape.tolist() == [128, 64, 4]  # ggml order: in, out, E
+    assert exps.tensor_type == Q[type_name] and list(exps.shape) == [128, 64, 4]  # ggml order: in, out, E
     assert file.tensors["blk.1.ffn_gate_inp.weight"].tensor_type == Q.F32
     assert file.tensors["blk.1.attn_norm.weight"].tensor_type == Q.F32
     for name, fan_in in (("blk.2.ffn_gate_exps.weight", 64), ("blk.2.ffn_down_exps.weight", 128),
