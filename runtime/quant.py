@@ -14,6 +14,7 @@ from . import quant_kernels as kernels
 
 MATVEC_MAX_TOKENS = 4  # above this, GGUF blocks are dequantized to bf16 for one matrix product
 INT4_GROUP = 32
+SMALL_MODEL_BYTES = 512 << 20  # quantized weights under this: one torch thread while decoding
 DEQUANTIZE_CHUNK = 1 << 24  # weights dequantized at a time for a many-token product
 
 
@@ -236,10 +237,17 @@ def install_quantized(model: nn.Module, weights: dict) -> None:
         float_module = getattr(parent, attribute)
         swapped = QuantizedEmbedding(weight) if isinstance(float_module, nn.Embedding) else QuantizedLinear(weight)
         setattr(parent, attribute, swapped)
-    stacks = [w for w in weights.values() if isinstance(w, QuantizedExperts)]
-    if hasattr(model, "serial_decode"):  # the heavy matrices on our kernels: torch's ops are the small ones
-        model.serial_decode = any(isinstance(w, GGUFBlockWeight) for s in stacks for w in s.experts) or (
-            not stacks and any(isinstance(w, GGUFBlockWeight) for w in weights.values()))
+    if hasattr(model, "serial_decode"):
+        model.serial_decode = _serial_decode(list(weights.values()))
+
+
+def _serial_decode(weights: list) -> bool:
+    """Whether a decode step should hold torch to one thread: when the heavy matrices run on our
+    kernels (which keep their threads), or when the model is so small (under 512 MB quantized) that
+    per-op fork/joins cost more than a second thread gains (starter model: measured)."""
+    flat = [w for item in weights for w in (item.experts if isinstance(item, QuantizedExperts) else [item])]
+    heavy = max(flat, key=lambda w: w.nbytes, default=None)
+    return isinstance(heavy, GGUFBlockWeight) or sum(w.nbytes for w in flat) < SMALL_MODEL_BYTES
 
 
 def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
