@@ -10,8 +10,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanis
 NATIVE_NAMES = {"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano"}
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
-FOLLOW_USER_LANGUAGE = ("Always answer in the language of the user's last message (English, French, German, "
-                        "Spanish or Italian), unless the user asks for another language.")
+# Naming the languages here made the small starter model answer English questions in French.
+FOLLOW_USER_LANGUAGE = "Answer in the same language as the user's message, unless the user asks for another one."
 FIXED_LANGUAGE = "Always answer in {language}, whatever language the user writes in."
 
 

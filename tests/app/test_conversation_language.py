@@ -38,3 +38,17 @@ def test_window_header_shows_the_detected_language(qtbot, data_dir):
     qtbot.addWidget(window)
     actions.open_conversation(window=window, conversation_id=conversation.id)
     assert window.language_label.text() == "Deutsch"
+
+
+def test_starter_model_answers_english_in_english_with_the_default_prompt(starter_path):
+    """The answer-language line must not push a small model into another language."""
+    import subprocess
+    import sys
+
+    from app.prompts import system_prompt
+
+    answer = subprocess.run(
+        [sys.executable, "-m", "runtime", "chat", str(starter_path), "--system", system_prompt(""), "--prompt",
+         "What is the capital of France? Answer in one sentence.", "--temperature", "0", "--max-tokens", "20"],
+        capture_output=True, text=True, timeout=300, check=True).stdout
+    assert "The capital of France is Paris" in answer

@@ -61,13 +61,13 @@ def test_conversation_language_comes_from_the_first_user_message_with_evidence()
 def test_default_prompt_asks_for_the_users_language():
     prompt = prompts.system_prompt("")
     assert prompt.startswith(prompts.DEFAULT_SYSTEM_PROMPT)
-    assert "language of the user's last message" in prompt
+    assert "same language as the user's message" in prompt
 
 
 def test_own_prompt_is_kept_and_a_fixed_language_replaces_following_the_user():
     prompt = prompts.system_prompt("Tu es un pirate.", answer_language="it")
     assert prompt.startswith("Tu es un pirate.") and "Always answer in Italian" in prompt
-    assert "last message" not in prompt
+    assert "same language" not in prompt
 
 
 def test_answer_language_setting_is_read_safely():
