@@ -4,13 +4,14 @@ in the plain-Python core.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from app.downloads import DownloadProgress, DownloadStopped, ModelDownload, discard_partial
+from app.qt_thread import ThreadedObject
 from runtime.errors import OctetError
 
 
-class DownloadWorker(QObject):
+class DownloadWorker(ThreadedObject):
     """Runs one download; lives on its own QThread (see `start()`)."""
 
     sig_progress = Signal("qint64", "qint64", float, float)
@@ -23,24 +24,10 @@ class DownloadWorker(QObject):
     """Stopped on request; the partial file is kept and the next start resumes it."""
     sig_cancelled = Signal()
     """Stopped on request and the partial file deleted."""
-    sig_done = Signal()
-    """Always emitted last, whatever happened (the thread quits on it)."""
-
     def __init__(self, job: ModelDownload):
         super().__init__()
         self.job = job
         self._discard = False
-        self._thread: QThread | None = None
-
-    def start(self) -> QThread:
-        """Move to a new QThread and run there; the thread quits and is cleaned up when done."""
-        thread = QThread()
-        self.moveToThread(thread)
-        thread.started.connect(self.run)
-        self.sig_done.connect(thread.quit, Qt.ConnectionType.DirectConnection)  # quit() is thread-safe
-        self._thread = thread
-        thread.start()
-        return thread
 
     def pause(self) -> None:
         """Stop soon, keeping what was fetched (safe from any thread)."""
@@ -50,10 +37,6 @@ class DownloadWorker(QObject):
         """Stop soon and delete the partial download (safe from any thread)."""
         self._discard = True
         self.job.stop()
-
-    def wait(self, timeout_ms: int = 10_000) -> bool:
-        """Block until the worker's thread has finished (for shutdown and tests)."""
-        return self._thread.wait(timeout_ms) if self._thread is not None else True
 
     @Slot()
     def run(self) -> None:
