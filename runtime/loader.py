@@ -62,13 +62,15 @@ def load_gguf(path: Path, *, dtype, device, progress: Progress, quantize: str | 
                                           "Mistral and Mixtral models)")
     tokenizer = tokenizer_from_gguf(file.metadata, path)
     config = config_from_gguf_metadata(file.metadata, vocab_size=tokenizer.vocab_size)
-    keep_quantized = quantize is not None and _gguf_quantization(file) not in ("F32", "F16", "BF16")
+    check_shapes(config, _gguf_shapes(file), path)  # before any weight is read
+    quantization = _gguf_quantization(file)
+    keep_quantized = quantize is not None and quantization not in ("F32", "F16", "BF16")
     if keep_quantized and device == "cpu":
         dtype = quantized_compute_dtype(device)
     state = read_gguf_weights(file, config, dtype, progress, quantized=keep_quantized and device == "cpu")
     model = build_model(config, state, path, device)
     chat = chat_encoder_for(tokenizer, file.metadata.get("tokenizer.chat_template"))
-    return LoadedModel(path, config, model, tokenizer, chat, quantization=_gguf_quantization(file), dtype=dtype)
+    return LoadedModel(path, config, model, tokenizer, chat, quantization=quantization, dtype=dtype)
 
 
 def read_gguf_weights(file: GGUFFile, config: ModelConfig, dtype, progress: Progress, *,
@@ -101,21 +103,24 @@ def _gguf_quantized(file: GGUFFile, file_name: str, name: str, config: ModelConf
     return gguf_weight(raw, qtype, in_features, for_rows=name == "tok_embeddings.weight")
 
 
-def _rope_rows(name: str, tensor, config: ModelConfig):
+def _rope_heads(name: str, config: ModelConfig) -> int | None:
+    """How many heads llama.cpp permuted the rows of this tensor for (Q and K); None for the others."""
     if name.endswith("attention.wq.weight"):
-        return unpermute_rope_rows(torch.from_numpy(tensor.copy()), config.num_attention_heads).numpy()
+        return config.num_attention_heads
     if name.endswith("attention.wk.weight"):
-        return unpermute_rope_rows(torch.from_numpy(tensor.copy()), config.num_key_value_heads).numpy()
-    return tensor
+        return config.num_key_value_heads
+    return None
+
+
+def _rope_rows(name: str, tensor, config: ModelConfig):
+    heads = _rope_heads(name, config)
+    return tensor if heads is None else unpermute_rope_rows(torch.from_numpy(tensor.copy()), heads).numpy()
 
 
 def _gguf_tensor(file: GGUFFile, file_name: str, name: str, config: ModelConfig, dtype) -> torch.Tensor:
     tensor = file.load(file_name, dtype)
-    if name.endswith("attention.wq.weight"):
-        tensor = unpermute_rope_rows(tensor, config.num_attention_heads)
-    elif name.endswith("attention.wk.weight"):
-        tensor = unpermute_rope_rows(tensor, config.num_key_value_heads)
-    return tensor
+    heads = _rope_heads(name, config)
+    return tensor if heads is None else unpermute_rope_rows(tensor, heads)
 
 
 def _gguf_quantization(file: GGUFFile) -> str:
@@ -190,9 +195,13 @@ def inspect_model(path) -> dict:
         raise UnsupportedModelError(path, f"architecture {file.architecture!r} is not supported")
     vocab = len(file.metadata.get("tokenizer.ggml.tokens", []))
     config = config_from_gguf_metadata(file.metadata, vocab_size=vocab)
-    shapes = _stack_shapes({name: file.shape(file_name) for file_name, name in file.tensor_names().items()})
-    check_shapes(config, shapes, path)
+    check_shapes(config, _gguf_shapes(file), path)
     return describe(path, "gguf", config, _gguf_quantization(file))
+
+
+def _gguf_shapes(file: GGUFFile) -> dict:
+    """The model's tensor shapes as the file declares them, experts stacked; no weight is read."""
+    return _stack_shapes({name: file.shape(file_name) for file_name, name in file.tensor_names().items()})
 
 
 def _stack_shapes(shapes: dict) -> dict:
