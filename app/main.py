@@ -11,46 +11,32 @@ from pathlib import Path
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "octet.svg"
 
 
-def load_app_settings():
-    """The user's settings, or None when the settings module is not there."""
-    try:
-        from app import settings as app_settings
-    except ImportError:
-        return None
-    return app_settings.load()
-
-
 def apply_worker_settings(settings) -> None:
     """Threads for the worker process (read by it at start through OCTET_THREADS)."""
-    if settings is not None and getattr(settings, "threads", 0):
+    if settings.threads:
         os.environ["OCTET_THREADS"] = str(settings.threads)
 
 
-def install_translator(app, settings) -> str:
-    """Octet's and Qt's translations for the language in the settings ("" follows the system)."""
-    from app.i18n import install_translators
-
-    return install_translators(app, getattr(settings, "language", ""))
-
-
-def create_window(*, load_model: bool = True):
-    """Build the controller and the main window on the running QApplication; returns the window."""
+def create_window(*, load_model: bool = True, settings=None):
+    """Build the controller and the main window on the running QApplication (with the saved settings
+    unless `settings` is given); returns the window."""
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from app import settings as app_settings
     from app.chat_controller import ChatController, startup_model
     from app.store import HistoryStore
     from app.ui.main_window import MainWindow
     from app.ui.theme import apply_theme
 
     app = QApplication.instance()
-    settings = load_app_settings()
-    apply_theme(app, getattr(settings, "theme", "system"), font_size=getattr(settings, "font_size", None))
+    settings = settings or app_settings.load()
+    apply_theme(app, settings.theme, font_size=settings.font_size)
     apply_worker_settings(settings)
     app.setWindowIcon(QIcon(str(ICON_PATH)))
     controller = ChatController(HistoryStore())
-    controller.context_length = getattr(settings, "context_length", None)
+    controller.context_length = settings.context_length
     window = MainWindow(controller)
     if load_model:
         QTimer.singleShot(0, lambda: controller.load_model(startup_model()))
@@ -69,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app import settings as app_settings
     from app import startup_checks
+    from app.i18n import install_translators
     from app.smoke_run import SmokeRun, requested_question
     from app.store_errors import StoreError
 
@@ -79,13 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Octet")
     app.setDesktopFileName("octet")
     folder_problem = startup_checks.data_folder_problem()
-    install_translator(app, None if folder_problem else load_app_settings())
+    settings = app_settings.AppSettings() if folder_problem else app_settings.load()
+    install_translators(app, settings.language)
     if folder_problem:
         crash.show_error(*startup_checks.data_folder_problem(), with_log=False)  # again: now translated
         return 1
     models_problem = startup_checks.models_folder_problem()
     try:
-        window = create_window(load_model=models_problem is None)
+        window = create_window(load_model=models_problem is None, settings=settings)
     except StoreError as error:
         crash.show_error(*startup_checks.store_problem(error), with_log=False)
         return 1
