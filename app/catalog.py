@@ -207,7 +207,7 @@ def import_model(path: str | os.PathLike, *, copy: bool = False, validate=None) 
         path=str(location),
         source="import",
         by_reference=not copy,
-        size_bytes=_size_on_disk(source),
+        size_bytes=size_on_disk(source),
         quantization=info.get("quantization") if isinstance(info.get("quantization"), str) else None,
         format="gguf" if source.is_file() else "safetensors",
         info=info,
@@ -264,7 +264,8 @@ def _copy_into_models(source: Path) -> Path:
     return target
 
 
-def _size_on_disk(source: Path) -> int:
+def size_on_disk(source: Path) -> int:
+    """Bytes of a model file, or of all the files in a model folder."""
     if source.is_file():
         return source.stat().st_size
     return sum(p.stat().st_size for p in source.rglob("*") if p.is_file())

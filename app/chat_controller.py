@@ -120,7 +120,7 @@ class ChatController(QObject):
             self.sig_problem.emit("load", self.tr("{path} is not there any more; pick another model.").format(
                 path=choice.path))
             return False
-        verdict = check_fits(choice.installed or _file_size(choice.path))
+        verdict = check_fits(choice.installed or catalog.size_on_disk(choice.path))
         if not verdict.fits:
             self.sig_model_state.emit("failed", None)
             self.sig_problem.emit("refused", verdict.message)
@@ -287,9 +287,3 @@ def request_messages(conversation: Conversation, path: list[Message]) -> list[di
     messages += [{"role": m.role, "content": m.content} for m in path
                  if m.role in ("user", "assistant") and m.content]
     return messages
-
-
-def _file_size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import hub_client
-from app.catalog import CatalogEntry, InstalledModel, get_entry, get_installed, install_location, register
+from app.catalog import (CatalogEntry, InstalledModel, get_entry, get_installed, install_location, register,
+                         size_on_disk)
 from app.hub_client import DownloadError, HubAccessError, NetworkError, RemoteFile
 from app.runtime_command import SOURCE_ROOT, is_frozen, runtime_cli_command
 from app.secrets import load_token
@@ -147,7 +148,7 @@ class ModelDownload:
         location = install_location(self.entry)
         return register(InstalledModel(
             id=self.entry.id, name=self.entry.name, path=str(location), source="catalog", by_reference=False,
-            size_bytes=_size_on_disk(location), quantization=self.entry.quantization, catalog_id=self.entry.id,
+            size_bytes=size_on_disk(location), quantization=self.entry.quantization, catalog_id=self.entry.id,
             format=self.entry.format))
 
     @property
@@ -368,12 +369,6 @@ def _write_json(path: Path, data: dict) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(data), encoding="utf-8")
     os.replace(temporary, path)
-
-
-def _size_on_disk(location: Path) -> int:
-    if location.is_file():
-        return location.stat().st_size
-    return sum(p.stat().st_size for p in location.rglob("*") if p.is_file())
 
 
 def _gb(n: int) -> str:
