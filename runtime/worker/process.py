@@ -103,8 +103,13 @@ class Worker:
         self.engine = None
         engine = Engine(device=message.get("device") or "cpu")
 
+        last = {"fraction": -1.0, "phrase": ""}
+
         def progress(fraction: float, phrase: str) -> None:
-            self.send(event("load_progress", request_id, fraction=round(fraction, 3), phrase=phrase))
+            """At most one event per percent (the loader reports every tensor: a thousand for Mixtral)."""
+            if fraction - last["fraction"] >= 0.01 or phrase != last["phrase"] or fraction >= 1.0:
+                last.update(fraction=fraction, phrase=phrase)
+                self.send(event("load_progress", request_id, fraction=round(fraction, 3), phrase=phrase))
 
         loaded = engine.load(message["path"], context_length=message.get("context_length") or DEFAULT_CONTEXT,
                              progress=progress)
