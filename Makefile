@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 # A fresh installation gets the starter model (SmolLM2-135M-Instruct, 98 MB) if it has no model yet.
 starter: setup
-	$(PY) -m app.starter_setup
+	$(PY) -m app.models.starter_setup
 
 run: starter
 	$(PY) -m app

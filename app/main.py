@@ -8,25 +8,24 @@ import sys
 import time
 from pathlib import Path
 
+from app import settings as app_settings
+from app.history.errors import StoreError
+from app.history.store import HistoryStore
+from app.settings import apply_worker_settings
+from app.startup import crash
+
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "octet.svg"
-
-
-def apply_worker_settings(settings) -> None:
-    """Threads for the worker process (read by it at start through OCTET_THREADS)."""
-    if settings.threads:
-        os.environ["OCTET_THREADS"] = str(settings.threads)
 
 
 def create_window(*, load_model: bool = True, settings=None):
     """Build the controller and the main window on the running QApplication (with the saved settings
     unless `settings` is given); returns the window."""
+    # Deferred: PySide6 (and the modules below, which import it) loads only after main() installed the crash log.
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from app import settings as app_settings
-    from app.chat_controller import ChatController, startup_model
-    from app.store import HistoryStore
+    from app.chat.controller import ChatController, startup_model
     from app.ui.main_window import MainWindow
     from app.ui.theme import apply_theme
 
@@ -47,19 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     multiprocessing.freeze_support()
     argv = sys.argv if argv is None else argv
-    if argv[1:2] == ["--runtime-cli"]:  # the packaged app's `python -m runtime` (app/runtime_command.py)
-        from runtime.cli import main as runtime_main
+    if argv[1:2] == ["--runtime-cli"]:  # the packaged app's `python -m runtime` (app/models/runtime_command.py)
+        from runtime.cli import main as runtime_main  # deferred: only this mode needs the runtime's CLI
         return runtime_main(argv[2:])
-    from app import crash
     crash.install()
+    # Deferred until the crash log is installed: PySide6, and the modules below, which import it.
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app import settings as app_settings
-    from app import startup_checks
     from app.i18n import install_translators
-    from app.smoke_run import SmokeRun, requested_question
-    from app.store_errors import StoreError
+    from app.startup import checks as startup_checks
+    from app.startup.smoke_run import SmokeRun, requested_question
 
     app = QApplication(argv)
     app.setApplicationName("Octet")

@@ -2,7 +2,8 @@
 
 `load()` never fails: a missing file gives the defaults, a bad value falls back to its default, and a file that is
 not a JSON object is moved aside (`settings.json.corrupt-<time>`) rather than lost. Keys this version does not
-know are kept and written back. Plain Python, no Qt.
+know are kept and written back. `apply_worker_settings()` hands the thread count to the worker process (through
+its environment). Plain Python, no Qt.
 """
 from __future__ import annotations
 
@@ -102,6 +103,12 @@ def effective_threads(settings: AppSettings) -> int:
     return settings.threads or physical_cores()
 
 
+def apply_worker_settings(settings: AppSettings) -> None:
+    """Threads for the worker process (read by it at start through OCTET_THREADS)."""
+    if settings.threads:
+        os.environ["OCTET_THREADS"] = str(settings.threads)
+
+
 # -- validation -------------------------------------------------------------------------------------------
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -137,4 +144,4 @@ def _move_aside(path: Path) -> Path | None:
 
 
 __all__ = ["AppSettings", "load", "save", "settings_path", "remember_default_model", "physical_cores",
-           "effective_threads", "THEMES", "LANGUAGES", "FONT_SIZE_RANGE", "CONTEXT_RANGE"]
+           "effective_threads", "apply_worker_settings", "THEMES", "LANGUAGES", "FONT_SIZE_RANGE", "CONTEXT_RANGE"]

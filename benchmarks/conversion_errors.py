@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from runtime import quant_kernels  # noqa: E402
-from runtime.quant_gguf import gguf_weight  # noqa: E402
+from runtime.quant import kernels as quant_kernels  # noqa: E402
+from runtime.quant.gguf_blocks import gguf_weight  # noqa: E402
 
 Q = gguf.GGMLQuantizationType
 N, K = 256, 4096

@@ -5,17 +5,19 @@ once after a short warm-up, then greedy decoding (argmax, no sampler) of `gen_to
 Threads default to the physical cores. Peak memory is the process's peak RSS (ru_maxrss).
 """
 import resource
+import sys
 import time
 from pathlib import Path
 
 import torch
 
+from .engine import Engine
+from .generate import prefill
+from .quant.kernels import gguf_kernels
+
 
 def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads: int | None = None,
               quantize: str | None = "auto", device: str = "cpu") -> dict:
-    from .engine import Engine
-    from .generate import prefill
-
     engine = Engine(device=device, quantize=quantize, threads=threads)
     _first_use_of_torch()
     started = time.perf_counter()
@@ -46,8 +48,6 @@ def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads:
 def _first_use_of_torch():
     """What a process pays once, before any model (as `import llama_cpp` is left out of llama.cpp's
     load time): our kernels compiled (first run on a machine, ~10 s) or found in the cache."""
-    from .quant_kernels import gguf_kernels
-
     gguf_kernels()
 
 
@@ -60,8 +60,6 @@ def _decode(model, cache, logits, steps: int, device):
 
 def peak_rss_bytes() -> int:
     """The process's peak resident set (Linux reports KiB, macOS bytes)."""
-    import sys
-
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 

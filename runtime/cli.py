@@ -2,12 +2,17 @@
 
 MODEL is a .gguf path, a Hugging Face folder, `starter`, or an installed model's name. Errors meant
 for a person (a bad file, a missing model) print one line to stderr and exit with code 2.
+Each command imports its modules when it runs (torch takes seconds): `--help` and `install-starter`,
+which the app runs, never import it.
 """
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .errors import OctetError
+from .paths import resolve_model
+from .starter import install_starter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,8 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_info(args) -> None:
-    from .loader import inspect_model
-    from .paths import resolve_model
+    from .loader import inspect_model  # deferred: torch
 
     info = inspect_model(resolve_model(args.model))
     if args.json:
@@ -87,14 +91,13 @@ def cmd_info(args) -> None:
 
 
 def cmd_chat(args) -> None:
-    from .chat_session import run_chat
+    from .chat_session import run_chat  # deferred: torch
 
     run_chat(args)
 
 
 def cmd_tokenize(args) -> None:
-    from .loader import load_text_side
-    from .paths import resolve_model
+    from .loader import load_text_side  # deferred: torch
 
     tokenizer, chat_encoder = load_text_side(resolve_model(args.model))
     if args.text is not None:
@@ -105,8 +108,6 @@ def cmd_tokenize(args) -> None:
 
 
 def read_conversation(path: str) -> list[dict]:
-    from .errors import OctetError
-
     try:
         with open(path, encoding="utf-8") as file:
             messages = json.load(file)
@@ -120,9 +121,7 @@ def read_conversation(path: str) -> list[dict]:
 
 
 def cmd_synth(args) -> None:
-    from pathlib import Path
-
-    from .synth import synth
+    from .synth import synth  # deferred: torch
 
     if args.layers is not None and args.layers < 1:
         raise OctetError(f"--layers must be at least 1, not {args.layers}")
@@ -134,8 +133,7 @@ def cmd_synth(args) -> None:
 
 
 def cmd_bench(args) -> None:
-    from .bench import format_report, run_bench
-    from .paths import resolve_model
+    from .bench import format_report, run_bench  # deferred: torch
 
     if args.prompt_tokens < 1 or args.gen_tokens < 1:
         raise OctetError("--prompt-tokens and --gen-tokens must be at least 1")
@@ -146,6 +144,4 @@ def cmd_bench(args) -> None:
 
 
 def cmd_install_starter(args) -> None:
-    from .starter import install_starter
-
     print(install_starter())

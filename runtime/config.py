@@ -5,8 +5,6 @@
 """
 from dataclasses import dataclass, fields
 
-from .errors import ModelFileError
-
 SUPPORTED_MODEL_TYPES = ("llama", "mistral", "mixtral")
 
 
@@ -92,19 +90,3 @@ def config_from_gguf_metadata(meta: dict, vocab_size: int) -> ModelConfig:
         num_local_experts=experts,
         num_experts_per_tok=key("expert_used_count", 0) or 0,
     )
-
-
-def check_experts(config: ModelConfig, shapes: dict, path) -> None:
-    """The expert counts of the config agree with each other and with the tensors (`shapes`, by the
-    model's names, experts stacked); a ModelFileError naming the file and the tensor otherwise."""
-    experts, used = config.num_local_experts, config.num_experts_per_tok
-    if experts < 0 or (experts and not 0 < used <= experts):
-        raise ModelFileError(path, f"the config asks for {used} experts per token out of {experts} "
-                                   "(num_experts_per_tok / expert_used_count, num_local_experts / expert_count)")
-    for name, shape in shapes.items():
-        if name.endswith("feed_forward.gate.weight") and not experts:
-            raise ModelFileError(path, f"tensor {name} routes {shape[0]} experts, but the config says "
-                                       "the model has none (expert count 0)")
-        if name.endswith(("feed_forward.w1", "feed_forward.w2", "feed_forward.w3")) and shape[0] != experts:
-            raise ModelFileError(path, f"tensor {name} holds {shape[0]} experts, but the config says {experts} "
-                                       "(num_local_experts / expert_count)")

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import psutil
 import torch
 
 from .errors import ContextOverflowError
 from .generate import GenerationResult, generate_text, generate_tokens
 from .kv_cache import KVCache
 from .loader import LoadedModel, Progress, load_model
+from .quant.kernels import set_threads
 from .sampling import Sampler, SamplingParams
 
 DEFAULT_CONTEXT = 4096
@@ -23,8 +25,6 @@ DEFAULT_CONTEXT = 4096
 
 def physical_cores() -> int:
     """Threads for CPU work: hyper-threads of one core only fight over the same memory bandwidth."""
-    import psutil
-
     return psutil.cpu_count(logical=False) or torch.get_num_threads()
 
 
@@ -47,8 +47,6 @@ class Engine:
     def load(self, path: Path, *, context_length: int = DEFAULT_CONTEXT, progress: Progress | None = None):
         self.unload()
         if self.device == "cpu":
-            from .quant_kernels import set_threads
-
             set_threads(self.threads or physical_cores())
         started = time.perf_counter()
         self.loaded = load_model(path, dtype=self.dtype, device=self.device, progress=progress,

@@ -12,6 +12,7 @@ import torch
 
 from .kv_cache import KVCache
 from .sampling import Sampler
+from .text.tokenizer import StreamDecoder
 
 PREFILL_CHUNK = 512  # MoE prefill dequantizes each expert once per chunk: bigger chunks, fewer passes
 
@@ -93,8 +94,6 @@ def generate_tokens(model, cache: KVCache, new_prompt: list[int], sampler: Sampl
 
 def generate_text(tokenizer, token_stream: Iterator[int]) -> Iterator[str]:
     """Text deltas for the ids of `token_stream`, never half a UTF-8 character."""
-    from .tokenizer import StreamDecoder
-
     decoder = StreamDecoder(tokenizer)
     for token in token_stream:
         text = decoder.push(token)

@@ -1,11 +1,13 @@
 """The key/value cache: preallocated per layer for the whole context, filled left to right.
 
 `length` counts the positions already stored; `truncate(n)` keeps a prefix (so a new turn of the
-same conversation prefills only its new tokens). Also owns RoPE tables and the attention mask.
+same conversation prefills only its new tokens). It also holds the RoPE tables for its length
+(runtime.rope) and builds the attention mask.
 """
 import torch
 
 from .config import ModelConfig
+from .rope import rope_tables
 
 
 class KVCache:
@@ -15,8 +17,6 @@ class KVCache:
         self.values = torch.zeros(shape, dtype=dtype, device=device)
         self.max_len = max_len
         self.length = 0
-        from .model import rope_tables
-
         self.cos, self.sin = rope_tables(config.head_dim, config.rope_theta, max_len, dtype)
         self.cos, self.sin = self.cos.to(device), self.sin.to(device)
 

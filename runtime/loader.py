@@ -1,22 +1,36 @@
 """Load a model from a GGUF file or a Hugging Face folder into a ready `Transformer`.
 
-Tensors are read one at a time (memory-mapped), renamed through `weights.names`, checked against the
-shapes the config implies (a mismatch names the file and the tensor), and assigned without copies.
+Every tensor's shape is checked against the config from the file headers before any weight is read
+(weights.shapes); then tensors are read one at a time (memory-mapped), kept quantized or converted,
+and assembled by the model's names: per-expert tensors into [E, out, in] stacks. The loader also
+owns the switch to quantized modules and the decode threading that goes with it.
 """
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
+import psutil
 import torch
+from torch import nn
 
-from .config import ModelConfig, check_experts, config_from_gguf_metadata
+from .config import ModelConfig, config_from_gguf_metadata
 from .errors import ModelFileError, UnsupportedModelError
-from .model import Transformer
+from .model import Transformer, empty_transformer, parameter_shapes
+from .quant.formats import (GGUFBlockWeight, QuantizedEmbedding, QuantizedExperts, QuantizedLinear,
+                            quantize_weight)
+from .quant.gguf_blocks import gguf_weight, is_quantized
+from .text.chat_template import chat_encoder_for
+from .text.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
+from .weights import hf_folder
 from .weights.gguf import GGUFFile, unpermute_rope_rows
 from .weights.names import split_expert_name
+from .weights.shapes import DeclaredTensor, check_declared
 
 Progress = Callable[[float, str], None]
 GGUF_ARCHITECTURES = ("llama",)
+FLOAT_TYPES = ("F32", "F16", "BF16")
+SMALL_MODEL_BYTES = 512 << 20  # quantized weights under this: one torch thread while decoding
 
 
 @dataclass
@@ -30,77 +44,121 @@ class LoadedModel:
     dtype: torch.dtype = torch.float32  # the compute dtype (activations, KV cache)
 
 
+@dataclass
+class LoadedWeights:
+    model: Transformer
+    quantization: str
+    dtype: torch.dtype
+
+
 def load_model(path, *, dtype=torch.float32, device="cpu", progress: Progress | None = None,
                quantize: str | None = None) -> LoadedModel:
     """`quantize`: None keeps float weights in `dtype` (GGUF blocks dequantized); "auto" keeps a GGUF's
-    quantized tensors quantized (and picks by memory for a folder, see `hf_quantization`); "int8" or
-    "int4" quantize a folder's float weights at load. Quantized models compute in bf16 on CPU."""
+    quantized tensors quantized (and picks by memory for a folder, see `default_quantization`); "int8"
+    or "int4" quantize a folder's float weights at load. Quantized models compute in bf16 on CPU."""
     path = Path(path)
     report = progress or (lambda fraction, phrase: None)
-    if path.is_dir():
-        from .weights.hf_folder import load_hf_folder
+    report(0.0, "Reading the model folder" if path.is_dir() else "Reading the model file")
+    source, config = _open(path)
+    tokenizer, chat_encoder = _text_side(source)  # before the weights: its errors come at once
+    weights = _load_weights(source, config, dtype=dtype, device=device, progress=report, quantize=quantize)
+    return LoadedModel(path, config, weights.model, tokenizer, chat_encoder,
+                       quantization=weights.quantization, dtype=weights.dtype)
 
-        return load_hf_folder(path, dtype=dtype, device=device, progress=report, quantize=quantize)
+
+def load_weights(path, *, dtype=torch.float32, device="cpu", progress: Progress | None = None,
+                 quantize: str | None = None) -> LoadedWeights:
+    """The model alone (no tokenizer): what `load_model` loads, for files that carry no vocabulary."""
+    source, config = _open(Path(path))
+    return _load_weights(source, config, dtype=dtype, device=device,
+                         progress=progress or (lambda fraction, phrase: None), quantize=quantize)
+
+
+def load_text_side(path) -> tuple[object, object]:
+    """(tokenizer, chat encoder) of a model, without reading its weights."""
+    return _text_side(_open(Path(path))[0])
+
+
+def inspect_model(path) -> dict:
+    """What `runtime info` shows: the config, parameter counts and quantization, with every tensor's
+    shape checked against the config, but no weights read."""
+    source, config = _open(Path(path))
+    if isinstance(source, GGUFFile):
+        _check_gguf(source, config)
+        return describe(source.path, "gguf", config, _gguf_quantization(source))
+    _check_folder(source, config)
+    return describe(source, "safetensors", config, hf_folder.stored_dtype(source))
+
+
+def _open(path: Path) -> tuple["GGUFFile | Path", ModelConfig]:
+    """(the GGUF file with its header checked, or the folder's path; the config it declares)."""
+    if path.is_dir():
+        return path, hf_folder.hf_config(path)
     if not path.exists():
         raise ModelFileError(path, "no such file or folder")
-    return load_gguf(path, dtype=dtype, device=device, progress=report, quantize=quantize)
-
-
-def quantized_compute_dtype(device) -> torch.dtype:
-    """bf16: the int4/int8 kernels want bf16 activations (fp32 ones make them 8-30× slower)."""
-    return torch.bfloat16
-
-
-def load_gguf(path: Path, *, dtype, device, progress: Progress, quantize: str | None = None) -> LoadedModel:
-    from .chat_template import chat_encoder_for
-    from .tokenizer import tokenizer_from_gguf
-
-    progress(0.0, "Reading the model file")
     file = GGUFFile(path)
     if file.architecture not in GGUF_ARCHITECTURES:
         raise UnsupportedModelError(path, f"architecture {file.architecture!r} is not supported (Octet runs llama, "
                                           "Mistral and Mixtral models)")
-    tokenizer = tokenizer_from_gguf(file.metadata, path)
-    config = config_from_gguf_metadata(file.metadata, vocab_size=tokenizer.vocab_size)
-    check_shapes(config, _gguf_shapes(file), path)  # before any weight is read
+    vocab = len(file.metadata.get("tokenizer.ggml.tokens", []))
+    return file, config_from_gguf_metadata(file.metadata, vocab_size=vocab)
+
+
+def _text_side(source) -> tuple[object, object]:
+    if isinstance(source, GGUFFile):
+        tokenizer = tokenizer_from_gguf(source.metadata, source.path)
+        return tokenizer, chat_encoder_for(tokenizer, source.metadata.get("tokenizer.chat_template"))
+    tokenizer = tokenizer_from_folder(source)
+    return tokenizer, chat_encoder_for(tokenizer, path=source)
+
+
+def _load_weights(source, config: ModelConfig, *, dtype, device, progress: Progress,
+                  quantize: str | None) -> LoadedWeights:
+    load = _load_gguf if isinstance(source, GGUFFile) else _load_folder
+    return load(source, config, dtype=dtype, device=device, progress=progress, quantize=quantize)
+
+
+# -- GGUF files -------------------------------------------------------------------------------------
+
+def _load_gguf(file: GGUFFile, config: ModelConfig, *, dtype, device, progress: Progress,
+               quantize: str | None) -> LoadedWeights:
+    expected = _check_gguf(file, config)
     quantization = _gguf_quantization(file)
-    keep_quantized = quantize is not None and quantization not in ("F32", "F16", "BF16")
-    if keep_quantized and device == "cpu":
+    keep_quantized = quantize is not None and quantization not in FLOAT_TYPES and device == "cpu"
+    if keep_quantized:
         dtype = quantized_compute_dtype(device)
-    state = read_gguf_weights(file, config, dtype, progress, quantized=keep_quantized and device == "cpu")
-    model = build_model(config, state, path, device)
-    chat = chat_encoder_for(tokenizer, file.metadata.get("tokenizer.chat_template"))
-    return LoadedModel(path, config, model, tokenizer, chat, quantization=quantization, dtype=dtype)
-
-
-def read_gguf_weights(file: GGUFFile, config: ModelConfig, dtype, progress: Progress, *,
-                      quantized: bool = False) -> dict:
-    """The model's tensors by its own names, RoPE rows unpermuted, experts stacked: dequantized to
-    `dtype`, or with `quantized` the quantized ones as QuantizedWeight / QuantizedExperts (mapped)."""
-    from .quant_gguf import is_quantized
-
     names = file.tensor_names()
-    state = {}
-    for count, (file_name, name) in enumerate(names.items()):
-        if quantized and is_quantized(file.tensors[file_name].tensor_type):
-            state[name] = _gguf_quantized(file, file_name, name, config)
-            file.release(file_name)  # the quantized weight holds its own copy (regrouped or converted)
-        else:
-            state[name] = _gguf_tensor(file, file_name, name, config, dtype)
-        progress(0.05 + 0.9 * (count + 1) / len(names), "Loading weights")
-    return _stack_experts(state)
+    values = ((name, _gguf_value(file, file_name, name, config, dtype, keep_quantized))
+              for file_name, name in names.items())
+    state = read_weights(values, len(names), expected, progress)
+    return LoadedWeights(build_model(config, state, device), quantization, dtype)
 
 
-def _gguf_quantized(file: GGUFFile, file_name: str, name: str, config: ModelConfig):
-    """A QuantizedWeight (or QuantizedExperts for an [E, out, in] stack) on the file's blocks."""
-    from .quant import QuantizedExperts
-    from .quant_gguf import gguf_weight
+def _check_gguf(file: GGUFFile, config: ModelConfig) -> dict:
+    """The file's tensors against the config (before any weight is read); the expected shapes."""
+    expected = parameter_shapes(config)
+    declared = [DeclaredTensor(name, file.shape(file_name), file.path)
+                for file_name, name in file.tensor_names().items()]
+    check_declared(config, expected, declared, file.path)
+    return expected
 
-    raw, qtype, in_features = file.raw(file_name), file.tensors[file_name].tensor_type, file.shape(file_name)[-1]
-    raw = _rope_rows(name, raw, config)
+
+def _gguf_value(file: GGUFFile, file_name: str, name: str, config: ModelConfig, dtype, keep_quantized: bool):
+    """One tensor of the file: float in `dtype`, or (`keep_quantized`) a quantized weight on its blocks."""
+    qtype = file.tensors[file_name].tensor_type
+    heads = _rope_heads(name, config)
+    if not (keep_quantized and is_quantized(qtype)):
+        tensor = file.load(file_name, dtype)
+        return tensor if heads is None else unpermute_rope_rows(tensor, heads)
+    raw, in_features = file.raw(file_name), file.shape(file_name)[-1]
+    if heads is not None:
+        raw = unpermute_rope_rows(torch.from_numpy(raw.copy()), heads).numpy()
     if raw.ndim == 3:
-        return QuantizedExperts([gguf_weight(raw[e], qtype, in_features) for e in range(raw.shape[0])])
-    return gguf_weight(raw, qtype, in_features, for_rows=name == "tok_embeddings.weight")
+        weight = QuantizedExperts([gguf_weight(raw[e], qtype, in_features) for e in range(raw.shape[0])])
+    else:
+        weight = gguf_weight(raw, qtype, in_features, for_rows=name == "tok_embeddings.weight")
+    file.release(file_name)  # the quantized weight holds its own copy (regrouped or converted)
+    return weight
 
 
 def _rope_heads(name: str, config: ModelConfig) -> int | None:
@@ -112,125 +170,122 @@ def _rope_heads(name: str, config: ModelConfig) -> int | None:
     return None
 
 
-def _rope_rows(name: str, tensor, config: ModelConfig):
-    heads = _rope_heads(name, config)
-    return tensor if heads is None else unpermute_rope_rows(torch.from_numpy(tensor.copy()), heads).numpy()
-
-
-def _gguf_tensor(file: GGUFFile, file_name: str, name: str, config: ModelConfig, dtype) -> torch.Tensor:
-    tensor = file.load(file_name, dtype)
-    heads = _rope_heads(name, config)
-    return tensor if heads is None else unpermute_rope_rows(tensor, heads)
-
-
 def _gguf_quantization(file: GGUFFile) -> str:
-    from collections import Counter
-
     counts = Counter(t.tensor_type.name for t in file.tensors.values() if len(t.shape) > 1)
     return counts.most_common(1)[0][0] if counts else "F32"
 
 
-def _stack_experts(state: dict) -> dict:
-    """Per-expert tensors (`...w1.5`) stacked into [E, out, in] (`...w1`), in expert order."""
-    stacked, rest = {}, {}
-    for name, tensor in state.items():
+# -- Hugging Face folders ---------------------------------------------------------------------------
+
+def _load_folder(folder: Path, config: ModelConfig, *, dtype, device, progress: Progress,
+                 quantize: str | None) -> LoadedWeights:
+    expected, tensors = _check_folder(folder, config)
+    mode = default_quantization(config) if quantize == "auto" else quantize
+    if mode:
+        dtype = quantized_compute_dtype(device)
+    values = ((name, _folder_value(name, tensor, mode, dtype))
+              for name, tensor in hf_folder.read_tensors(tensors, dtype))
+    state = read_weights(values, len(tensors), expected, progress)
+    quantization = mode.upper() if mode else hf_folder.stored_dtype(folder)
+    return LoadedWeights(build_model(config, state, device), quantization, dtype)
+
+
+def _check_folder(folder: Path, config: ModelConfig):
+    """The folder's tensors against config.json (before any weight is read): (expected, tensors)."""
+    expected = parameter_shapes(config)
+    tensors = hf_folder.declared_tensors(folder)
+    check_declared(config, expected, [t.declared for t in tensors], folder, source="config.json",
+                   shown=hf_folder.file_name_of)
+    return expected, tensors
+
+
+def _folder_value(name: str, tensor: torch.Tensor, mode: str | None, dtype):
+    """With a quantization `mode`, every matrix but the router quantized as it is read (so the peak
+    stays near the quantized size); the embedding in int8, since it is read by rows."""
+    if not mode or tensor.dim() != 2 or name.endswith("feed_forward.gate.weight"):
+        return tensor
+    return quantize_weight(tensor, "int8" if name == "tok_embeddings.weight" else mode, dtype)
+
+
+def default_quantization(config: ModelConfig, available: int | None = None) -> str | None:
+    """None (bf16) when the bf16 weights take under half the available memory, else int8 when those
+    fit in 70% of it, else int4."""
+    available = available or psutil.virtual_memory().available
+    total, _ = config.parameter_counts()
+    if 2 * total < 0.5 * available:
+        return None
+    return "int8" if total < 0.7 * available else "int4"
+
+
+def quantized_compute_dtype(device) -> torch.dtype:
+    """bf16: the int4/int8 kernels want bf16 activations (fp32 ones make them 8-30× slower)."""
+    return torch.bfloat16
+
+
+# -- Assembly ---------------------------------------------------------------------------------------
+
+def read_weights(values: Iterator[tuple[str, object]], count: int, expected: dict, progress: Progress) -> dict:
+    """The state by the model's names from (name, tensor or quantized weight) pairs: one expert of a
+    stack (`...w1.5`) is copied into a preallocated float [E, out, in] stack, or gathered into a
+    QuantizedExperts."""
+    state, quantized_experts = {}, {}
+    for done, (name, value) in enumerate(values, start=1):
         split = split_expert_name(name)
-        if split:
-            stacked.setdefault(split[0], {})[split[1]] = tensor
+        if split is None:
+            state[name] = value
+        elif isinstance(value, torch.Tensor):
+            stack, expert = split
+            if stack not in state:
+                state[stack] = torch.empty(expected[stack], dtype=value.dtype)
+            state[stack][expert].copy_(value)
         else:
-            rest[name] = tensor
-    for name, experts in stacked.items():
-        ordered = [experts[e] for e in sorted(experts)]
-        if isinstance(ordered[0], torch.Tensor):
-            rest[name] = torch.stack(ordered)
-        else:
-            from .quant import QuantizedExperts
-
-            rest[name] = QuantizedExperts(ordered)
-    return rest
+            stack, expert = split
+            quantized_experts.setdefault(stack, [None] * expected[stack][0])[expert] = value
+        progress(0.05 + 0.9 * done / count, "Loading weights")
+    state.update({name: QuantizedExperts(experts) for name, experts in quantized_experts.items()})
+    return state
 
 
-def build_model(config: ModelConfig, state: dict, path: Path, device) -> Transformer:
-    """A Transformer holding `state`, after checking every tensor is there with the right shape."""
-    with torch.device("meta"):
-        model = Transformer(config)
-    if "output.weight" not in state and "tok_embeddings.weight" in state:
+def build_model(config: ModelConfig, state: dict, device) -> Transformer:
+    """A Transformer holding `state` (checked already): quantized weights swapped in, the rest assigned."""
+    model = empty_transformer(config)
+    if "output.weight" not in state:
         state["output.weight"] = state["tok_embeddings.weight"]  # tied embeddings
-    check_shapes(config, {name: tuple(t.shape) for name, t in state.items()}, path)
-    from .quant import install_quantized
-
     install_quantized(model, {name: t for name, t in state.items() if not isinstance(t, torch.Tensor)})
     expected = model.state_dict()
     model.load_state_dict({k: state[k].to(device) for k in expected}, assign=True, strict=True)
     return model.eval()
 
 
-def load_text_side(path) -> tuple[object, object]:
-    """(tokenizer, chat encoder) of a model, without reading its weights."""
-    from .chat_template import chat_encoder_for
-    from .tokenizer import tokenizer_from_gguf
-
-    path = Path(path)
-    if path.is_dir():
-        from .weights.hf_folder import load_hf_text_side
-
-        return load_hf_text_side(path)
-    file = GGUFFile(path)
-    tokenizer = tokenizer_from_gguf(file.metadata, path)
-    return tokenizer, chat_encoder_for(tokenizer, file.metadata.get("tokenizer.chat_template"))
-
-
-def inspect_model(path) -> dict:
-    """What `runtime info` shows: the config, parameter counts and quantization, with every tensor's
-    shape checked against the config, but no weights read."""
-    path = Path(path)
-    if path.is_dir():
-        from .weights.hf_folder import inspect_hf_folder
-
-        return inspect_hf_folder(path)
-    if not path.exists():
-        raise ModelFileError(path, "no such file or folder")
-    file = GGUFFile(path)
-    if file.architecture not in GGUF_ARCHITECTURES:
-        raise UnsupportedModelError(path, f"architecture {file.architecture!r} is not supported")
-    vocab = len(file.metadata.get("tokenizer.ggml.tokens", []))
-    config = config_from_gguf_metadata(file.metadata, vocab_size=vocab)
-    check_shapes(config, _gguf_shapes(file), path)
-    return describe(path, "gguf", config, _gguf_quantization(file))
+def install_quantized(model: Transformer, weights: dict) -> None:
+    """Put quantized weights in place by state-dict name: `a.b.weight` of an nn.Linear or nn.Embedding
+    becomes a QuantizedLinear / QuantizedEmbedding; an expert stack `...feed_forward.w1` a
+    QuantizedExperts. Then set how a decode step threads torch (`serial_decode`)."""
+    for name, weight in weights.items():
+        if isinstance(weight, QuantizedExperts):
+            parent, attribute = _parent(model, name)
+            delattr(parent, attribute)
+            setattr(parent, attribute, weight)
+            continue
+        parent, attribute = _parent(model, name.removesuffix(".weight"))
+        float_module = getattr(parent, attribute)
+        swapped = QuantizedEmbedding(weight) if isinstance(float_module, nn.Embedding) else QuantizedLinear(weight)
+        setattr(parent, attribute, swapped)
+    model.serial_decode = serial_decode(list(weights.values()))
 
 
-def _gguf_shapes(file: GGUFFile) -> dict:
-    """The model's tensor shapes as the file declares them, experts stacked; no weight is read."""
-    return _stack_shapes({name: file.shape(file_name) for file_name, name in file.tensor_names().items()})
+def serial_decode(weights: list) -> bool:
+    """Whether a decode step should hold torch to one thread: when the heavy matrices run on our
+    kernels (which keep their threads), or when the model is so small (under 512 MB quantized) that
+    per-op fork/joins cost more than a second thread gains (starter model: measured)."""
+    flat = [w for item in weights for w in (item.experts if isinstance(item, QuantizedExperts) else [item])]
+    heavy = max(flat, key=lambda w: w.nbytes, default=None)
+    return isinstance(heavy, GGUFBlockWeight) or sum(w.nbytes for w in flat) < SMALL_MODEL_BYTES
 
 
-def _stack_shapes(shapes: dict) -> dict:
-    stacked, rest = {}, {}
-    for name, shape in shapes.items():
-        split = split_expert_name(name)
-        if split:
-            stacked.setdefault(split[0], []).append(shape)
-        else:
-            rest[name] = shape
-    rest.update({name: (len(items), *items[0]) for name, items in stacked.items()})
-    return rest
-
-
-def check_shapes(config: ModelConfig, shapes: dict, path: Path) -> None:
-    """Every tensor the config implies is present with its shape (tied output allowed)."""
-    check_experts(config, shapes, path)
-    with torch.device("meta"):
-        expected = Transformer(config).state_dict()
-    for name, param in expected.items():
-        if name == "output.weight" and name not in shapes:
-            name_found = "tok_embeddings.weight"
-        else:
-            name_found = name
-        if name_found not in shapes:
-            raise ModelFileError(path, f"tensor {name} is missing (the config expects it)")
-        if tuple(shapes[name_found]) != tuple(param.shape):
-            raise ModelFileError(path, f"tensor {name} has shape {tuple(shapes[name_found])}, "
-                                       f"but the config implies {tuple(param.shape)}")
+def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
+    path, _, attribute = name.rpartition(".")
+    return (model.get_submodule(path) if path else model), attribute
 
 
 def describe(path: Path, fmt: str, config: ModelConfig, quantization: str) -> dict:

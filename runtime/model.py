@@ -12,8 +12,9 @@ from torch import nn
 
 from .config import ModelConfig
 from .kv_cache import KVCache
-from .quant import QuantizedExperts
-from .quant_kernels import serial_torch
+from .quant.formats import QuantizedExperts
+from .quant.kernels import serial_torch
+from .rope import apply_rope
 
 
 class Transformer(nn.Module):
@@ -27,7 +28,7 @@ class Transformer(nn.Module):
         self.layers = nn.ModuleList(Block(config) for _ in range(config.num_hidden_layers))
         self.norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
         self.output = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
-        self.serial_decode = False  # set when the heavy matrices run on our own kernels (quant_kernels)
+        self.serial_decode = False  # set by the loader: torch on one thread for a decode step (quant.kernels)
 
     def forward(self, tokens: torch.Tensor, cache: KVCache, *, all_logits: bool = True) -> torch.Tensor:
         """Logits [T, V] for `tokens` [T] placed after the cache's `length` positions (or [1, V])."""
@@ -178,16 +179,12 @@ class RMSNorm(nn.Module):
         return self.weight * normed.to(x.dtype)
 
 
-def rope_tables(head_dim: int, theta: float, max_len: int, dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """cos and sin [max_len, Hd] for rotate-half RoPE."""
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
-    angles = torch.outer(torch.arange(max_len, dtype=torch.float64), inv_freq)  # [S, Hd/2]
-    angles = torch.cat([angles, angles], dim=-1)
-    return angles.cos().to(dtype), angles.sin().to(dtype)
+def empty_transformer(config: ModelConfig) -> Transformer:
+    """The model without storage (on the meta device): its structure, for a loader to fill."""
+    with torch.device("meta"):
+        return Transformer(config)
 
 
-def apply_rope(x, rope):
-    cos, sin = rope  # [T, Hd]
-    half = x.shape[-1] // 2
-    rotated = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-    return x * cos + rotated * sin
+def parameter_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """Every parameter's name and shape for `config` (expert stacks [E, out, in]); no memory used."""
+    return {name: tuple(p.shape) for name, p in empty_transformer(config).state_dict().items()}

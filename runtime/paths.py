@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import ModelFileError
+
 APP_NAME = "Octet"
 DATA_DIR_ENV = "OCTET_DATA_DIR"
 
@@ -52,8 +54,6 @@ def installed_models() -> list[Path]:
 
 def resolve_model(spec: str) -> Path:
     """A CLI MODEL argument to a path: an existing path, `starter`, or an installed model's id (name)."""
-    from .errors import ModelFileError
-
     if spec == STARTER_ID:
         path = models_dir() / STARTER_FILENAME
         if not path.exists():

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import gguf
 import numpy as np
-import torch
+import sentencepiece
 
 from .config import ModelConfig
+from .model import parameter_shapes
 from .weights.names import external_name
 
 Q = gguf.GGMLQuantizationType
@@ -57,7 +58,7 @@ def preset_config(preset: str, layers: int | None = None) -> ModelConfig:
 
 def mixtral_tokenizer_file() -> Path:
     """mistral-common's copy of the Mixtral / Mistral v1 SentencePiece model."""
-    import mistral_common
+    import mistral_common  # deferred: a dev dependency, not installed with the app
 
     return Path(mistral_common.__file__).parent / "data" / "tokenizer.model.v1"
 
@@ -117,8 +118,6 @@ def add_model_metadata(writer: gguf.GGUFWriter, config: ModelConfig) -> None:
 def add_sentencepiece_vocab(writer: gguf.GGUFWriter, model_file: Path, vocab_size: int) -> None:
     """Pieces, scores and types as llama.cpp's `_set_vocab_sentencepiece` writes them, with
     <unk> 0, <s> 1, </s> 2 and add_bos (what Mixtral's tokenizer_config.json says)."""
-    import sentencepiece
-
     processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
     tokens, scores, types = [], [], []
     for i in range(processor.vocab_size()):
@@ -156,12 +155,8 @@ def _piece_type(processor, i: int) -> gguf.TokenType:
 def tensor_plan(config: ModelConfig, qtype) -> dict[str, tuple[tuple[int, ...], Q]]:
     """GGUF name -> (shape [..., out, in], tensor type) for every tensor of the model, llama.cpp's
     choice of types: norms and the router in F32, every other matrix in `qtype`."""
-    with torch.device("meta"):
-        from .model import Transformer
-
-        shapes = {name: tuple(p.shape) for name, p in Transformer(config).state_dict().items()}
     plan = {}
-    for name, shape in shapes.items():
+    for name, shape in parameter_shapes(config).items():
         keep_f32 = len(shape) == 1 or name.endswith("feed_forward.gate.weight")
         plan[external_name(name, fmt="gguf")] = (shape, Q.F32 if keep_f32 else qtype)
     return plan

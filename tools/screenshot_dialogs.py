@@ -19,7 +19,7 @@ os.environ.setdefault("OCTET_DATA_DIR", tempfile.mkdtemp(prefix="octet-screens-"
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app import settings as app_settings  # noqa: E402
-from app.catalog import InstalledModel, get_entry, install_location, register  # noqa: E402
+from app.models.catalog import InstalledModel, get_entry, install_location, register  # noqa: E402
 from runtime.paths import data_dir, models_dir  # noqa: E402
 from runtime.starter import install_starter  # noqa: E402
 

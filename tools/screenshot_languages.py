@@ -79,8 +79,8 @@ def settle(app, ms: int = 300) -> None:
 
 def shoot(app, code: str) -> Path:
     from app import i18n
-    from app.chat_controller import ChatController
-    from app.store import HistoryStore
+    from app.chat.controller import ChatController
+    from app.history.store import HistoryStore
     from app.ui.main_window import MainWindow
     from app.ui.theme import apply_theme
 

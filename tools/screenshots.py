@@ -21,10 +21,10 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.catalog import InstalledModel, get_entry, register  # noqa: E402
-from app.chat_controller import ChatController, ModelChoice  # noqa: E402
+from app.chat.controller import ChatController, ModelChoice  # noqa: E402
+from app.history.store import HistoryStore  # noqa: E402
 from app.main import ICON_PATH  # noqa: E402
-from app.store import HistoryStore  # noqa: E402
+from app.models.catalog import InstalledModel, get_entry, register  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.theme import apply_theme  # noqa: E402
 from runtime.paths import models_dir  # noqa: E402
@@ -141,8 +141,11 @@ def main() -> int:
 
 
 def shoot_dialogs(window: MainWindow) -> None:
-    from app.chat_controller import model_defaults
+    from app import settings as app_settings
+    from app.chat.controller import model_defaults
     from app.ui.conversation_settings import ConversationSettingsDialog
+    from app.ui.model_manager import ModelManagerDialog
+    from app.ui.settings_dialog import SettingsDialog
 
     dialog = ConversationSettingsDialog(system_prompt="Tu es un assistant concis qui répond en français.",
                                         settings=window.controller.settings_for(),
@@ -150,13 +153,6 @@ def shoot_dialogs(window: MainWindow) -> None:
     dialog.show()
     shoot(dialog, "conversation-settings.png")
     dialog.close()
-    try:
-        from app import settings as app_settings
-        from app.ui.model_manager import ModelManagerDialog
-        from app.ui.settings_dialog import SettingsDialog
-    except ImportError as error:
-        print("skipped the model manager and settings:", error)
-        return
     settings = SettingsDialog(app_settings.load(), window)
     settings.show()
     shoot(settings, "settings-dark.png")

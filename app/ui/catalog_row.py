@@ -7,15 +7,16 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout, QWidget
 
-from app import secrets
-from app.catalog import CatalogEntry, InstalledModel, install_location
-from app.download_worker import DownloadWorker
-from app.downloads import (HubAccessError, IntegrityError, ModelDownload, NetworkError, NotEnoughDiskSpace,
-                           OfflineUnavailable, discard_partial, install_starter_model)
-from app.memory_fit import FitVerdict
-from app.ui.model_rows import Card, badge, button, fit_warning, label
-from app.ui.model_tasks import BackgroundTask
-from app.ui.units import arg, format_size, format_speed, format_time_left
+from app.models import secrets
+from app.models.catalog import CatalogEntry, InstalledModel, install_location
+from app.models.download_worker import DownloadWorker
+from app.models.downloads import (HubAccessError, IntegrityError, ModelDownload, NetworkError, NotEnoughDiskSpace,
+                                  OfflineUnavailable, discard_partial, install_starter_model)
+from app.models.memory_fit import FitVerdict
+
+from .model_rows import Card, badge, button, fit_warning, label
+from .model_tasks import BackgroundTask
+from .units import arg, format_size, format_speed, format_time_left
 
 
 class _TrackedDownload(ModelDownload):

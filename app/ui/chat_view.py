@@ -11,7 +11,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from app.store_records import Message
+from app.history.records import Message
 
 from .message_widget import MessageWidget
 from .theme import READABLE_WIDTH, S

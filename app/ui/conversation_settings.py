@@ -5,7 +5,7 @@ tokens, seed), starting from the loaded model's defaults.
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
                                QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout)
 
-from app.prompts import ANSWER_LANGUAGE_KEY, NATIVE_NAMES, answer_language_of
+from app.chat.prompts import ANSWER_LANGUAGE_KEY, NATIVE_NAMES, answer_language_of
 
 from .theme import S
 

@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from app.catalog import get_entry
-from app.ui.units import arg, format_size
+from app.models.catalog import get_entry
+
+from .units import arg, format_size
 
 STARTER_FALLBACK_BYTES = 98_362_432
 PANEL_STYLE = """

@@ -2,7 +2,11 @@
 model, open the model manager). The starter install runs off the GUI thread; then the model loads.
 """
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel
+
+from app.chat import actions
+
+from .first_run import FirstRunPanel
+from .model_tasks import BackgroundTask
 
 translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
 
@@ -16,10 +20,6 @@ def show_first_run(window, show: bool) -> None:
 
 
 def _make_panel(window):
-    try:
-        from app.ui.first_run import FirstRunPanel
-    except ImportError:
-        return QLabel(translate("FirstRunPage", "No model is installed yet. Open Model › Models… to get one."))
     panel = FirstRunPanel(window)
     panel.sig_install_starter_requested.connect(lambda: install_starter(window))
     panel.sig_open_model_manager_requested.connect(window.open_model_manager)
@@ -28,9 +28,8 @@ def _make_panel(window):
 
 def install_starter(window) -> None:
     """Install and register the starter model off the GUI thread, then load it."""
-    from app import actions
-    from app.downloads import install_starter_model
-    from app.ui.model_tasks import BackgroundTask
+    # Deferred (slow import): app.models.downloads loads huggingface_hub, which showing the window does not need.
+    from app.models.downloads import install_starter_model
 
     panel = window.first_run
     panel.set_busy(translate("FirstRunPage", "Installing the starter model…"))

@@ -1,6 +1,6 @@
 """The main window: conversation list on the left; on the right the chat header, a banner for what
 needs the user, the chat (or the first-run panel) and the composer; a status bar; menus and shortcuts.
-It wires widgets to the `ChatController` and to `app.actions`, and never blocks the event loop.
+It wires widgets to the `ChatController` and to `app.chat.actions`, and never blocks the event loop.
 """
 from pathlib import Path
 
@@ -9,14 +9,14 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QProgressBar, QPushButton,
                                QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
-from app import actions
-from app.chat_controller import ChatController
-from app.export import unique_file_name
+from app.chat import actions
+from app.chat.controller import ChatController
+from app.chat.language import conversation_language
+from app.chat.prompts import NATIVE_NAMES
+from app.history.export import unique_file_name
 from app.i18n import format_decimal
-from app.language_detect import conversation_language
-from app.prompts import NATIVE_NAMES
 
-from . import window_menus
+from . import first_run_page, window_menus
 from .chat_view import ChatView
 from .composer import Composer
 from .sidebar import Sidebar
@@ -199,8 +199,6 @@ class MainWindow(QMainWindow):
 
     def _update_stack(self) -> None:
         """The first-run panel replaces an empty chat while no model is installed; old chats stay readable."""
-        from . import first_run_page
-
         showing = self.model_missing and self.controller.conversation is None
         first_run_page.show_first_run(self, showing)
         self.composer.setVisible(not showing)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton,
                                QVBoxLayout, QWidget)
 
-from app.store_records import Message
+from app.history.records import Message
 
 from .markdown_render import render
 from .safe_browser import SafeBrowser

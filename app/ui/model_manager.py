@@ -11,15 +11,16 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox,
                                QProgressBar, QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
-from app import catalog as registry
 from app import settings as app_settings
-from app.catalog import CatalogEntry, InstalledModel, import_model, load_catalog
-from app.memory_fit import FitVerdict, check_fits
+from app.models import catalog as registry
+from app.models.catalog import CatalogEntry, InstalledModel, import_model, load_catalog
+from app.models.memory_fit import FitVerdict, check_fits
 from app.settings import AppSettings
-from app.ui.catalog_row import CatalogRow
-from app.ui.model_rows import ROW_STYLE, InstalledRow
-from app.ui.model_tasks import BackgroundTask
-from app.ui.units import arg, format_size
+
+from .catalog_row import CatalogRow
+from .model_rows import ROW_STYLE, InstalledRow
+from .model_tasks import BackgroundTask
+from .units import arg, format_size
 
 DIALOG_STYLE = ROW_STYLE + """
 QLabel#sectionTitle { font-size: 13pt; font-weight: 600; }

@@ -8,9 +8,10 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from app.catalog import InstalledModel
-from app.memory_fit import FitVerdict
-from app.ui.units import arg, format_size
+from app.models.catalog import InstalledModel
+from app.models.memory_fit import FitVerdict
+
+from .units import arg, format_size
 
 ROW_STYLE = """
 QFrame#modelCard { border: 1px solid palette(midlight); border-radius: 8px; }

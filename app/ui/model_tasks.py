@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal, Slot
 
-from app.qt_thread import ThreadedObject
+from app.threads import ThreadedObject
 from runtime.errors import OctetError
 
 

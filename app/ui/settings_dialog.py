@@ -11,12 +11,13 @@ from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from app import catalog as registry
-from app import secrets
 from app import settings as app_settings
+from app.models import catalog as registry
+from app.models import secrets
 from app.settings import CONTEXT_RANGE, FONT_SIZE_RANGE, AppSettings
-from app.ui.units import arg
 from runtime.paths import data_dir
+
+from .units import arg
 
 LANGUAGE_NAMES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano"))
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QPushButton, QVBoxLayout)
 
-from app.store_records import Conversation, SearchHit
+from app.history.records import Conversation, SearchHit
 
 from .theme import S
 

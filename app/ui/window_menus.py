@@ -1,12 +1,21 @@
 """The main window's menus and shortcuts, and the dialogs they open (app settings, model manager,
-conversation settings). Dialogs from other modules are imported when first opened, and guarded, so
-the window works while one of them is missing.
+conversation settings). The app settings and model manager dialogs are imported when first opened: they
+load keyring and huggingface_hub, which showing the window does not need.
 """
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from app import actions
+from app import i18n
+from app import settings as app_settings
+from app.chat import actions
+from app.chat.controller import model_defaults
+from app.chat.prompts import NATIVE_NAMES
+from app.history.export import export_all as write_all
+from app.settings import apply_worker_settings
+
+from .conversation_settings import ConversationSettingsDialog
+from .theme import apply_theme
 
 translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
 
@@ -65,8 +74,6 @@ def _add(window, menu, text, shortcut, slot, *, fallback=None) -> QAction:
 
 
 def export_all(window) -> None:
-    from app.export import export_all as write_all
-
     folder = QFileDialog.getExistingDirectory(window, translate("WindowMenus", "Export all conversations to a folder"))
     if folder:
         written = write_all(window.controller.store, folder=folder)
@@ -81,13 +88,8 @@ def import_conversation(window) -> None:
 
 
 def open_settings(window) -> None:
-    try:
-        from app import settings as app_settings
-        from app.ui.settings_dialog import SettingsDialog
-    except ImportError:
-        QMessageBox.information(window, translate("WindowMenus", "Settings"),
-                                translate("WindowMenus", "Settings are not available in this build."))
-        return
+    from .settings_dialog import SettingsDialog  # deferred (slow import): keyring, see the docstring
+
     dialog = SettingsDialog(app_settings.load(), window)
     dialog.sig_settings_changed.connect(lambda new: apply_app_settings(window, new))
     dialog.exec()
@@ -95,10 +97,6 @@ def open_settings(window) -> None:
 
 def apply_app_settings(window, settings) -> None:
     """Theme and text size now; threads and context length at the next model load."""
-    from app.main import apply_worker_settings
-
-    from .theme import apply_theme
-
     apply_theme(QApplication.instance(), settings.theme, font_size=settings.font_size)
     apply_worker_settings(settings)
     window.controller.context_length = settings.context_length
@@ -111,9 +109,6 @@ def apply_app_settings(window, settings) -> None:
 
 def _note_language_change(window, language: str) -> None:
     """A new interface language applies at the next start; the conversations are kept (they are on disk)."""
-    from app import i18n
-    from app.prompts import NATIVE_NAMES
-
     chosen = i18n.resolve_language(language)
     if chosen != i18n.current_language():
         QMessageBox.information(window, translate("WindowMenus", "Language"), translate(
@@ -122,12 +117,8 @@ def _note_language_change(window, language: str) -> None:
 
 
 def open_model_manager(window) -> None:
-    try:
-        from app.ui.model_manager import ModelManagerDialog
-    except ImportError:
-        QMessageBox.information(window, translate("WindowMenus", "Models"),
-                                translate("WindowMenus", "The model manager is not available in this build."))
-        return
+    from .model_manager import ModelManagerDialog  # deferred (slow import): huggingface_hub, see the docstring
+
     if getattr(window, "model_manager", None) is None:
         window.model_manager = ModelManagerDialog(window)
         window.model_manager.sig_model_chosen.connect(lambda path: actions.load_model(window=window, path=path))
@@ -136,8 +127,6 @@ def open_model_manager(window) -> None:
 
 
 def open_conversation_settings(window) -> None:
-    from .conversation_settings import ConversationSettingsDialog
-
     controller = window.controller
     conversation = controller.conversation
     dialog = ConversationSettingsDialog(
@@ -149,6 +138,4 @@ def open_conversation_settings(window) -> None:
 
 
 def _defaults(controller) -> dict:
-    from app.chat_controller import model_defaults
-
     return model_defaults(controller.model_info)

@@ -5,6 +5,7 @@ model's own name and layout ([out, in], Hugging Face RoPE order), dequantized on
 mapped bytes. (gguf's own GGUFReader makes a Python object of every vocabulary entry: 2.2 s for the
 starter model's header, against 35 ms here, and it trusts every count in the file.)
 """
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..errors import ModelFileError, UnsupportedModelError
 from .gguf_check import check_gguf_file, tensor_bytes
 from .names import internal_name
 
+CHUNK_WEIGHTS = 1 << 24  # dequantize at most this many weights at a time
 FLOAT_TYPES = {
     gguf.GGMLQuantizationType.F32: np.float32,
     gguf.GGMLQuantizationType.F16: np.float16,
@@ -79,8 +81,6 @@ class GGUFFile:
     def load(self, file_name: str, dtype=torch.float32) -> torch.Tensor:
         """The tensor dequantized to `dtype`, shaped [..., out, in]: a chunk of rows at a time, so the
         peak is the result plus one chunk (not the whole tensor in fp32)."""
-        from ..quant_gguf import dequantize_rows
-
         tensor = self.tensors[file_name]
         qtype = tensor.tensor_type
         shape = self.shape(file_name)
@@ -97,11 +97,10 @@ class GGUFFile:
         tensor = self.tensors[file_name]
         rows = self.shape(file_name)[:-1]
         return np.asarray(tensor.data).view(np.uint8).reshape(*rows, -1)
+
     def release(self, file_name: str) -> None:
         """Drop the tensor's mapped pages from this process (after a copy was made of them), so that
         they stop counting in its memory; the file stays mapped and readable."""
-        import mmap
-
         tensor = self.tensors[file_name]
         mapped = getattr(self.mapped, "_mmap", None)
         if mapped is None or not hasattr(mmap, "MADV_DONTNEED"):
@@ -124,3 +123,15 @@ def permute_rope_rows(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
     rows = weight.shape[0]
     return (weight.reshape(n_heads, 2, rows // n_heads // 2, *weight.shape[1:])
             .transpose(1, 2).reshape(weight.shape))
+
+
+def dequantize_rows(raw: np.ndarray, qtype, in_features: int, dtype=torch.float32) -> torch.Tensor:
+    """The matrix [N, K] of a quantized tensor's blocks `raw` in `dtype`, dequantized by `gguf` a chunk
+    of rows at a time (peak: the result plus one chunk in fp32)."""
+    rows = raw.reshape(-1, raw.shape[-1])
+    out = torch.empty(rows.shape[0], in_features, dtype=dtype)
+    step = max(1, CHUNK_WEIGHTS // in_features)
+    for start in range(0, rows.shape[0], step):
+        chunk = gguf.quants.dequantize(rows[start:start + step], qtype)
+        out[start:start + step] = torch.from_numpy(chunk.reshape(-1, in_features))
+    return out

@@ -1,78 +1,29 @@
-"""Hugging Face model folders: config.json, `model.safetensors` or shards with their index, tokenizer.
+"""Hugging Face model folders: config.json, `model.safetensors` or shards with their index.
 
-Shards are memory-mapped with `safetensors` and read tensor by tensor, each converted to the compute
-dtype as it is read (the whole bf16 model is never held at once); per-expert tensors are copied into
-preallocated stacks. A missing shard or a tensor that disagrees with config.json names file and tensor.
+`declared_tensors` reads every shard's header (names and shapes, no weights) so the loader can check
+the whole folder against config.json first; `read_tensors` then memory-maps one shard at a time and
+yields its tensors converted to the compute dtype, so the whole bf16 model is never held at once.
+A missing shard, an unreadable one or a tensor that is not a float names the file and the tensor.
 """
 import json
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import torch
 from safetensors import SafetensorError, safe_open
 
-from ..config import SUPPORTED_MODEL_TYPES, ModelConfig, check_experts
+from ..config import SUPPORTED_MODEL_TYPES, ModelConfig
 from ..errors import ModelFileError, UnsupportedModelError
 from .names import external_name, internal_name, split_expert_name
+from .shapes import DeclaredTensor
 
 INDEX_FILE = "model.safetensors.index.json"
 SINGLE_FILE = "model.safetensors"
 
 
-def load_hf_folder(path, *, dtype=torch.float32, device="cpu", progress=None, quantize: str | None = None):
-    """`quantize`: None (float in `dtype`), "int8", "int4", or "auto" (`default_quantization`)."""
-    from ..loader import LoadedModel, build_model, quantized_compute_dtype
-
-    folder = Path(path)
-    report = progress or (lambda fraction, phrase: None)
-    report(0.0, "Reading the model folder")
-    config = hf_config(folder)
-    tokenizer, chat_encoder = load_hf_text_side(folder)
-    mode = default_quantization(config) if quantize == "auto" else quantize
-    if mode:
-        dtype = quantized_compute_dtype(device)
-    state = read_hf_weights(folder, config, dtype, report, quantize=mode)
-    model = build_model(config, state, folder, device)
-    return LoadedModel(folder, config, model, tokenizer, chat_encoder,
-                       quantization=mode.upper() if mode else stored_dtype(folder), dtype=dtype)
-
-
-def default_quantization(config: ModelConfig, available: int | None = None) -> str | None:
-    """None (bf16) when the bf16 weights take under half the available memory, else int8 when those
-    fit in 70% of it, else int4."""
-    import psutil
-
-    available = available or psutil.virtual_memory().available
-    total, _ = config.parameter_counts()
-    if 2 * total < 0.5 * available:
-        return None
-    return "int8" if total < 0.7 * available else "int4"
-
-
-def load_hf_text_side(path) -> tuple[object, object]:
-    """(tokenizer, chat encoder) from tokenizer.model / tokenizer_config.json, no weights read."""
-    from ..chat_template import chat_encoder_for
-    from ..tokenizer import tokenizer_from_folder
-
-    folder = Path(path)
-    tokenizer = tokenizer_from_folder(folder)
-    return tokenizer, chat_encoder_for(tokenizer, path=folder)
-
-
-def inspect_hf_folder(path) -> dict:
-    """What `runtime info` shows, with every tensor's shape checked against config.json, no weights read."""
-    from ..loader import check_shapes, describe
-
-    folder = Path(path)
-    config = hf_config(folder)
-    shapes, filled = {}, {}
-    for item in checked_tensors(folder, config):
-        shapes[item.target] = item.shape if item.expert is None else (config.num_local_experts, *item.shape)
-        if item.expert is not None:
-            filled.setdefault(item.target, set()).add(item.expert)
-    _check_experts_complete(folder, config, filled)
-    check_shapes(config, shapes, folder)
-    return describe(folder, "safetensors", config, stored_dtype(folder))
+class FolderTensor(NamedTuple):
+    declared: DeclaredTensor  # by the model's name, with the shard that holds it
+    file_name: str  # its name in the shard
 
 
 def hf_config(folder: Path) -> ModelConfig:
@@ -85,11 +36,9 @@ def hf_config(folder: Path) -> ModelConfig:
         raise UnsupportedModelError(file, f"model_type {values.get('model_type')!r} is not supported "
                                           f"(Octet runs {', '.join(SUPPORTED_MODEL_TYPES)})")
     try:
-        config = ModelConfig.from_dict(values)
+        return ModelConfig.from_dict(values)
     except (TypeError, ValueError, ZeroDivisionError) as error:
         raise ModelFileError(file, f"holds an unusable model configuration ({error})") from None
-    check_experts(config, {}, file)
-    return config
 
 
 def shard_plan(folder: Path) -> dict[Path, list[str]]:
@@ -114,111 +63,52 @@ def shard_plan(folder: Path) -> dict[Path, list[str]]:
         return {single: list(file.keys())}
 
 
-def read_hf_weights(folder: Path, config: ModelConfig, dtype, progress, quantize: str | None = None) -> dict:
-    """The model's tensors by its own names in `dtype`, each checked against config.json; experts
-    copied into [E, out, in] stacks as they arrive. With `quantize` ("int8"/"int4") each matrix but
-    the router is quantized as it is read, so the peak stays near the quantized size."""
-    from ..quant import QuantizedExperts, quantize_weight
-
-    state: dict[str, torch.Tensor] = {}
-    filled: dict[str, set[int]] = {}
-    experts: dict[str, list] = {}  # quantized expert stacks being filled
-    expected = _expected_shapes(config)
-    for item in checked_tensors(folder, config):
-        tensor = _read_tensor(item, dtype)
-        if quantize and len(item.shape) == 2 and not item.target.endswith("feed_forward.gate.weight"):
-            mode = "int8" if item.target == "tok_embeddings.weight" else quantize  # read by rows
-            weight = quantize_weight(tensor, mode, dtype)
-            if item.expert is None:
-                state[item.target] = weight
-            else:
-                experts.setdefault(item.target, [None] * expected[item.target][0])[item.expert] = weight
-                filled.setdefault(item.target, set()).add(item.expert)
-        elif item.expert is None:
-            state[item.target] = tensor
-        else:
-            if item.target not in state:
-                state[item.target] = torch.empty(expected[item.target], dtype=dtype)
-            state[item.target][item.expert].copy_(tensor)
-            filled.setdefault(item.target, set()).add(item.expert)
-        progress(0.05 + 0.9 * item.fraction, "Loading weights")
-    _check_experts_complete(folder, config, filled)
-    state.update({name: QuantizedExperts(stack) for name, stack in experts.items()})
-    return state
-
-
-class FolderTensor(NamedTuple):
-    shard: Path
-    file: object  # the open safetensors file
-    file_name: str
-    target: str  # the model's name (the stack's, for one expert)
-    expert: int | None
-    shape: tuple[int, ...]
-    fraction: float  # of the folder's tensors seen so far
-
-
-def checked_tensors(folder: Path, config: ModelConfig):
-    """Each tensor the model uses, after checking it against config.json (ModelFileError if not)."""
-    expected = _expected_shapes(config)
-    plan = shard_plan(folder)
-    total, done = sum(len(names) for names in plan.values()), 0
-    for shard, names in plan.items():
+def declared_tensors(folder: Path) -> list[FolderTensor]:
+    """The tensors the model uses, by the model's names, with the shapes the shard headers declare."""
+    found = []
+    for shard, names in shard_plan(folder).items():
         with _open_shard(shard) as file:
             for file_name in names:
-                done += 1
                 name = internal_name(file_name, fmt="hf")
-                if name is None:
-                    continue
-                shape = _shape(file, shard, file_name)
-                target, expert = _checked_target(shard, file_name, name, shape, expected)
-                yield FolderTensor(shard, file, file_name, target, expert, shape, done / total)
+                if name is not None:
+                    found.append(FolderTensor(DeclaredTensor(name, _shape(file, shard, file_name), shard), file_name))
+    return found
 
 
-def _expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
-    from ..model import Transformer
-
-    with torch.device("meta"):
-        return {name: tuple(p.shape) for name, p in Transformer(config).state_dict().items()}
-
-
-def _checked_target(shard: Path, file_name: str, name: str, shape: tuple, expected: dict):
-    split = split_expert_name(name)
-    target, expert = split if split else (name, None)
-    if target not in expected:
-        raise ModelFileError(shard, f"tensor {file_name} is not part of the model config.json describes "
-                                    f"({len(expected)} tensors, {_experts_phrase(expected)})")
-    if expert is not None and expert >= expected[target][0]:
-        raise ModelFileError(shard, f"tensor {file_name} is for expert {expert}, but config.json says "
-                                    f"the model has {expected[target][0]} experts")
-    want = expected[target][1:] if expert is not None else expected[target]
-    if shape != want:
-        raise ModelFileError(shard, f"tensor {file_name} has shape {shape}, but config.json implies {want}")
-    return target, expert
+def read_tensors(tensors: list[FolderTensor], dtype) -> Iterator[tuple[str, torch.Tensor]]:
+    """(model name, tensor in `dtype`) for each of `tensors`, one shard open at a time."""
+    by_shard: dict[Path, list[FolderTensor]] = {}
+    for tensor in tensors:
+        by_shard.setdefault(tensor.declared.where, []).append(tensor)
+    for shard, items in by_shard.items():
+        with _open_shard(shard) as file:
+            for item in items:
+                yield item.declared.name, _read_tensor(file, shard, item.file_name).to(dtype)
 
 
-def _read_tensor(item: FolderTensor, dtype) -> torch.Tensor:
+def file_name_of(name: str) -> str:
+    """How the folder names the model's tensor `name` (an expert stack as `...experts.*.w1.weight`)."""
+    if name.endswith((".w1", ".w2", ".w3")) and not split_expert_name(name):
+        return external_name(f"{name}.0", fmt="hf").replace(".experts.0.", ".experts.*.")
+    return external_name(name, fmt="hf")
+
+
+def stored_dtype(folder: Path) -> str:
+    """The type of the weights as stored ("BF16", "F16", "F32"), read from the first tensor's header."""
+    shard, names = next(iter(shard_plan(folder).items()))
+    with _open_shard(shard) as file:
+        return file.get_slice(names[0]).get_dtype()
+
+
+def _read_tensor(file, shard: Path, file_name: str) -> torch.Tensor:
     try:
-        tensor = item.file.get_tensor(item.file_name)
+        tensor = file.get_tensor(file_name)
     except SafetensorError as error:
-        raise ModelFileError(item.shard, f"tensor {item.file_name} cannot be read ({error})") from None
+        raise ModelFileError(shard, f"tensor {file_name} cannot be read ({error})") from None
     if not tensor.is_floating_point():
-        raise UnsupportedModelError(item.shard, f"tensor {item.file_name} is {tensor.dtype}; Octet reads "
-                                                "bf16, fp16 and fp32 folders (GGUF files for quantized ones)")
-    return tensor.to(dtype)
-
-
-def _experts_phrase(expected: dict) -> str:
-    stacked = [shape for name, shape in expected.items() if name.endswith("feed_forward.w1")]
-    return f"{stacked[0][0]} experts per layer" if stacked else "no experts"
-
-
-def _check_experts_complete(folder: Path, config: ModelConfig, filled: dict) -> None:
-    for name, experts in filled.items():
-        missing = sorted(set(range(config.num_local_experts)) - experts)
-        if missing:
-            file_name = external_name(f"{name}.{missing[0]}", fmt="hf")
-            raise ModelFileError(folder, f"tensor {file_name} is missing (config.json says the model has "
-                                         f"{config.num_local_experts} experts)")
+        raise UnsupportedModelError(shard, f"tensor {file_name} is {tensor.dtype}; Octet reads "
+                                           "bf16, fp16 and fp32 folders (GGUF files for quantized ones)")
+    return tensor
 
 
 def _shape(file, shard: Path, file_name: str) -> tuple[int, ...]:
@@ -233,13 +123,6 @@ def _open_shard(shard: Path):
         return safe_open(str(shard), framework="pt")
     except (SafetensorError, OSError) as error:
         raise ModelFileError(shard, f"is not a readable safetensors file ({error})") from None
-
-
-def stored_dtype(folder: Path) -> str:
-    """The type of the weights as stored ("BF16", "F16", "F32"), read from the first tensor's header."""
-    shard, names = next(iter(shard_plan(folder).items()))
-    with _open_shard(shard) as file:
-        return file.get_slice(names[0]).get_dtype()
 
 
 def _read_json(file: Path) -> dict:

@@ -1,3 +1,4 @@
-"""The model's own process: `protocol` defines the messages, `client` starts and talks to the worker,
-`process` is the worker's loop over the engine. Only `process` (inside the worker) imports torch.
+"""The model's own process: `protocol` defines the messages, `client` starts and talks to the worker
+(in the app's process), `process` is the worker's loop over the engine. None of them imports torch at
+import time: `process` imports the engine only inside the worker.
 """

@@ -13,6 +13,7 @@ from multiprocessing.connection import wait
 from typing import Callable
 
 from . import protocol
+from .process import main as worker_main
 from .protocol import error_event
 
 EventHandler = Callable[[dict], None]
@@ -30,11 +31,9 @@ class WorkerClient:
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> None:
-        from .process import main
-
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe(duplex=True)
-        process = context.Process(target=main, args=(child_end,), name="octet-worker", daemon=True)
+        process = context.Process(target=worker_main, args=(child_end,), name="octet-worker", daemon=True)
         process.start()
         child_end.close()  # only the worker holds it now: our end sees EOF when the worker dies
         self.process, self.connection = process, parent_end

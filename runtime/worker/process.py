@@ -3,12 +3,17 @@
 A reader thread receives requests: `cancel` takes effect at once (checked before every token), a
 request that arrives while the engine is busy is answered with a `busy` error, the rest is queued for
 the main thread. If the app's end of the pipe closes (the app died), the worker exits by itself.
+The app's client imports this module to name the spawn target, so torch is imported only inside the
+methods that run in the worker (engine, loader, sampling): the app's process never loads it.
 """
 import os
 import queue
 import threading
 import traceback
 
+import psutil
+
+from ..errors import ContextOverflowError, OctetError
 from . import protocol
 from .protocol import ProtocolError, error_event, event
 
@@ -96,7 +101,7 @@ class Worker:
         self.send(final)
 
     def load(self, message: dict) -> dict:
-        from ..engine import DEFAULT_CONTEXT, Engine
+        from ..engine import DEFAULT_CONTEXT, Engine  # deferred: torch (see the module docstring)
         from ..loader import describe
 
         request_id = message["id"]
@@ -118,7 +123,7 @@ class Worker:
                       load_seconds=round(engine.load_seconds, 3), context_length=engine.context_length))
 
     def generate(self, message: dict) -> dict:
-        from ..sampling import SamplingParams
+        from ..sampling import SamplingParams  # deferred: torch
 
         request_id = message["id"]
         if self.engine is None:
@@ -140,8 +145,6 @@ class Worker:
 
 def describe_failure(error: Exception) -> tuple[str, str]:
     """(kind, message) of an `error` event for an exception raised while serving a request."""
-    from ..errors import ContextOverflowError, OctetError
-
     if isinstance(error, ContextOverflowError):
         return protocol.CONTEXT, str(error)
     if isinstance(error, OctetError):
@@ -154,8 +157,7 @@ def describe_failure(error: Exception) -> tuple[str, str]:
 
 def configure_threads() -> None:
     """Threads = physical cores, unless OCTET_THREADS says otherwise."""
-    import psutil
-    import torch
+    import torch  # deferred: see the module docstring
 
     threads = int(os.environ.get("OCTET_THREADS") or psutil.cpu_count(logical=False) or os.cpu_count() or 1)
     torch.set_num_threads(threads)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.store import HistoryStore  # noqa: E402
+from app.history.store import HistoryStore  # noqa: E402
 
 PIECE = 7
 

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from app import catalog
-from app.catalog import InstalledModel, delete_model, installed_models, load_catalog, register, set_default
-from app.memory_fit import check_fits, memory_needed
+from app.models import catalog
+from app.models.catalog import InstalledModel, delete_model, installed_models, load_catalog, register, set_default
+from app.models.memory_fit import check_fits, memory_needed
 
 GB = 10**9
 MIXTRAL_QUANTS = ["Q2_K", "Q3_K_M", "Q4_0", "Q4_K_M", "Q5_0", "Q5_K_M", "Q6_K", "Q8_0"]

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from app.catalog import ImportRefused, delete_model, get_installed, import_model, installed_models
+from app.models.catalog import ImportRefused, delete_model, get_installed, import_model, installed_models
 
 
 def test_a_valid_gguf_is_added_by_reference(starter_path, tmp_path, data_dir):

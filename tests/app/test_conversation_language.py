@@ -1,8 +1,8 @@
 """The model is asked to answer in the user's language (or a fixed one chosen per conversation), and
 the window shows the language it detected from the first message."""
-from app.chat_controller import request_messages
-from app.prompts import FOLLOW_USER_LANGUAGE
-from app.store import HistoryStore
+from app.chat.controller import request_messages
+from app.chat.prompts import FOLLOW_USER_LANGUAGE
+from app.history.store import HistoryStore
 from app.ui.conversation_settings import ConversationSettingsDialog
 
 
@@ -28,7 +28,7 @@ def test_settings_dialog_keeps_the_answer_language(qtbot):
 
 
 def test_window_header_shows_the_detected_language(qtbot, data_dir):
-    from app import actions
+    from app.chat import actions
     from app.main import create_window
 
     with HistoryStore() as store:
@@ -45,7 +45,7 @@ def test_starter_model_answers_english_in_english_with_the_default_prompt(starte
     import subprocess
     import sys
 
-    from app.prompts import system_prompt
+    from app.chat.prompts import system_prompt
 
     answer = subprocess.run(
         [sys.executable, "-m", "runtime", "chat", str(starter_path), "--system", system_prompt(""), "--prompt",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app import downloads
-from app.catalog import CatalogEntry, CatalogFile, get_installed, installed_models
-from app.downloads import (
+from app.models import downloads
+from app.models.catalog import CatalogEntry, CatalogFile, get_installed, installed_models
+from app.models.downloads import (
     DownloadStopped,
     NetworkError,
     IntegrityError,
@@ -116,8 +116,8 @@ def test_a_lost_connection_stops_with_a_message_and_resumes_later(fake_hub, tmp_
 
 CRASHING_CHILD = """
 import json, sys
-from app.catalog import CatalogEntry
-from app.downloads import ModelDownload
+from app.models.catalog import CatalogEntry
+from app.models.downloads import ModelDownload
 raw = json.loads(sys.argv[1])
 ModelDownload(CatalogEntry.from_dict(raw), endpoint=sys.argv[2], hf_cache=sys.argv[3]).run()
 """

@@ -5,9 +5,9 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from app import downloads  # noqa: E402
-from app.download_worker import DownloadWorker  # noqa: E402
-from app.downloads import ModelDownload  # noqa: E402
+from app.models import downloads  # noqa: E402
+from app.models.download_worker import DownloadWorker  # noqa: E402
+from app.models.downloads import ModelDownload  # noqa: E402
 from tests.app.fake_hub import fake_hub  # noqa: E402,F401  (fixture)
 from tests.app.test_downloads import SIZE, make_entry, payload  # noqa: E402
 

@@ -6,8 +6,8 @@ import pytest
 from huggingface_hub import constants
 from huggingface_hub.utils import logging as hf_logging
 
-from app import secrets
-from app.downloads import HubAccessError, ModelDownload
+from app.models import secrets
+from app.models.downloads import HubAccessError, ModelDownload
 from tests.app.fake_hub import fake_hub, memory_keyring, no_keyring  # noqa: F401  (fixtures)
 from tests.app.test_downloads import REPO, make_entry, payload
 

@@ -8,7 +8,7 @@ import threading
 
 from PySide6.QtCore import QElapsedTimer, QTimer
 
-from app.engine_bridge import EngineBridge
+from app.chat.engine_bridge import EngineBridge
 
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
@@ -30,7 +30,7 @@ class TickGaps:
 
 
 def test_gui_side_imports_no_torch():
-    code = "import sys, app.engine_bridge; assert 'torch' not in sys.modules, 'torch imported'"
+    code = "import sys, app.chat.engine_bridge; assert 'torch' not in sys.modules, 'torch imported'"
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
 
 

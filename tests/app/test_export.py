@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.export import (conversation_markdown, export_all, export_conversation, safe_stem,
-                        to_markdown, unique_file_name)
-from app.markdown_import import MarkdownImportError, import_markdown, read_markdown
-from app.store import HistoryStore
-from app.store_records import Conversation, Message, now
+from app.history.export import (conversation_markdown, export_all, export_conversation, safe_stem,
+                                to_markdown, unique_file_name)
+from app.history.markdown_import import MarkdownImportError, import_markdown, read_markdown
+from app.history.records import Conversation, Message, now
+from app.history.store import HistoryStore
 
 CODE = '```python\ndef greet(name: str) -> str:\n    return f"Hello, {name}!"  # --> not a comment end\n```'
 TABLE = "| Langue | Bonjour |\n|---|:---:|\n| français | « Ça va ? » |\n| Deutsch | Grüß Gott |"

@@ -39,8 +39,8 @@ def test_busy_then_error_then_idle(qtbot, panel):
 
 def test_the_main_windows_recipe_installs_the_starter_off_the_gui_thread(qtbot, panel, data_dir):
     """What the main window does on the panel's request: a BackgroundTask around install_starter_model()."""
-    from app.catalog import get_installed
-    from app.downloads import install_starter_model
+    from app.models.catalog import get_installed
+    from app.models.downloads import install_starter_model
     from app.ui.model_tasks import BackgroundTask
 
     task = BackgroundTask(install_starter_model)

@@ -118,8 +118,8 @@ def visible_texts(window) -> list[tuple[str, str]]:
 
 
 def open_window(qtbot, code: str):
-    from app.chat_controller import ChatController
-    from app.store import HistoryStore
+    from app.chat.controller import ChatController
+    from app.history.store import HistoryStore
     from app.ui.main_window import MainWindow
 
     i18n.install_translators(QApplication.instance(), code)

@@ -11,11 +11,11 @@ from PySide6.QtGui import QInputMethodEvent
 
 import mistral_common
 from app import i18n
-from app.export import FRONT_MATTER_KEYS, ROLE_HEADINGS, conversation_markdown, export_conversation
-from app.language_detect import conversation_language
-from app.markdown_import import import_markdown
-from app.store import HistoryStore
-from runtime.tokenizer import StreamDecoder, tokenizer_from_folder
+from app.chat.language import conversation_language
+from app.history.export import FRONT_MATTER_KEYS, ROLE_HEADINGS, conversation_markdown, export_conversation
+from app.history.markdown_import import import_markdown
+from app.history.store import HistoryStore
+from runtime.text.tokenizer import StreamDecoder, tokenizer_from_folder
 
 # (question, answer, a search that must find the answer though typed without its accents or ligatures)
 TEXTS = {

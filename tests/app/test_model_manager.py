@@ -10,8 +10,8 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from app import downloads  # noqa: E402
-from app.catalog import CatalogEntry, CatalogFile, InstalledModel, get_entry, get_installed, register  # noqa: E402
+from app.models import downloads  # noqa: E402
+from app.models.catalog import CatalogEntry, CatalogFile, InstalledModel, get_entry, get_installed, register  # noqa: E402
 from app.ui.model_manager import ModelManagerDialog  # noqa: E402
 from app.ui.units import format_size  # noqa: E402
 from tests.app.fake_hub import fake_hub, memory_keyring  # noqa: E402,F401  (fixtures)

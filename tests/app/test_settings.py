@@ -64,7 +64,7 @@ from PySide6.QtCore import QObject, QUrl, Slot  # noqa: E402
 from PySide6.QtGui import QDesktopServices  # noqa: E402
 from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
-from app.catalog import InstalledModel, get_installed, register  # noqa: E402
+from app.models.catalog import InstalledModel, get_installed, register  # noqa: E402
 from app.ui.settings_dialog import SettingsDialog  # noqa: E402
 from tests.app.fake_hub import memory_keyring, no_keyring  # noqa: E402,F401  (fixtures)
 

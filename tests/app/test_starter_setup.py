@@ -1,7 +1,7 @@
 """`make run`'s first step on a fresh data folder: the starter model is installed and registered
 once, and a second run leaves things as they are."""
-from app.catalog import default_model, installed_models
-from app.starter_setup import ensure_a_model
+from app.models.catalog import default_model, installed_models
+from app.models.starter_setup import ensure_a_model
 from runtime.paths import STARTER_FILENAME, models_dir
 
 

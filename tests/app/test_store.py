@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.store import HistoryStore, auto_title, default_path
-from app.store_errors import NotFoundError, StoreInUseError
+from app.history.errors import NotFoundError, StoreInUseError
+from app.history.store import HistoryStore, auto_title, default_path
 
 CHILD = Path(__file__).with_name("store_child.py")
 
@@ -224,7 +224,7 @@ def test_a_second_process_is_refused_with_a_clear_message(tmp_path):
 
 
 def test_store_and_export_import_neither_qt_nor_torch():
-    code = ("import sys, app.store, app.export, app.markdown_import; "
+    code = ("import sys, app.history.store, app.history.export, app.history.markdown_import; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'PySide6')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])

@@ -5,10 +5,10 @@ import sqlite3
 
 import pytest
 
-from app.store import HistoryStore
-from app.store_errors import (CorruptDatabaseError, DiskFullError, NewerDatabaseError,
-                              StoreUnreadableError, move_aside)
-from app.store_schema import SCHEMA_VERSION, apply_migrations, connect_raw
+from app.history.errors import (CorruptDatabaseError, DiskFullError, NewerDatabaseError,
+                                StoreUnreadableError, move_aside)
+from app.history.schema import SCHEMA_VERSION, apply_migrations, connect_raw
+from app.history.store import HistoryStore
 
 STAMP = "2024-03-01T10:00:00.000000+00:00"
 

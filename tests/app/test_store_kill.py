@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.store import HistoryStore
+from app.history.store import HistoryStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from store_child import expected_text  # noqa: E402

@@ -5,9 +5,9 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.search import fold
-from app.store import HistoryStore
-from app.store_records import clean_text
+from app.history.records import clean_text
+from app.history.search import fold
+from app.history.store import HistoryStore
 
 TEXTS = {
     "en": "The café serves crème brûlée, and my naïve résumé needs work.",

@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from app import actions
+from app.chat import actions
 from tests.app.window_helpers import TickGaps, load_starter, make_window
 
 QUESTION = "What is the capital of France?"

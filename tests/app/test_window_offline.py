@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QPushButton
 
-from app import actions
+from app.chat import actions
 from app.ui.chat_view import BATCH
 from tests.app.window_helpers import make_window
 
@@ -210,7 +210,7 @@ def test_menus_shortcuts_and_model_manager(qtbot, tmp_path):
 
 
 def test_first_run_installs_registers_and_loads_the_starter(qtbot):
-    from app.catalog import installed_models
+    from app.models.catalog import installed_models
 
     window = make_window(qtbot)
     window.controller.load_model(None)

@@ -1,8 +1,8 @@
 """Shared pieces of the window tests: a window over a fresh data folder, and the event-loop gap meter."""
 from PySide6.QtCore import QElapsedTimer, QTimer
 
-from app.chat_controller import ChatController, ModelChoice
-from app.store import HistoryStore
+from app.chat.controller import ChatController, ModelChoice
+from app.history.store import HistoryStore
 from app.ui.main_window import MainWindow
 
 

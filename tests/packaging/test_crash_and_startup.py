@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app import startup_checks
-from app.store_errors import StoreInUseError, StoreWriteError
+from app.history.errors import StoreInUseError, StoreWriteError
+from app.startup import checks as startup_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,21 +19,21 @@ def run_python(code: str, data_dir: Path) -> subprocess.CompletedProcess:
 
 
 def test_an_uncaught_exception_is_logged_in_the_data_folder(data_dir):
-    done = run_python("from app import crash; crash.install(); raise ValueError('boom')", data_dir)
+    done = run_python("from app.startup import crash; crash.install(); raise ValueError('boom')", data_dir)
     assert done.returncode == 1
     log = (data_dir / "crash.log").read_text()
     assert "uncaught exception" in log and "ValueError: boom" in log
 
 
 def test_an_exception_in_a_thread_is_logged(data_dir):
-    code = ("import threading; from app import crash; crash.install(); "
+    code = ("import threading; from app.startup import crash; crash.install(); "
             "t = threading.Thread(target=lambda: 1 / 0, name='worker-x'); t.start(); t.join()")
     run_python(code, data_dir)
     assert "thread worker-x" in (data_dir / "crash.log").read_text()
 
 
 def test_a_fatal_signal_is_logged_by_faulthandler(data_dir):
-    done = run_python("import faulthandler; from app import crash; crash.install(); faulthandler._sigsegv()", data_dir)
+    done = run_python("import faulthandler; from app.startup import crash; crash.install(); faulthandler._sigsegv()", data_dir)
     assert done.returncode != 0
     assert "Segmentation fault" in (data_dir / "crash.log").read_text()
 
@@ -41,7 +41,7 @@ def test_a_fatal_signal_is_logged_by_faulthandler(data_dir):
 def test_the_log_falls_back_to_the_temp_folder_when_the_data_folder_cannot_be_made(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    done = run_python("from app import crash; print(crash.install())", blocker / "data")
+    done = run_python("from app.startup import crash; print(crash.install())", blocker / "data")
     assert done.returncode == 0 and Path(done.stdout.strip()).name == "octet-crash.log"
 
 

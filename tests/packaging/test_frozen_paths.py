@@ -6,7 +6,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app import runtime_command
+from app.models import runtime_command
 from runtime import paths
 
 

@@ -35,6 +35,16 @@ def test_spec_hidden_imports_of_our_packages_exist():
         assert module.with_suffix(".py").is_file() or (module / "__init__.py").is_file(), name
 
 
+def test_spec_data_files_exist():
+    """Every file the spec copies by a fixed path (catalog, icon, the kernels' source) is in the tree."""
+    paths = re.findall(r'str\(ROOT((?: / "[^"]+")+)\)', SPEC.read_text())
+    assert any("kernels.cpp" in path for path in paths)
+    for path in paths:
+        parts = re.findall(r'"([^"]+)"', path)
+        if parts[0] != "resources" or parts[-1] != "translations":
+            assert ROOT.joinpath(*parts).exists(), "/".join(parts)
+
+
 def test_spec_excludes_dev_tools_and_unused_qt():
     source = SPEC.read_text()
     for name in ("pytest", "hypothesis", "transformers", "mistral_common", "triton", "nvidia", "QtWebEngineCore", "QtQml"):

@@ -2,7 +2,7 @@
 its ids equal transformers', and hostile templates are stopped by the jinja sandbox."""
 import pytest
 
-from runtime.chat_template import ChatTemplateError, JinjaChatEncoder, chat_encoder_for
+from runtime.text.chat_template import ChatTemplateError, JinjaChatEncoder, chat_encoder_for
 from runtime.errors import UnsupportedModelError
 from tests.runtime.test_tokenizer_support import SAMPLES, hf_from_gguf, starter_tokenizer
 

@@ -7,15 +7,14 @@ import pytest
 import safetensors.torch
 import torch
 
-from runtime.chat_template import MistralV1ChatEncoder
+from runtime.text.chat_template import MistralV1ChatEncoder
 from runtime.cli import main
 from runtime.engine import Engine
 from runtime.errors import ModelFileError
 from runtime.kv_cache import KVCache
-from runtime.loader import build_model, inspect_model, load_model
+from runtime.loader import inspect_model, load_model
 from runtime.sampling import SamplingParams
-from runtime.weights.hf_folder import hf_config, read_hf_weights
-from tests.runtime.test_mixtral import load_gguf, quiet
+from tests.runtime.test_mixtral import load_folder, load_gguf
 from tests.runtime.tiny_models import save_hf_folder, tiny_mixtral, write_gguf_from_folder
 
 MESSAGES = [{"role": "system", "content": "Réponds en français."}, {"role": "user", "content": "Ça va ?"}]
@@ -76,10 +75,7 @@ def _edit_config(folder, **changes):
 
 def _load_weights(path):
     """load_model's weight side (these small folders have no tokenizer)."""
-    if path.is_dir():
-        config = hf_config(path)
-        return build_model(config, read_hf_weights(path, config, torch.float32, quiet), path, "cpu")
-    return load_gguf(path)
+    return load_folder(path) if path.is_dir() else load_gguf(path)
 
 
 def _refused(path, *fragments):

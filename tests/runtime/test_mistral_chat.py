@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.chat_template import JinjaChatEncoder, MistralV1ChatEncoder, chat_encoder_for, is_mistral_v1
-from runtime.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
+from runtime.text.chat_template import JinjaChatEncoder, MistralV1ChatEncoder, chat_encoder_for, is_mistral_v1
+from runtime.text.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
 from tests.runtime.test_tokenizer_support import (
     MIXTRAL_TEMPLATE, SAMPLES, mistral_v1_gguf_metadata, mistral_v1_model_file, starter_tokenizer,
 )

@@ -3,11 +3,8 @@ weights read from the folder `save_pretrained` wrote and from GGUF files convert
 import pytest
 import torch
 
-from runtime.config import config_from_gguf_metadata
 from runtime.kv_cache import KVCache
-from runtime.loader import build_model, read_gguf_weights
-from runtime.weights.gguf import GGUFFile
-from runtime.weights.hf_folder import hf_config, read_hf_weights
+from runtime.loader import load_weights
 from tests.runtime.tiny_models import save_hf_folder, tiny_mixtral, write_gguf_from_folder
 
 
@@ -16,14 +13,11 @@ def quiet(*_):
 
 
 def load_folder(folder, dtype=torch.float32):
-    config = hf_config(folder)
-    return build_model(config, read_hf_weights(folder, config, dtype, quiet), folder, "cpu")
+    return load_weights(folder, dtype=dtype, progress=quiet).model
 
 
 def load_gguf(path):
-    file = GGUFFile(path)
-    config = config_from_gguf_metadata(file.metadata, vocab_size=0)
-    return build_model(config, read_gguf_weights(file, config, torch.float32, quiet), path, "cpu")
+    return load_weights(path, dtype=torch.float32, progress=quiet).model
 
 
 def random_tokens(model, count, seed):

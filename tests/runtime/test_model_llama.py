@@ -3,17 +3,14 @@ import gguf
 import pytest
 import torch
 
-from runtime.config import config_from_gguf_metadata
 from runtime.kv_cache import KVCache
-from runtime.loader import build_model, read_gguf_weights
+from runtime.loader import load_weights
 from runtime.weights.gguf import GGUFFile, permute_rope_rows, unpermute_rope_rows
 from tests.runtime.tiny_models import tiny_llama, write_llama_gguf
 
 
 def load_tiny(path):
-    file = GGUFFile(path)
-    config = config_from_gguf_metadata(file.metadata, vocab_size=len(file.metadata["tokenizer.ggml.tokens"]))
-    return build_model(config, read_gguf_weights(file, config, torch.float32, lambda *_: None), path, "cpu")
+    return load_weights(path, dtype=torch.float32).model
 
 
 @pytest.mark.parametrize("shape", [dict(heads=4, kv_heads=2), dict(heads=4, kv_heads=4), dict(heads=8, kv_heads=1),

@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from runtime import quant_kernels
+from runtime.quant import kernels as quant_kernels
 from runtime.kv_cache import KVCache
-from runtime.quant import (GGUFBlockWeight, Int4Weight, Int8Weight, QuantizedExperts, QuantizedLinear,
-                           quantize_model)
+from runtime.loader import load_weights
+from runtime.quant.formats import GGUFBlockWeight, Int4Weight, Int8Weight, QuantizedExperts, QuantizedLinear
 
 DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA"))]
 
@@ -48,7 +48,7 @@ def test_gguf_block_kernel_agrees_with_its_dequantized_weight(qtype, tokens):
     """Activations are quantized to int8 per block of 32 (as llama.cpp does): ~0.5% relative."""
     import gguf
 
-    from runtime.quant_gguf import gguf_weight
+    from runtime.quant.gguf_blocks import gguf_weight
 
     w, x = weight_and_input(n=48, k=1024, tokens=tokens)
     raw = gguf.quants.quantize(w.numpy(), gguf.GGMLQuantizationType[qtype])
@@ -59,16 +59,8 @@ def test_gguf_block_kernel_agrees_with_its_dequantized_weight(qtype, tokens):
     assert relative_error(q.matmul(x.float()), exact) < 0.015
 
 
-def test_quantize_model_swaps_linears_and_experts_but_not_the_router():
-    from tests.runtime.test_mixtral import load_folder
-    from tests.runtime.tiny_models import save_hf_folder, tiny_mixtral
-
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as tmp:
-        model = load_folder(save_hf_folder(tiny_mixtral(seed=3), Path(tmp) / "hf"))
-    quantize_model(model, mode="int8")
+def test_quantized_load_swaps_linears_and_experts_but_not_the_router(mixtral_folder):
+    model = load_weights(mixtral_folder, quantize="int8").model
     moe = model.layers[0].feed_forward
     assert isinstance(moe.w1, QuantizedExperts) and isinstance(model.layers[0].attention.wq, QuantizedLinear)
     assert isinstance(moe.gate, torch.nn.Linear) and moe.gate.weight.dtype == torch.bfloat16
@@ -104,14 +96,9 @@ def test_quantized_tiny_mixtral_greedy_tokens_agree_with_float(mixtral_folder, m
     """Agreement: the share of tokens where the quantized model's greedy choice equals the float
     model's, along the float model's greedy continuations (12 prompts × 8 tokens); the rates measured
     are in docs/quantization.md. A random tiny model is a harsh case: its errors are not averaged out."""
-    from runtime.loader import build_model
-    from runtime.weights.hf_folder import hf_config, read_hf_weights
-
-    config = hf_config(mixtral_folder)
-    quiet = lambda *_: None  # noqa: E731
-    float_model = build_model(config, read_hf_weights(mixtral_folder, config, torch.float32, quiet), mixtral_folder, "cpu")
-    state = read_hf_weights(mixtral_folder, config, torch.bfloat16, quiet, quantize=mode)
-    quantized = build_model(config, state, mixtral_folder, "cpu")
+    float_model = load_weights(mixtral_folder, dtype=torch.float32).model
+    quantized = load_weights(mixtral_folder, quantize=mode).model
+    config = quantized.config
     assert isinstance(quantized.layers[1].feed_forward.w2, QuantizedExperts)
     same = total = sequences = 0
     for i in range(12):

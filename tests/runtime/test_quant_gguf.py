@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from runtime import quant_kernels
-from runtime.quant import GGUFBlockWeight, Int4Weight, Int8Weight
-from runtime.quant_gguf import dequantize_rows, gguf_weight, int4_groups
+from runtime.quant import kernels as quant_kernels
+from runtime.quant.formats import GGUFBlockWeight, Int4Weight, Int8Weight
+from runtime.quant.gguf_blocks import gguf_weight, int4_groups
+from runtime.weights.gguf import dequantize_rows
 
 Q = gguf.GGMLQuantizationType
 N, K = 32, 512
@@ -72,8 +73,8 @@ def test_kernel_blocks_dequantize_exactly(qtype):
 
 
 def test_dequantize_rows_in_chunks_equals_reference(monkeypatch):
-    from runtime import quant_gguf
+    from runtime.weights import gguf as gguf_file
 
-    monkeypatch.setattr(quant_gguf, "CHUNK_WEIGHTS", 3 * K)  # several chunks, a short last one
+    monkeypatch.setattr(gguf_file, "CHUNK_WEIGHTS", 3 * K)  # several chunks, a short last one
     raw = random_blocks(Q.Q6_K, rows=10)
     assert torch.equal(dequantize_rows(raw, Q.Q6_K, K), reference(raw, Q.Q6_K))

@@ -8,7 +8,7 @@ import pytest
 import sentencepiece
 import torch
 
-from runtime.chat_template import MistralV1ChatEncoder
+from runtime.text.chat_template import MistralV1ChatEncoder
 from runtime.cli import main
 from runtime.engine import Engine
 from runtime.sampling import SamplingParams

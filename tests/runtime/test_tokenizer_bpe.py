@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.errors import ModelFileError, UnsupportedModelError
-from runtime.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
+from runtime.text.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
 from tests.runtime.test_tokenizer_support import SAMPLES, gguf_metadata, hf_from_gguf, starter_tokenizer
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60) | st.text("aé 1\n€😀👍🏽🇫🇷中'sçß\t", max_size=40)

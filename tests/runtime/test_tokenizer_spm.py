@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.errors import ModelFileError
-from runtime.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
+from runtime.text.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
 from tests.runtime.test_tokenizer_support import (
     SAMPLES, mistral_v1_gguf_metadata, mistral_v1_model_file, mistral_v1_processor,
 )

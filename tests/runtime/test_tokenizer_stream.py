@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime.tokenizer import StreamDecoder
+from runtime.text.tokenizer import StreamDecoder
 from tests.runtime.test_tokenizer_support import SAMPLES, mistral_v1_gguf_metadata, starter_tokenizer
 
 LANGUAGE_TEXTS = SAMPLES + [
@@ -24,7 +24,7 @@ def tokenizer(request, starter_path):
     if request.param == "bpe":
         return starter_tokenizer(starter_path)
     if request.param == "sentencepiece":
-        from runtime.tokenizer import tokenizer_from_gguf
+        from runtime.text.tokenizer import tokenizer_from_gguf
 
         return tokenizer_from_gguf(mistral_v1_gguf_metadata(), "mixtral.gguf")
     raise AssertionError(request.param)
@@ -71,7 +71,7 @@ def test_random_text_streams_back_exactly(tokenizer, text):
 
 def _byte_in_vocab(tokenizer, byte: int) -> bool:
     """SmolLM2's vocabulary lacks a few bytes (0x04, 0xF1, ...): characters using them are dropped."""
-    from runtime.tokenizer_bpe import byte_alphabet
+    from runtime.text.bpe import byte_alphabet
 
     char = next(char for char, value in byte_alphabet().items() if value == byte)
     return tokenizer.backend.hf.token_to_id(char) is not None

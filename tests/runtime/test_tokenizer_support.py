@@ -46,7 +46,7 @@ def hf_from_gguf(path):
 
 @lru_cache(maxsize=None)
 def starter_tokenizer(path):
-    from runtime.tokenizer import tokenizer_from_gguf
+    from runtime.text.tokenizer import tokenizer_from_gguf
 
     return tokenizer_from_gguf(gguf_metadata(path), path)
 

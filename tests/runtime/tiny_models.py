@@ -197,6 +197,21 @@ def hf_folder_tensors(folder):
     return tensors
 
 
+def stack_experts(state: dict) -> dict:
+    """Per-expert tensors (`...w1.5`) stacked into [E, out, in] (`...w1`), as llama.cpp's converter does."""
+    from runtime.weights.names import split_expert_name
+
+    stacked, rest = {}, {}
+    for name, tensor in state.items():
+        split = split_expert_name(name)
+        if split:
+            stacked.setdefault(split[0], {})[split[1]] = tensor
+        else:
+            rest[name] = tensor
+    rest.update({name: torch.stack([experts[e] for e in sorted(experts)]) for name, experts in stacked.items()})
+    return rest
+
+
 def write_gguf_from_folder(folder, path, *, per_expert=False, qtype=gguf.GGMLQuantizationType.F32):
     """A GGUF of a Llama/Mistral/Mixtral folder as llama.cpp writes it: experts stacked into ffn_*_exps
     (or, with per_expert, the ffn_*.{E} layout of early Mixtral files), Q/K rows permuted, router and
@@ -204,14 +219,13 @@ def write_gguf_from_folder(folder, path, *, per_expert=False, qtype=gguf.GGMLQua
     import json
 
     from runtime.config import ModelConfig
-    from runtime.loader import _stack_experts
     from runtime.synth import MIXTRAL_INSTRUCT_TEMPLATE, add_model_metadata, add_sentencepiece_vocab
     from runtime.weights.names import external_name, internal_name
 
     config = ModelConfig.from_dict(json.loads((folder / "config.json").read_text()))  # unchecked: tests lie
     state = {internal_name(name, fmt="hf"): t.float() for name, t in hf_folder_tensors(folder).items()}
     if not per_expert:
-        state = _stack_experts(state)
+        state = stack_experts(state)
     writer = gguf.GGUFWriter(str(path), "llama")
     add_model_metadata(writer, config)
     if (folder / "tokenizer.model").exists():

@@ -1,0 +1,171 @@
+"""One function per user action, with keyword-only arguments: menus, shortcuts, buttons and tests all
+call these, so each action behaves the same wherever it starts. `window` is the `MainWindow`.
+"""
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QGuiApplication
+
+from app.history import export
+from app.history.markdown_import import MarkdownImportError, import_markdown
+from app.models.catalog import installed_models
+
+from .controller import ModelChoice
+
+
+translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
+
+
+def new_chat(*, window) -> None:
+    """Start an empty conversation (it is saved when the first message is sent)."""
+    window.controller.open_conversation(None)
+    window.sidebar.select(None)
+    window.composer.edit.setFocus()
+
+
+def open_conversation(*, window, conversation_id: int) -> None:
+    if window.controller.busy:
+        window.controller.stop()
+    window.controller.open_conversation(conversation_id)
+
+
+def send_message(*, window, text: str | None = None) -> bool:
+    """Send `text` (default: the composer's) and clear the composer once it is on its way."""
+    text = window.composer.text() if text is None else text
+    if window.controller.send(text) is None:
+        return False
+    window.composer.edit.clear()
+    return True
+
+
+def stop_answer(*, window) -> None:
+    window.controller.stop()
+
+
+def regenerate(*, window, message_id: int | None = None) -> bool:
+    """Another answer in place of `message_id` (default: the last answer on show)."""
+    message_id = message_id or _last_id(window, "assistant")
+    return message_id is not None and window.controller.regenerate(message_id)
+
+
+def edit_and_resend(*, window, message_id: int, text: str) -> bool:
+    return window.controller.edit_and_resend(message_id, text)
+
+
+def switch_branch(*, window, message_id: int, step: int) -> bool:
+    return window.controller.switch_branch(message_id, step)
+
+
+def copy_message(*, window, message_id: int) -> None:
+    QGuiApplication.clipboard().setText(window.controller.store.message(message_id).content)
+    window.flash(translate("actions", "Copied to the clipboard."))
+
+
+def copy_last_answer(*, window) -> bool:
+    message_id = _last_id(window, "assistant")
+    if message_id is None:
+        return False
+    copy_message(window=window, message_id=message_id)
+    return True
+
+
+def rename_conversation(*, window, conversation_id: int, title: str) -> None:
+    if title.strip():
+        window.controller.store.rename(conversation_id, title=title.strip())
+    window.refresh_conversations()
+
+
+def set_pinned(*, window, conversation_id: int, pinned: bool) -> None:
+    window.controller.store.set_pinned(conversation_id, pinned=pinned)
+    window.refresh_conversations()
+
+
+def delete_conversation(*, window, conversation_id: int) -> None:
+    """Delete, and offer to undo in the banner."""
+    controller = window.controller
+    if controller.conversation and controller.conversation.id == conversation_id:
+        controller.stop()
+        controller.open_conversation(None)
+    controller.store.delete(conversation_id)
+    window.refresh_conversations()
+    window.offer_undo_delete()
+
+
+def undo_delete(*, window) -> None:
+    conversation = window.controller.store.undo_delete()
+    window.refresh_conversations()
+    if conversation is not None:
+        window.controller.open_conversation(conversation.id)
+        window.sidebar.select(conversation.id)
+
+
+def search(*, window, query: str) -> None:
+    window.sidebar.search.setText(query)
+    window.apply_search(query)
+
+
+def focus_search(*, window) -> None:
+    window.sidebar.search.setFocus()
+    window.sidebar.search.selectAll()
+
+
+def export_conversation(*, window, conversation_id: int | None = None, path: Path | None = None) -> Path | None:
+    """Write a conversation to a Markdown file (asks where when `path` is None)."""
+    conversation_id = conversation_id or (window.controller.conversation.id if window.controller.conversation else None)
+    if conversation_id is None:
+        return None
+    if path is None:
+        path = window.ask_export_path(conversation_id)
+        if path is None:
+            return None
+    written = export.export_conversation(window.controller.store, conversation_id, path=path)
+    window.flash(translate("actions", "Exported to {path}").format(path=written))
+    return written
+
+
+def import_conversation(*, window, path: Path) -> bool:
+    """Add a conversation exported to Markdown back to the history and show it; False if refused."""
+    try:
+        conversation = import_markdown(window.controller.store, path=path)
+    except MarkdownImportError as error:
+        window._on_problem("import", str(error))
+        return False
+    window.refresh_conversations()
+    open_conversation(window=window, conversation_id=conversation.id)
+    return True
+
+
+def configure_conversation(*, window, system_prompt: str | None = None, settings: dict | None = None) -> None:
+    """Save the system prompt and sampling settings of the conversation on show (creating it if new)."""
+    controller = window.controller
+    if controller.conversation is None:
+        controller.conversation = controller.store.create_conversation(
+            model=controller.model.name if controller.model else "")
+    controller.conversation = controller.store.configure(
+        controller.conversation.id, system_prompt=system_prompt, settings=settings)
+    window.refresh_conversations()
+
+
+def restart_worker(*, window) -> None:
+    window.hide_banner()
+    window.controller.restart_worker()
+
+
+def load_model(*, window, path: str) -> bool:
+    """Load a model chosen in the model manager."""
+    chosen = Path(path)
+    installed = next((m for m in _installed() if Path(m.path) == chosen), None)
+    name = installed.name if installed else chosen.stem
+    window.hide_banner()
+    return window.controller.load_model(ModelChoice(chosen, name, installed))
+
+
+def _installed():
+    return installed_models()
+
+
+def _last_id(window, role: str) -> int | None:
+    for message in reversed(window.chat.messages):
+        if message.role == role:
+            return message.id
+    return None

@@ -1,0 +1,205 @@
+"""Weight-only quantized layers: a quantized weight knows how to multiply itself and to dequantize.
+
+Formats: `Int8Weight` (per output channel), `Int4Weight` (groups, w = (q - 8)·scale + zero, torch's
+packed kernels), `GGUFBlockWeight` (llama.cpp Q4_0/Q8_0 blocks used in place by our kernels).
+`QuantizedLinear`, `QuantizedExperts` ([E, out, in] stacks) and `QuantizedEmbedding` wrap them as
+modules; the loader puts them in the model's place (norms and the router stay float).
+Shapes: M tokens, N outputs, K inputs, E experts.
+"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import kernels
+
+MATVEC_MAX_TOKENS = 4  # above this, GGUF blocks are dequantized to bf16 for one matrix product
+INT4_GROUP = 32
+DEQUANTIZE_CHUNK = 1 << 24  # weights dequantized at a time for a many-token product
+
+
+class QuantizedWeight:
+    """A weight [N, K] in some quantized format."""
+    shape: tuple[int, int]
+
+    def matmul(self, x: torch.Tensor) -> torch.Tensor:  # [M, K] -> [M, N]
+        raise NotImplementedError
+
+    def dequantize(self, dtype=torch.float32) -> torch.Tensor:  # [N, K]
+        raise NotImplementedError
+
+    def rows(self, index: torch.Tensor, dtype) -> torch.Tensor:
+        """Dequantized rows [len(index), K] (embedding lookup)."""
+        return self.dequantize(dtype)[index]
+
+    @property
+    def nbytes(self) -> int:
+        raise NotImplementedError
+
+
+class Int8Weight(QuantizedWeight):
+    """w = q · scale, q int8 [N, K], one scale per output row."""
+
+    def __init__(self, q: torch.Tensor, scales: torch.Tensor, compute_dtype=torch.bfloat16):
+        self.q, self.scales = q, scales.to(compute_dtype)
+        self.shape = tuple(q.shape)
+        # _weight_int8pack_mm returns NaN for bf16 x when K % 16 != 0 (measured); CPU only (elsewhere
+        # the dequantized weight runs through the device's own matrix product)
+        self.use_kernel = q.shape[1] % 16 == 0 and q.device.type == "cpu"
+
+    @classmethod
+    def quantize(cls, weight: torch.Tensor, compute_dtype=torch.bfloat16) -> "Int8Weight":
+        w = weight.float()
+        scales = w.abs().amax(dim=1).clamp(min=1e-12) / 127
+        q = torch.round(w / scales[:, None]).clamp(-127, 127).to(torch.int8)
+        return cls(q, scales, compute_dtype)
+
+    def matmul(self, x):
+        if self.use_kernel:
+            return kernels.int8_mm(x, self.q, self.scales)
+        return F.linear(x, self.dequantize(x.dtype))
+
+    def dequantize(self, dtype=torch.float32):
+        return (self.q.to(torch.float32) * self.scales.float()[:, None]).to(dtype)
+
+    def rows(self, index, dtype):
+        return (self.q[index].float() * self.scales[index].float()[:, None]).to(dtype)
+
+    @property
+    def nbytes(self):
+        return self.q.numel() + self.scales.numel() * self.scales.element_size()
+
+
+class Int4Weight(QuantizedWeight):
+    """w = (q - 8) · scale + zero per group of `group_size` inputs, q in 0..15, on torch's int4
+    kernels (where the shape allows: N % 16 == 0), else nibble-packed codes and a dequantize path."""
+
+    def __init__(self, codes: torch.Tensor, scales: torch.Tensor, zeros: torch.Tensor, group_size: int,
+                 compute_dtype=torch.bfloat16):
+        self.shape, self.group_size = tuple(codes.shape), group_size
+        self.scale_and_zero = torch.stack([scales.T, zeros.T], dim=-1).to(compute_dtype).contiguous()
+        self.packed = kernels.int4_packable(self.shape, group_size)  # [K/g, N, 2] ^
+        self.data = kernels.int4_pack(codes) if self.packed else _nibbles(codes.to(torch.uint8))
+
+    @classmethod
+    def quantize(cls, weight: torch.Tensor, group_size=INT4_GROUP, compute_dtype=torch.bfloat16) -> "Int4Weight":
+        """Asymmetric min/max quantization per group."""
+        N, K = weight.shape
+        w = weight.float().reshape(N, K // group_size, group_size)
+        low, high = w.amin(-1), w.amax(-1)
+        scales = ((high - low) / 15).clamp(min=1e-12)
+        codes = torch.round((w - low[..., None]) / scales[..., None]).clamp(0, 15)
+        zeros = low + 8 * scales  # so that (q - 8) * scale + zero = low + q * scale
+        return cls(codes.reshape(N, K).to(torch.uint8), scales, zeros, group_size, compute_dtype)
+
+    def matmul(self, x):
+        if self.packed:
+            return kernels.int4_mm(x, self.data, self.group_size, self.scale_and_zero)
+        return F.linear(x, self.dequantize(x.dtype))
+
+    def dequantize(self, dtype=torch.float32):
+        N, K = self.shape
+        if self.packed:  # the packed layout is the kernel's own: read it back through the kernel
+            eye = torch.eye(K, dtype=self.scale_and_zero.dtype, device=self.data.device)
+            return kernels.int4_mm(eye, self.data, self.group_size, self.scale_and_zero).T.to(dtype)
+        codes = _unnibble(self.data).float().reshape(N, K // self.group_size, self.group_size)
+        scale, zero = self.scale_and_zero.float().permute(2, 1, 0)  # [N, K/g] each
+        return ((codes - 8) * scale[..., None] + zero[..., None]).reshape(N, K).to(dtype)
+
+    @property
+    def nbytes(self):
+        return self.data.numel() + self.scale_and_zero.numel() * self.scale_and_zero.element_size()
+
+
+class GGUFBlockWeight(QuantizedWeight):
+    """llama.cpp blocks (Q4_0 or Q8_0) [N, K/32 · block bytes], regrouped by `gguf_repack` into
+    superblocks of 16 (same bytes): our kernel for a few tokens, dequantized to bf16 for a matrix
+    product otherwise (K % 512 == 0)."""
+
+    def __init__(self, blocks: torch.Tensor, qtype: int, in_features: int):
+        self.blocks, self.qtype = blocks, qtype
+        self.shape = (blocks.shape[0], in_features)
+
+    def matmul(self, x):
+        ops = kernels.gguf_kernels()
+        if x.shape[0] <= MATVEC_MAX_TOKENS:
+            return ops.matvec(x, self.blocks, self.qtype)
+        out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
+        step = max(16, DEQUANTIZE_CHUNK // self.shape[1])  # bounded bf16 transient (~32 MB), not the matrix
+        for start in range(0, self.shape[0], step):
+            rows = self.blocks[start:start + step]
+            out[:, start:start + rows.shape[0]] = F.linear(x, ops.dequantize(rows, self.qtype, x.dtype))
+        return out
+
+    def dequantize(self, dtype=torch.float32):
+        return kernels.gguf_kernels().dequantize(self.blocks, self.qtype, dtype)
+
+    def rows(self, index, dtype):
+        return kernels.gguf_kernels().dequantize(self.blocks[index].contiguous(), self.qtype, dtype)
+
+    @property
+    def nbytes(self):
+        return self.blocks.numel()
+
+
+class QuantizedLinear(nn.Module):
+    def __init__(self, weight: QuantizedWeight):
+        super().__init__()
+        self.weight_q = weight
+        self.out_features, self.in_features = weight.shape
+
+    def forward(self, x):
+        return self.weight_q.matmul(x.reshape(-1, self.in_features)).reshape(*x.shape[:-1], self.out_features)
+
+    def dequantize(self, dtype=torch.float32) -> torch.Tensor:
+        return self.weight_q.dequantize(dtype)
+
+    def extra_repr(self):
+        return f"{self.in_features} -> {self.out_features}, {type(self.weight_q).__name__}"
+
+
+class QuantizedExperts(nn.Module):
+    """E quantized weights [out, in] (often views of one stacked buffer); `linear(e, x)` runs one."""
+
+    def __init__(self, experts: list[QuantizedWeight]):
+        super().__init__()
+        self.experts = experts
+        self.shape = (len(experts), *experts[0].shape)
+
+    def linear(self, e: int, x: torch.Tensor) -> torch.Tensor:
+        return self.experts[e].matmul(x)
+
+    def dequantize(self, dtype=torch.float32) -> torch.Tensor:
+        return torch.stack([w.dequantize(dtype) for w in self.experts])
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """The dtype its products come in: the activations' (bf16 for quantized models)."""
+        return torch.bfloat16
+
+    def extra_repr(self):
+        return f"{list(self.shape)}, {type(self.experts[0]).__name__}"
+
+
+class QuantizedEmbedding(nn.Module):
+    def __init__(self, weight: QuantizedWeight, dtype=torch.bfloat16):
+        super().__init__()
+        self.weight_q, self.dtype = weight, dtype
+
+    def forward(self, tokens):
+        return self.weight_q.rows(tokens, self.dtype)
+
+
+def quantize_weight(weight: torch.Tensor, mode: str, compute_dtype=torch.bfloat16) -> QuantizedWeight:
+    """A float weight [N, K] as "int8" or "int4" (groups of 32, or int8 when K is not a multiple)."""
+    if mode == "int4" and weight.shape[1] % INT4_GROUP == 0:
+        return Int4Weight.quantize(weight, INT4_GROUP, compute_dtype)
+    return Int8Weight.quantize(weight, compute_dtype)
+
+
+def _nibbles(codes: torch.Tensor) -> torch.Tensor:
+    """uint8 codes [N, K] in 0..15 -> [N, K/2], even index in the low nibble."""
+    return codes[:, 0::2] | (codes[:, 1::2] << 4)
+
+
+def _unnibble(data: torch.Tensor) -> torch.Tensor:
+    return torch.stack([data & 15, data >> 4], dim=-1).reshape(data.shape[0], -1)

@@ -1,0 +1,94 @@
+"""GGUF blocks onto our quantized weights, without a detour through full precision where the math allows.
+
+- Q4_0, Q8_0: regrouped (same size) for our kernels (`GGUFBlockWeight`) where they compile and the
+  rows hold a multiple of 512 weights; otherwise Q4_0 ->
+  int4 groups of 32 (scale d, zero 0) and Q8_0 -> int8 per output row (dequantized, re-quantized).
+- Q4_1 -> int4 g32 (scale d, zero m + 8d); Q4_K -> int4 g32 (scale d·sc, zero 8·d·sc − dmin·m).
+- Every other quantized type (Q5_K, Q6_K, Q5_0, ...) is dequantized row-chunk by row-chunk with the
+  `gguf` package (weights.gguf.dequantize_rows) and re-quantized to int8 per output row. Scales end
+  in bf16 (the kernels want it).
+"""
+import warnings
+
+import gguf
+import numpy as np
+import torch
+
+from ..weights.gguf import dequantize_rows
+from . import kernels
+from .formats import GGUFBlockWeight, Int4Weight, Int8Weight, QuantizedWeight
+
+Q = gguf.GGMLQuantizationType
+BLOCK_KERNEL_TYPES = {Q.Q4_0: kernels.GGML_Q4_0, Q.Q8_0: kernels.GGML_Q8_0}
+INT4_TYPES = (Q.Q4_0, Q.Q4_1, Q.Q4_K)
+
+
+def is_quantized(qtype) -> bool:
+    return qtype not in (Q.F32, Q.F16, Q.BF16, Q.F64)
+
+
+def gguf_weight(raw: np.ndarray, qtype, in_features: int, *, use_kernels: bool = True,
+                for_rows: bool = False) -> QuantizedWeight:
+    """One matrix [N, K] from its blocks `raw` (uint8 [N, row bytes], a view of the mapped file);
+    `for_rows`: an embedding, read by rows (so never int4, whose packed rows only the kernel reads)."""
+    if use_kernels and qtype in BLOCK_KERNEL_TYPES and in_features % 512 == 0 and kernels.gguf_kernels():
+        code = BLOCK_KERNEL_TYPES[qtype]
+        return GGUFBlockWeight(kernels.gguf_kernels().repack(_as_tensor(raw), code), code, in_features)
+    if qtype in INT4_TYPES and not for_rows:
+        codes, scales, zeros = int4_groups(raw, qtype, in_features)
+        return Int4Weight(codes, scales, zeros, 32)
+    return Int8Weight.quantize(dequantize_rows(raw, qtype, in_features))
+
+
+def int4_groups(raw: np.ndarray, qtype, in_features: int):
+    """(codes uint8 [N, K] in 0..15, scales [N, K/32], zeros [N, K/32]) with w = (q − 8)·scale + zero,
+    fp32 and exact for Q4_0, Q4_1 and Q4_K."""
+    blocks = _as_tensor(raw).reshape(raw.shape[0], -1, gguf.GGML_QUANT_SIZES[qtype][1])
+    return {Q.Q4_0: _q4_0, Q.Q4_1: _q4_1, Q.Q4_K: _q4_k}[qtype](blocks)
+
+
+def _halves(blocks: torch.Tensor, offset: int) -> torch.Tensor:
+    return blocks[..., offset:offset + 2].contiguous().view(torch.float16)[..., 0].float()
+
+
+def _nibble_groups(qs: torch.Tensor) -> torch.Tensor:
+    """16 bytes -> 32 codes: low nibbles are elements 0..15, high nibbles 16..31."""
+    return torch.cat([qs & 15, qs >> 4], dim=-1)
+
+
+def _q4_0(blocks):  # [N, B, 18]: d, qs[16]
+    N, B = blocks.shape[:2]
+    d = _halves(blocks, 0)
+    return _nibble_groups(blocks[..., 2:]).reshape(N, B * 32), d, torch.zeros_like(d)
+
+
+def _q4_1(blocks):  # [N, B, 20]: d, m, qs[16]; w = d·q + m
+    N, B = blocks.shape[:2]
+    d, m = _halves(blocks, 0), _halves(blocks, 2)
+    return _nibble_groups(blocks[..., 4:]).reshape(N, B * 32), d, m + 8 * d
+
+
+def _q4_k(blocks):  # [N, B, 144]: d, dmin, scales[12] (6-bit sc and m for 8 groups), qs[128]
+    N, B = blocks.shape[:2]
+    d, dmin = _halves(blocks, 0), _halves(blocks, 2)
+    sc, m = _k4_scales_mins(blocks[..., 4:16].to(torch.int32))  # [N, B, 8]
+    qs = blocks[..., 16:].reshape(N, B, 4, 32)  # 4 chunks of 64: low nibbles group 2j, high 2j+1
+    codes = torch.stack([qs & 15, qs >> 4], dim=3).reshape(N, B * 256)
+    scale = d[..., None] * sc
+    zero = 8 * scale - dmin[..., None] * m
+    return codes, scale.reshape(N, B * 8), zero.reshape(N, B * 8)
+
+
+def _k4_scales_mins(s: torch.Tensor):
+    """llama.cpp's get_scale_min_k4 for the 8 groups of a Q4_K/Q5_K block, from its 12 bytes."""
+    low_sc, low_m = s[..., 0:4] & 63, s[..., 4:8] & 63
+    high_sc = (s[..., 8:12] & 15) | ((s[..., 0:4] >> 6) << 4)
+    high_m = (s[..., 8:12] >> 4) | ((s[..., 4:8] >> 6) << 4)
+    return torch.cat([low_sc, high_sc], -1).float(), torch.cat([low_m, high_m], -1).float()
+
+
+def _as_tensor(raw: np.ndarray) -> torch.Tensor:
+    """A uint8 tensor sharing the (read-only, mapped) memory of `raw`; it is never written."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "the given NumPy array is not writable"
+        return torch.from_numpy(raw.view(np.uint8))

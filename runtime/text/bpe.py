@@ -1,0 +1,156 @@
+"""Byte-level BPE (GPT-2 style) through the `tokenizers` library: from a GGUF's gpt2 vocab + merges, or
+from a Hugging Face `tokenizer.json`. `BytePairBackend.encode` returns ids; `piece_bytes` holds each
+token's raw bytes (b"" for control tokens), which `text.tokenizer` joins into text.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from tokenizers import AddedToken, Regex, decoders, models, pre_tokenizers
+from tokenizers import Tokenizer as HFTokenizer
+
+from ..errors import ModelFileError, UnsupportedModelError
+
+TOKEN_NORMAL, TOKEN_UNKNOWN, TOKEN_CONTROL, TOKEN_USER_DEFINED, TOKEN_UNUSED, TOKEN_BYTE = 1, 2, 3, 4, 5, 6
+
+# Llama 3's split pattern (llama.cpp "llama-bpe"; Llama 3's tokenizer.json has the same Split regex).
+LLAMA3_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
+    r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+
+def gpt2_pre_tokenizer():
+    return pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+
+
+def smollm_pre_tokenizer():
+    """SmolLM's tokenizer.json (and llama.cpp's "smollm"): every digit alone, then GPT-2's split."""
+    return pre_tokenizers.Sequence(
+        [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]
+    )
+
+
+def llama3_pre_tokenizer():
+    return pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(LLAMA3_SPLIT), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+
+
+# `tokenizer.ggml.pre` values we reproduce exactly; anything else is refused rather than mis-split.
+PRE_TOKENIZERS = {
+    "default": gpt2_pre_tokenizer,
+    "gpt2": gpt2_pre_tokenizer,
+    "smollm": smollm_pre_tokenizer,
+    "llama-bpe": llama3_pre_tokenizer,
+    "llama3": llama3_pre_tokenizer,
+}
+
+
+@lru_cache(maxsize=1)
+def byte_alphabet() -> dict[str, int]:
+    """GPT-2's printable stand-in character for each byte, inverted: character -> byte."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars, extra = {}, 0
+    for byte in range(256):
+        if byte in printable:
+            chars[chr(byte)] = byte
+        else:
+            chars[chr(256 + extra)] = byte
+            extra += 1
+    return chars
+
+
+def spelled_bytes(token: str) -> bytes:
+    """The bytes a byte-level token stands for (characters outside the alphabet count as their UTF-8)."""
+    alphabet = byte_alphabet()
+    return b"".join(bytes([alphabet[c]]) if c in alphabet else c.encode("utf-8") for c in token)
+
+
+class BytePairBackend:
+    """A `tokenizers.Tokenizer` plus each id's bytes; special tokens in text are matched as single ids."""
+
+    kind = "bpe"
+    utf8_errors = "replace"  # what the ByteLevel decoder (Rust's from_utf8_lossy) does
+    strip_first_space = False
+
+    def __init__(self, hf: HFTokenizer, piece_bytes: list[bytes], special_ids: dict[str, int]):
+        self.hf = hf
+        self.piece_bytes = piece_bytes
+        self.special_ids = special_ids
+        self._plain: HFTokenizer | None = None
+
+    def encode(self, text: str, *, special: bool = True) -> list[int]:
+        if special:
+            return self.hf.encode(text, add_special_tokens=False).ids
+        if self._plain is None:
+            self._plain = HFTokenizer.from_str(self.hf.to_str())
+            self._plain.encode_special_tokens = True
+        return self._plain.encode(text, add_special_tokens=False).ids
+
+
+def check_merges(merges: list, vocab: dict[str, int], path) -> list[tuple[str, str]]:
+    pairs = []
+    for number, merge in enumerate(merges):
+        parts = merge.split(" ")
+        if len(parts) != 2:
+            raise ModelFileError(path, f"tokenizer merge #{number} {merge!r} is not two tokens separated by a space")
+        for part in (*parts, "".join(parts)):
+            if part not in vocab:
+                raise ModelFileError(path, f"tokenizer merge #{number} {merge!r} uses {part!r}, which is not in the vocabulary")
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def byte_pair_from_gguf(metadata: dict, path) -> BytePairBackend:
+    """Build from `tokenizer.ggml.tokens/merges/token_type/pre` (llama.cpp's gpt2 vocab)."""
+    tokens = metadata["tokenizer.ggml.tokens"]
+    pre = metadata.get("tokenizer.ggml.pre", "default")
+    if pre not in PRE_TOKENIZERS:
+        raise UnsupportedModelError(
+            path, f"byte-level BPE pre-tokenizer {pre!r} is not supported (supported: {', '.join(sorted(PRE_TOKENIZERS))})"
+        )
+    if "tokenizer.ggml.merges" not in metadata:
+        raise ModelFileError(path, "gpt2 tokenizer has no tokenizer.ggml.merges")
+    types = metadata.get("tokenizer.ggml.token_type") or [TOKEN_NORMAL] * len(tokens)
+    if len(types) != len(tokens):
+        raise ModelFileError(path, f"{len(tokens)} tokens but {len(types)} token types")
+    vocab = {token: index for index, token in enumerate(tokens)}
+    merges = check_merges(metadata["tokenizer.ggml.merges"], vocab, path)
+    hf = HFTokenizer(models.BPE(vocab=vocab, merges=merges, ignore_merges=False))
+    hf.pre_tokenizer = PRE_TOKENIZERS[pre]()
+    hf.decoder = decoders.ByteLevel()
+    control = [token for token, kind in zip(tokens, types) if kind == TOKEN_CONTROL]
+    user_defined = [token for token, kind in zip(tokens, types) if kind == TOKEN_USER_DEFINED]
+    hf.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in control])
+    hf.add_tokens([AddedToken(token, special=False, normalized=False) for token in user_defined])
+    piece_bytes = [
+        b"" if kind == TOKEN_CONTROL else token.encode() if kind == TOKEN_USER_DEFINED else spelled_bytes(token)
+        for token, kind in zip(tokens, types)
+    ]
+    special_ids = {token: vocab[token] for token in control + user_defined}
+    return BytePairBackend(hf, piece_bytes, special_ids)
+
+
+def byte_pair_from_json(file: Path) -> BytePairBackend:
+    """Build from a Hugging Face tokenizer.json whose decoder is ByteLevel."""
+    try:
+        hf = HFTokenizer.from_file(str(file))
+        spec = json.loads(file.read_text(encoding="utf-8"))
+    except Exception as error:  # the library raises plain Exceptions for malformed files
+        raise ModelFileError(file, f"cannot read the tokenizer: {error}") from None
+    if "ByteLevel" not in json.dumps(spec.get("decoder")):
+        raise UnsupportedModelError(file, "only byte-level BPE tokenizer.json files are supported; add tokenizer.model")
+    added = {item["id"]: item for item in spec.get("added_tokens", [])}
+    piece_bytes = []
+    for index in range(hf.get_vocab_size(with_added_tokens=True)):
+        token = hf.id_to_token(index) or ""
+        item = added.get(index)
+        piece_bytes.append(spelled_bytes(token) if item is None else b"" if item["special"] else token.encode())
+    special_ids = {item["content"]: index for index, item in added.items()}
+    return BytePairBackend(hf, piece_bytes, special_ids)
