@@ -3,9 +3,21 @@
 `ModelConfig` uses Hugging Face's field names; `from_dict` keeps the fields it knows and
 `__post_init__` derives the rest. One config describes Llama, Mistral and Mixtral (experts > 0).
 """
+import math
 from dataclasses import dataclass, fields
 
+from .errors import ModelFileError
+
 SUPPORTED_MODEL_TYPES = ("llama", "mistral", "mixtral")
+# Far above any model a computer can run (Llama 3.1 405B has 126 layers, hidden 16384, vocab 128256):
+# a header claiming more is lying, and is refused before anything is built from it.
+SIZE_LIMITS = {
+    "vocab_size": 1 << 22, "hidden_size": 1 << 16, "intermediate_size": 1 << 18, "num_hidden_layers": 1024,
+    "num_attention_heads": 1024, "num_key_value_heads": 1024, "head_dim": 4096,
+    "max_position_embeddings": 1 << 24, "num_local_experts": 1024, "num_experts_per_tok": 1024,
+}
+MUST_BE_POSITIVE = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+                    "num_key_value_heads", "head_dim")
 
 
 @dataclass
@@ -90,3 +102,24 @@ def config_from_gguf_metadata(meta: dict, vocab_size: int) -> ModelConfig:
         num_local_experts=experts,
         num_experts_per_tok=key("expert_used_count", 0) or 0,
     )
+
+
+def check_sizes(config: ModelConfig, path) -> None:
+    """Every size of the config is a whole number within SIZE_LIMITS and the heads divide evenly;
+    a ModelFileError naming the file and the value otherwise (a lying header, refused at once)."""
+    for name, limit in SIZE_LIMITS.items():
+        value = getattr(config, name)
+        low = 1 if name in MUST_BE_POSITIVE else 0
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= limit:
+            raise ModelFileError(path, f"claims {name} = {value!r}, which no model has ({low} to {limit}); "
+                                       "the file is damaged or not a model")
+    if config.num_attention_heads % config.num_key_value_heads:
+        raise ModelFileError(path, f"claims {config.num_attention_heads} attention heads in "
+                                   f"{config.num_key_value_heads} key/value groups, which do not divide evenly")
+    window = config.sliding_window
+    if window is not None and (not isinstance(window, int) or isinstance(window, bool) or window < 1):
+        raise ModelFileError(path, f"claims sliding_window = {window!r}; expected a positive whole number")
+    for name in ("rope_theta", "rms_norm_eps"):
+        value = getattr(config, name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+            raise ModelFileError(path, f"claims {name} = {value!r}; expected a positive number")

@@ -14,7 +14,7 @@ import psutil
 import torch
 from torch import nn
 
-from .config import ModelConfig, config_from_gguf_metadata
+from .config import ModelConfig, check_sizes, config_from_gguf_metadata
 from .errors import ModelFileError, UnsupportedModelError
 from .model import Transformer, empty_transformer, parameter_shapes
 from .quant.formats import (GGUFBlockWeight, QuantizedEmbedding, QuantizedExperts, QuantizedLinear,
@@ -31,6 +31,9 @@ Progress = Callable[[float, str], None]
 GGUF_ARCHITECTURES = ("llama",)
 FLOAT_TYPES = ("F32", "F16", "BF16")
 SMALL_MODEL_BYTES = 512 << 20  # quantized weights under this: one torch thread while decoding
+SAMPLE_CONVERSATION = [  # what `info` renders to check a model's chat template before it is used
+    {"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Bonjour !"},
+    {"role": "assistant", "content": "Bonjour ! Comment puis-je vous aider ?"}, {"role": "user", "content": "Merci."}]
 
 
 @dataclass
@@ -80,20 +83,28 @@ def load_text_side(path) -> tuple[object, object]:
 
 
 def inspect_model(path) -> dict:
-    """What `runtime info` shows: the config, parameter counts and quantization, with every tensor's
-    shape checked against the config, but no weights read."""
+    """What `runtime info` shows: the config, parameter counts, quantization and chat template, with
+    every tensor's shape checked against the config and the template tried on a sample conversation
+    (an import refuses what would fail at the first message), but no weights read."""
     source, config = _open(Path(path))
     if isinstance(source, GGUFFile):
         _check_gguf(source, config)
-        return describe(source.path, "gguf", config, _gguf_quantization(source))
-    _check_folder(source, config)
-    return describe(source, "safetensors", config, hf_folder.stored_dtype(source))
+        fmt, quantization = "gguf", _gguf_quantization(source)
+    else:
+        _check_folder(source, config)
+        fmt, quantization = "safetensors", hf_folder.stored_dtype(source)
+    _, chat_encoder = _text_side(source)
+    chat_encoder.encode_chat(SAMPLE_CONVERSATION)
+    return describe(Path(path), fmt, config, quantization, chat_template=chat_encoder.note)
 
 
 def _open(path: Path) -> tuple["GGUFFile | Path", ModelConfig]:
-    """(the GGUF file with its header checked, or the folder's path; the config it declares)."""
+    """(the GGUF file with its header checked, or the folder's path; the config it declares, its
+    sizes checked: nothing is built from a header that lies)."""
     if path.is_dir():
-        return path, hf_folder.hf_config(path)
+        config = hf_folder.hf_config(path)
+        check_sizes(config, path / "config.json")
+        return path, config
     if not path.exists():
         raise ModelFileError(path, "no such file or folder")
     file = GGUFFile(path)
@@ -101,7 +112,12 @@ def _open(path: Path) -> tuple["GGUFFile | Path", ModelConfig]:
         raise UnsupportedModelError(path, f"architecture {file.architecture!r} is not supported (Octet runs llama, "
                                           "Mistral and Mixtral models)")
     vocab = len(file.metadata.get("tokenizer.ggml.tokens", []))
-    return file, config_from_gguf_metadata(file.metadata, vocab_size=vocab)
+    try:
+        config = config_from_gguf_metadata(file.metadata, vocab_size=vocab)
+    except (TypeError, ValueError, ZeroDivisionError) as error:
+        raise ModelFileError(path, f"its metadata does not describe a usable model ({error})") from None
+    check_sizes(config, path)
+    return file, config
 
 
 def _text_side(source) -> tuple[object, object]:
@@ -288,10 +304,11 @@ def _parent(model: nn.Module, name: str) -> tuple[nn.Module, str]:
     return (model.get_submodule(path) if path else model), attribute
 
 
-def describe(path: Path, fmt: str, config: ModelConfig, quantization: str) -> dict:
+def describe(path: Path, fmt: str, config: ModelConfig, quantization: str, *, chat_template: str = "") -> dict:
     total, active = config.parameter_counts()
     return {
         "path": str(path), "format": fmt, "architecture": config.model_type, "quantization": quantization,
+        "chat_template": chat_template,
         "parameters_total": total, "parameters_active": active,
         "layers": config.num_hidden_layers, "hidden_size": config.hidden_size,
         "attention_heads": config.num_attention_heads, "kv_heads": config.num_key_value_heads,

@@ -1,10 +1,16 @@
 """A conversation (list of {"role", "content"}) -> prompt token ids. `chat_encoder_for` picks the
 model's own jinja template, rendered in jinja2's immutable sandbox exactly as transformers renders it,
-or, for Mistral-family instruct models, a built-in encoder token-equal to mistral-common v1.
+or, for Mistral-family instruct models, a built-in encoder token-equal to mistral-common v1. A file
+without a template gets the Mistral encoder (Mistral-family vocabulary) or a plain ChatML template,
+and says so in `note`. Rendering has a budget (time, output size, repetition): a hostile template
+gets a one-line ChatTemplateError, never a spinning worker or a traceback.
 """
 from __future__ import annotations
 
 import json
+import sys
+import time
+from contextlib import contextmanager
 from datetime import datetime
 
 import jinja2
@@ -15,10 +21,23 @@ from ..errors import ModelFileError, UnsupportedModelError
 from .tokenizer import Tokenizer
 
 ROLES = ("system", "user", "assistant")
+RENDER_SECONDS = 2.0  # a real template renders a long conversation in milliseconds
+OUTPUT_FACTOR, OUTPUT_SLACK = 8, 1 << 20  # output budget: 8× the conversation's characters + 1 MiB
+TEMPLATE_FILE = "<template>"  # the file name jinja2 compiles templates under
+DEFAULT_TEMPLATE = (  # ChatML, as llama.cpp falls back to for files without a template
+    "{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+NOTE_OWN = "the model's own"
+NOTE_MISTRAL = "none in the file; Octet uses Mistral's [INST] format"
+NOTE_DEFAULT = "none in the file; Octet uses a plain ChatML format"
 
 
 class ChatTemplateError(ModelFileError):
     """The model's chat template failed, refused the conversation, or tried to escape the sandbox."""
+
+
+class _OverBudget(Exception):
+    """A render went past its budget; the message says how ("ran for more than 2 s")."""
 
 
 class _Namespace(jinja2.utils.Namespace):
@@ -53,9 +72,24 @@ def _strftime_now(format):
     return datetime.now().strftime(format)
 
 
+class _BudgetedSandbox(ImmutableSandboxedEnvironment):
+    """jinja2's immutable sandbox, with `*` and `**` bounded (`'x' * 10**9` would take a gigabyte)."""
+    intercepted_binops = frozenset({"*", "**"})
+    max_repeat = OUTPUT_SLACK
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise _OverBudget(f"asked for a power of {right}")
+        if operator == "*":
+            sequence, count = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(sequence, (str, list, tuple)) and isinstance(count, int) and len(sequence) * count > self.max_repeat:
+                raise _OverBudget(f"asked to repeat {len(sequence)} items {count:,} times")
+        return super().call_binop(context, operator, left, right)
+
+
 def sandboxed_environment() -> ImmutableSandboxedEnvironment:
     """The environment transformers' apply_chat_template uses: same whitespace control and helpers."""
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+    env = _BudgetedSandbox(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
     env.filters["tojson"] = _tojson
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = _strftime_now
@@ -76,8 +110,9 @@ def _plain_messages(messages) -> list[dict]:
 class JinjaChatEncoder:
     """The model's own jinja chat template; its text is encoded with special tokens recognised."""
 
-    def __init__(self, tokenizer: Tokenizer, source: str, *, path=None):
+    def __init__(self, tokenizer: Tokenizer, source: str, *, path=None, note: str = NOTE_OWN):
         self.tokenizer = tokenizer
+        self.note = note
         self.path = path if path is not None else tokenizer.source
         try:
             self.template = sandboxed_environment().from_string(source)
@@ -85,22 +120,55 @@ class JinjaChatEncoder:
             raise ChatTemplateError(self.path, f"chat template has a syntax error on line {error.lineno}: {error}") from None
 
     def render(self, messages, *, add_generation_prompt: bool = True) -> str:
+        plain = _plain_messages(messages)
+        budget = OUTPUT_FACTOR * sum(len(m["content"]) for m in plain) + OUTPUT_SLACK
+        parts, size = [], 0
         try:
-            return self.template.render(
-                messages=_plain_messages(messages),
-                add_generation_prompt=add_generation_prompt,
-                bos_token=self.tokenizer.bos_token or "",
-                eos_token=self.tokenizer.eos_token or "",
-            )
+            with _time_limit(RENDER_SECONDS):
+                for part in self.template.generate(messages=plain, add_generation_prompt=add_generation_prompt,
+                                                   bos_token=self.tokenizer.bos_token or "",
+                                                   eos_token=self.tokenizer.eos_token or ""):
+                    size += len(part)
+                    if size > budget:
+                        raise _OverBudget(f"wrote more than {budget:,} characters for this conversation")
+                    parts.append(part)
+        except _OverBudget as error:
+            raise ChatTemplateError(self.path, f"chat template {error} and was stopped; do not use this file") from None
+        except (RecursionError, OverflowError, MemoryError) as error:
+            raise ChatTemplateError(self.path, f"chat template could not be rendered ({type(error).__name__}: "
+                                               f"{error}); do not use this file") from None
         except jinja2.exceptions.SecurityError as error:
             raise ChatTemplateError(
                 self.path, f"chat template tried to reach Python internals and was stopped ({error}); do not use this file"
             ) from None
         except jinja2.exceptions.TemplateError as error:
             raise ChatTemplateError(self.path, f"chat template refused the conversation: {error}") from None
+        return "".join(parts)
 
     def encode_chat(self, messages, *, add_generation_prompt: bool = True) -> list[int]:
         return self.tokenizer.encode(self.render(messages, add_generation_prompt=add_generation_prompt))
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Stop the template's own code (the frames jinja2 compiled) once `seconds` have passed: a line
+    tracer on those frames only, restored afterwards (a loop with an empty body writes nothing)."""
+    deadline = time.monotonic() + seconds
+
+    def on_line(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise _OverBudget(f"ran for more than {seconds:g} s")
+        return on_line
+
+    def on_call(frame, event, arg):
+        return on_line if frame.f_code.co_filename == TEMPLATE_FILE else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 class MistralV1ChatEncoder:
@@ -112,8 +180,9 @@ class MistralV1ChatEncoder:
     Special-token text inside messages stays plain text (a user cannot inject `</s>`).
     """
 
-    def __init__(self, tokenizer: Tokenizer):
+    def __init__(self, tokenizer: Tokenizer, *, note: str = NOTE_OWN):
         self.tokenizer = tokenizer
+        self.note = note
 
     def encode_chat(self, messages, *, add_generation_prompt: bool = True) -> list[int]:
         messages = _plain_messages(messages)
@@ -158,11 +227,22 @@ def is_mistral_v1(tokenizer: Tokenizer, template_source: str | None) -> bool:
     )
 
 
+def is_mistral_vocabulary(tokenizer: Tokenizer) -> bool:
+    """A Mistral v1 / Mixtral vocabulary: SentencePiece, 32,000 pieces, <s> and </s>, `[INST]` as text."""
+    return (tokenizer.kind == "sentencepiece" and tokenizer.vocab_size == 32000 and tokenizer.bos_id is not None
+            and tokenizer.eos_id is not None and "[INST]" not in tokenizer.special_ids)
+
+
 def chat_encoder_for(tokenizer: Tokenizer, template_source: str | None = None, *, mistral: bool | None = None, path=None):
     """The chat encoder for a model. template_source defaults to the tokenizer's own template;
-    mistral=True forces the built-in Mistral v1 encoder (for files that carry no template),
-    mistral=False forces the jinja template; None decides with `is_mistral_v1`."""
+    mistral=True forces the built-in Mistral v1 encoder, mistral=False forces the jinja template;
+    None decides with `is_mistral_v1`. Without a template: Mistral's encoder for a Mistral-family
+    vocabulary, else plain ChatML; `note` says which."""
     source = template_source if template_source is not None else tokenizer.chat_template
+    if not source and mistral is not False:
+        if mistral or is_mistral_vocabulary(tokenizer):
+            return MistralV1ChatEncoder(tokenizer, note=NOTE_MISTRAL)
+        return JinjaChatEncoder(tokenizer, DEFAULT_TEMPLATE, path=path, note=NOTE_DEFAULT)
     if mistral is None:
         mistral = is_mistral_v1(tokenizer, source)
     if mistral:

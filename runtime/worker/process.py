@@ -119,7 +119,8 @@ class Worker:
         loaded = engine.load(message["path"], context_length=message.get("context_length") or DEFAULT_CONTEXT,
                              progress=progress)
         self.engine = engine
-        return (event("loaded", request_id, model=describe(loaded.path, "", loaded.config, loaded.quantization),
+        return (event("loaded", request_id, model=describe(loaded.path, "", loaded.config, loaded.quantization,
+                                                       chat_template=loaded.chat_encoder.note),
                       load_seconds=round(engine.load_seconds, 3), context_length=engine.context_length))
 
     def generate(self, message: dict) -> dict:

@@ -2,8 +2,7 @@
 its ids equal transformers', and hostile templates are stopped by the jinja sandbox."""
 import pytest
 
-from runtime.text.chat_template import ChatTemplateError, JinjaChatEncoder, chat_encoder_for
-from runtime.errors import UnsupportedModelError
+from runtime.text.chat_template import NOTE_DEFAULT, ChatTemplateError, JinjaChatEncoder, chat_encoder_for
 from tests.runtime.test_tokenizer_support import SAMPLES, hf_from_gguf, starter_tokenizer
 
 CONVERSATIONS = [
@@ -83,14 +82,51 @@ def test_syntax_error_is_a_model_file_error(starter_path):
         JinjaChatEncoder(starter_tokenizer(starter_path), "{% for %}", path="m.gguf")
 
 
-def test_missing_template_is_refused(starter_path):
+def test_missing_template_gets_plain_chatml_with_a_note(starter_path):
     tokenizer = starter_tokenizer(starter_path)
     original, tokenizer.chat_template = tokenizer.chat_template, None
     try:
-        with pytest.raises(UnsupportedModelError, match="no chat template"):
-            chat_encoder_for(tokenizer)
+        encoder = chat_encoder_for(tokenizer)
     finally:
         tokenizer.chat_template = original
+    assert isinstance(encoder, JinjaChatEncoder) and encoder.note == NOTE_DEFAULT
+    assert encoder.render([{"role": "user", "content": "Hi"}]) == (
+        "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+
+
+HOSTILE = {
+    "nested loops that never write": "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}"
+                                     "{% endfor %}",
+    "a range past the sandbox's limit": "{% for a in range(10**9) %}{{ a }}{% endfor %}",
+    "a macro calling itself": "{% macro m(x) %}{{ m(x) }}{% endmacro %}{{ m(1) }}",
+    "a string repeated a billion times": "{{ 'x' * 1000000000 }}",
+    "a huge power": "{{ 10 ** 100000000 }}",
+    "output without end": "{% for a in range(100000) %}{% for m in messages %}{{ m.content * 50 }}{% endfor %}"
+                          "{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_template_stops_within_its_budget_with_one_line(starter_path, source):
+    encoder = JinjaChatEncoder(starter_tokenizer(starter_path), source, path="m.gguf")
+    with pytest.raises(ChatTemplateError) as caught:
+        encoder.render([{"role": "user", "content": "a message of a few words"}])
+    message = str(caught.value)
+    assert message.startswith("m.gguf: chat template") and "\n" not in message, message
+
+
+def test_the_budget_leaves_the_tracer_as_it_was(starter_path):
+    import sys
+
+    def tracer(frame, event, arg):
+        return None
+
+    sys.settrace(tracer)
+    try:
+        chat_encoder_for(starter_tokenizer(starter_path)).render(CONVERSATIONS[1])
+        assert sys.gettrace() is tracer
+    finally:
+        sys.settrace(None)
 
 
 def test_bad_roles_are_refused(ours):
