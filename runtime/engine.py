@@ -4,6 +4,8 @@ Used by the CLI and by the worker process. The cache remembers which token ids i
 turn of a conversation prefills only what is new, and another conversation is still correct.
 Context policy: when a conversation no longer fits, the oldest turns (not the system prompt) are left
 out of the prompt, and the result says how many; a last message that alone does not fit is refused.
+The cut is found by bisection (a few renders of the template, not one per turn left out), and a
+cancel stops it, or the prefill, between two steps.
 """
 import time
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from typing import Callable, Iterator
 import psutil
 import torch
 
-from .errors import ContextOverflowError
+from .errors import ContextOverflowError, GenerationCancelled
 from .generate import GenerationResult, generate_text, generate_tokens
 from .kv_cache import KVCache
 from .loader import LoadedModel, Progress, load_model
@@ -64,25 +66,46 @@ class Engine:
     def context_length(self) -> int:
         return self.cache.max_len if self.cache else 0
 
-    def encode_conversation(self, messages: list[dict]) -> tuple[list[int], int]:
-        """Prompt ids for `messages`, leaving out the oldest turns if needed; (ids, messages left out)."""
+    def encode_conversation(self, messages: list[dict], *,
+                            cancelled: Callable[[], bool] = lambda: False) -> tuple[list[int], int]:
+        """Prompt ids for `messages`, leaving out the fewest oldest turns that make it fit (the kept part
+        starts with a user turn); (ids, messages left out). GenerationCancelled if `cancelled()`."""
         system = [m for m in messages[:1] if m["role"] == "system"]
         turns = messages[len(system):]
-        for dropped in range(len(turns)):
-            kept = turns[dropped:]
-            if kept[0]["role"] != "user":
-                continue
-            ids = self.loaded.chat_encoder.encode_chat(system + kept, add_generation_prompt=True)
-            if len(ids) < self.context_length:
-                return ids, dropped
-        raise ContextOverflowError(
-            f"the message is too long for the model's context of {self.context_length} tokens; "
-            "shorten it or start a new conversation with a shorter text")
+        starts = [i for i, m in enumerate(turns) if m["role"] == "user"]  # where the kept part may begin
+
+        def encode(index: int) -> list[int] | None:
+            """The prompt that keeps turns from starts[index] on, or None if it does not fit."""
+            if cancelled():
+                raise GenerationCancelled
+            ids = self.loaded.chat_encoder.encode_chat(system + turns[starts[index]:], add_generation_prompt=True)
+            return ids if len(ids) < self.context_length else None
+
+        everything = encode(0) if starts else None
+        if everything is not None:
+            return everything, starts[0]  # the usual case: one render
+        best = encode(len(starts) - 1) if len(starts) > 1 else None
+        if best is None:
+            raise ContextOverflowError(
+                f"the message is too long for the model's context of {self.context_length} tokens; "
+                "shorten it or start a new conversation with a shorter text")
+        low, high = 0, len(starts) - 1  # keeping from starts[low] does not fit, from starts[high] does
+        while high - low > 1:
+            middle = (low + high) // 2
+            ids = encode(middle)
+            if ids is None:
+                low = middle
+            else:
+                high, best = middle, ids
+        return best, starts[high]
 
     def chat(self, messages: list[dict], *, params: SamplingParams | None = None, max_tokens: int = 512,
              cancelled: Callable[[], bool] = lambda: False) -> "ChatGeneration":
         """Generate the assistant's answer to `messages`; iterate the result for text deltas."""
-        prompt, dropped = self.encode_conversation(messages)
+        try:
+            prompt, dropped = self.encode_conversation(messages, cancelled=cancelled)
+        except GenerationCancelled:
+            return ChatGeneration(self, list(self.cached_ids), ChatTurnResult(finish_reason="cancelled"), iter(()))
         reused = self._reuse_cache(prompt)
         result = ChatTurnResult(dropped_messages=dropped)
         result.stats.prompt_tokens = len(prompt)

@@ -23,3 +23,7 @@ class UnsupportedModelError(ModelFileError):
 
 class ContextOverflowError(OctetError):
     """A prompt that does not fit in the model's context window."""
+
+
+class GenerationCancelled(Exception):
+    """The user stopped a generation before its first token (while its prompt was being built)."""

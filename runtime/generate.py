@@ -51,10 +51,14 @@ class GenerationResult:
 
 
 @torch.inference_mode()
-def prefill(model, cache: KVCache, tokens: list[int], device="cpu") -> torch.Tensor:
-    """Run `tokens` into the cache, chunk by chunk; the logits [V] of the last one."""
+def prefill(model, cache: KVCache, tokens: list[int], device="cpu",
+            cancelled: Callable[[], bool] = lambda: False) -> torch.Tensor | None:
+    """Run `tokens` into the cache, chunk by chunk; the logits [V] of the last one (None if
+    `cancelled()` said stop between two chunks: the cache then holds the chunks done)."""
     logits = None
     for start in range(0, len(tokens), PREFILL_CHUNK):
+        if cancelled():
+            return None
         chunk = torch.tensor(tokens[start:start + PREFILL_CHUNK], dtype=torch.long, device=device)
         logits = model(chunk, cache, all_logits=False)[-1]
     return logits
@@ -67,14 +71,14 @@ def generate_tokens(model, cache: KVCache, new_prompt: list[int], sampler: Sampl
     """Yield sampled ids after prefilling `new_prompt` (the cache already holds `history`)."""
     stats = result.stats
     started = time.perf_counter()
-    logits = prefill(model, cache, new_prompt, device)
+    logits = prefill(model, cache, new_prompt, device, cancelled)
     stats.prefill_seconds = time.perf_counter() - started
     stats.prefilled_tokens = len(new_prompt)
     seen = history + new_prompt
     started = time.perf_counter()
     result.finish_reason = "length"
     for _ in range(max_tokens):
-        if cancelled():
+        if logits is None or cancelled():
             result.finish_reason = "cancelled"
             break
         token = sampler(logits, seen)
