@@ -146,7 +146,7 @@ def _load_gguf(file: GGUFFile, config: ModelConfig, *, dtype, device, progress: 
     names = file.tensor_names()
     values = ((name, _gguf_value(file, file_name, name, config, dtype, keep_quantized))
               for file_name, name in names.items())
-    state = read_weights(values, len(names), expected, progress)
+    state = read_weights(values, len(names), expected, progress, dtype)
     return LoadedWeights(build_model(config, state, device), quantization, dtype)
 
 
@@ -170,7 +170,7 @@ def _gguf_value(file: GGUFFile, file_name: str, name: str, config: ModelConfig, 
     if heads is not None:
         raw = unpermute_rope_rows(torch.from_numpy(raw.copy()), heads).numpy()
     if raw.ndim == 3:
-        weight = QuantizedExperts([gguf_weight(raw[e], qtype, in_features) for e in range(raw.shape[0])])
+        weight = QuantizedExperts([gguf_weight(raw[e], qtype, in_features) for e in range(raw.shape[0])], dtype)
     else:
         weight = gguf_weight(raw, qtype, in_features, for_rows=name == "tok_embeddings.weight")
     file.release(file_name)  # the quantized weight holds its own copy (regrouped or converted)
@@ -201,7 +201,7 @@ def _load_folder(folder: Path, config: ModelConfig, *, dtype, device, progress: 
         dtype = quantized_compute_dtype(device)
     values = ((name, _folder_value(name, tensor, mode, dtype))
               for name, tensor in hf_folder.read_tensors(tensors, dtype))
-    state = read_weights(values, len(tensors), expected, progress)
+    state = read_weights(values, len(tensors), expected, progress, dtype)
     quantization = mode.upper() if mode else hf_folder.stored_dtype(folder)
     return LoadedWeights(build_model(config, state, device), quantization, dtype)
 
@@ -240,10 +240,11 @@ def quantized_compute_dtype(device) -> torch.dtype:
 
 # -- Assembly ---------------------------------------------------------------------------------------
 
-def read_weights(values: Iterator[tuple[str, object]], count: int, expected: dict, progress: Progress) -> dict:
+def read_weights(values: Iterator[tuple[str, object]], count: int, expected: dict, progress: Progress,
+                 dtype: torch.dtype) -> dict:
     """The state by the model's names from (name, tensor or quantized weight) pairs: one expert of a
     stack (`...w1.5`) is copied into a preallocated float [E, out, in] stack, or gathered into a
-    QuantizedExperts."""
+    QuantizedExperts computing in `dtype`."""
     state, quantized_experts = {}, {}
     for done, (name, value) in enumerate(values, start=1):
         split = split_expert_name(name)
@@ -258,7 +259,7 @@ def read_weights(values: Iterator[tuple[str, object]], count: int, expected: dic
             stack, expert = split
             quantized_experts.setdefault(stack, [None] * expected[stack][0])[expert] = value
         progress(0.05 + 0.9 * done / count, "Loading weights")
-    state.update({name: QuantizedExperts(experts) for name, experts in quantized_experts.items()})
+    state.update({name: QuantizedExperts(experts, dtype) for name, experts in quantized_experts.items()})
     return state
 
 

@@ -158,11 +158,13 @@ class QuantizedLinear(nn.Module):
 
 
 class QuantizedExperts(nn.Module):
-    """E quantized weights [out, in] (often views of one stacked buffer); `linear(e, x)` runs one."""
+    """E quantized weights [out, in] (often views of one stacked buffer); `linear(e, x)` runs one.
+    `dtype` is the compute dtype the loader chose: the activations' (and so the products') dtype."""
 
-    def __init__(self, experts: list[QuantizedWeight]):
+    def __init__(self, experts: list[QuantizedWeight], dtype: torch.dtype):
         super().__init__()
         self.experts = experts
+        self.dtype = dtype
         self.shape = (len(experts), *experts[0].shape)
 
     def linear(self, e: int, x: torch.Tensor) -> torch.Tensor:
@@ -170,11 +172,6 @@ class QuantizedExperts(nn.Module):
 
     def dequantize(self, dtype=torch.float32) -> torch.Tensor:
         return torch.stack([w.dequantize(dtype) for w in self.experts])
-
-    @property
-    def dtype(self) -> torch.dtype:
-        """The dtype its products come in: the activations' (bf16 for quantized models)."""
-        return torch.bfloat16
 
     def extra_repr(self):
         return f"{list(self.shape)}, {type(self.experts[0]).__name__}"

@@ -5,6 +5,7 @@ import torch
 
 from runtime.kv_cache import KVCache
 from runtime.loader import load_weights
+from runtime.quant.formats import QuantizedLinear
 from runtime.weights.gguf import GGUFFile, permute_rope_rows, unpermute_rope_rows
 from tests.runtime.tiny_models import tiny_llama, write_llama_gguf
 
@@ -64,11 +65,19 @@ def test_gguf_rope_permutation_is_undone(tmp_path):
 @pytest.mark.parametrize("qtype, tolerance", [(gguf.GGMLQuantizationType.F16, 0.05),
                                               (gguf.GGMLQuantizationType.Q8_0, 0.1),
                                               (gguf.GGMLQuantizationType.Q4_1, 0.6)])
-def test_quantized_tensor_types_load_close_to_float(tmp_path, qtype, tolerance):
+@pytest.mark.parametrize("quantize", [None, "auto"], ids=["dequantized at load", "kept quantized"])
+def test_quantized_tensor_types_load_close_to_float(tmp_path, qtype, tolerance, quantize):
+    """Both ways a quantized file loads: dequantized by `gguf` (quantize=None), and kept quantized on
+    Octet's own conversions and kernels (what the app and the CLI use), where every matrix must be a
+    QuantizedLinear."""
     reference = tiny_llama(seed=6, hidden_size=64)
-    ours = load_tiny(write_llama_gguf(reference, tmp_path / "q.gguf", qtype=qtype))
+    path = write_llama_gguf(reference, tmp_path / "q.gguf", qtype=qtype)
+    ours = load_weights(path, dtype=torch.float32, quantize=quantize).model
+    if quantize and qtype != gguf.GGMLQuantizationType.F16:
+        assert isinstance(ours.layers[0].attention.wq, QuantizedLinear)
+        assert isinstance(ours.layers[0].feed_forward.w2, QuantizedLinear)
     tokens = torch.arange(3, 40)
     with torch.no_grad():
         expected = reference(tokens[None]).logits[0]
-        actual = ours(tokens, KVCache(ours.config, 64))
+        actual = ours(tokens, KVCache(ours.config, 64, dtype=next(ours.norm.parameters()).dtype))
     assert (actual - expected).abs().max().item() <= tolerance

@@ -106,10 +106,23 @@ def test_real_size_layer_loads_and_generates_in_bf16(tmp_path, capsys):
         engine.load(path, context_length=64)
         moe = engine.loaded.model.layers[0].feed_forward
         assert moe.w1.shape == (8, 14336, 4096) and moe.w2.dtype == torch.bfloat16
+        steps, running = [], []  # the experts each one-token pass of the layer ran
+        run_expert, forward = moe.run_expert, moe.forward
+        moe.run_expert = lambda e, x: running.append(e) or run_expert(e, x)
+
+        def counted_forward(x):
+            running.clear()
+            out = forward(x)
+            if x.shape[0] == 1:
+                steps.append(list(running))
+            return out
+
+        moe.forward = counted_forward
         generation = engine.chat([{"role": "user", "content": "Hello"}], params=SamplingParams(temperature=0),
                                  max_tokens=3)
         generation.text()
         assert len(generation.result.token_ids) == 3
+        assert steps and all(len(experts) == len(set(experts)) == 2 for experts in steps), steps
     finally:
         path.unlink(missing_ok=True)
 
