@@ -32,7 +32,8 @@ def models_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Downloads that can be fetched again (the starter model's wheel); shared across data folders."""
+    """What can be made again (the starter model's wheel, the compiled kernels), shared across data
+    folders: the platform's cache folder (~/.cache/Octet on Linux), which uninstalling removes."""
     folder = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
     return folder

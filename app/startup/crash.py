@@ -1,7 +1,10 @@
 """Crash log: `install()` appends uncaught exceptions (any thread) and fatal signals (faulthandler) to
 `crash.log` in the data folder (a temporary folder if that one cannot be written); in the GUI thread,
 an uncaught exception also shows a dialog pointing to the log. `show_error()` is that dialog.
+The log is opened at start (faulthandler writes to an open file); a run that logged nothing
+removes it at exit, so a crash.log in the data folder always holds a report.
 """
+import atexit
 import faulthandler
 import os
 import sys
@@ -29,6 +32,7 @@ def install(folder: Path | None = None) -> Path:
     """Route uncaught exceptions and fatal signals to the crash log; return the log's path."""
     global _log_path, _log_file
     _log_path, _log_file = _open_log(folder)
+    atexit.register(_remove_if_empty, _log_path)
     faulthandler.enable(file=_log_file, all_threads=True)
     sys.excepthook = _on_uncaught
     threading.excepthook = _on_thread_uncaught
@@ -48,6 +52,14 @@ def _open_log(folder: Path | None):
         except OSError:
             continue
     return None, sys.stderr
+
+
+def _remove_if_empty(path: Path | None) -> None:
+    try:
+        if path is not None and path.stat().st_size == 0:
+            path.unlink()
+    except OSError:
+        pass
 
 
 def write_report(kind: str, error_type, error, trace) -> None:

@@ -23,8 +23,9 @@ import subprocess
 import warnings
 from pathlib import Path
 
-import platformdirs
 import torch
+
+from ..paths import cache_dir
 
 GGML_Q4_0, GGML_Q8_0 = 2, 8
 GGML_BLOCK_BYTES = {GGML_Q4_0: 18, GGML_Q8_0: 34}
@@ -144,7 +145,7 @@ def _compiled_library() -> Path:
     """The library built from KERNEL_SOURCE (torch, imported above, has loaded the libgomp it shares)."""
     source = KERNEL_SOURCE.read_bytes()
     digest = hashlib.sha256(source + " ".join(KERNEL_FLAGS).encode()).hexdigest()[:16]
-    folder = Path(os.environ.get("OCTET_KERNEL_CACHE") or _default_cache()) / "kernels"
+    folder = Path(os.environ.get("OCTET_KERNEL_CACHE") or cache_dir()) / "kernels"
     library = folder / f"octet_kernels_{digest}.so"
     if not library.exists():
         folder.mkdir(parents=True, exist_ok=True)
@@ -154,10 +155,6 @@ def _compiled_library() -> Path:
                         "-o", str(partial)], check=True, capture_output=True, timeout=300)
         os.replace(partial, library)  # atomic: a concurrent first use sees all or nothing
     return library
-
-
-def _default_cache() -> str:
-    return platformdirs.user_cache_dir("Octet")
 
 
 def _cpu_has_flags() -> bool:

@@ -18,6 +18,12 @@ def run_python(code: str, data_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
 
 
+def test_a_run_without_a_crash_leaves_no_crash_log(data_dir):
+    done = run_python("from app.startup import crash; print(crash.install())", data_dir)
+    assert done.returncode == 0 and done.stdout.strip() == str(data_dir / "crash.log")
+    assert not (data_dir / "crash.log").exists()
+
+
 def test_an_uncaught_exception_is_logged_in_the_data_folder(data_dir):
     done = run_python("from app.startup import crash; crash.install(); raise ValueError('boom')", data_dir)
     assert done.returncode == 1

@@ -1,6 +1,7 @@
 """The packaging files are sound without building: the spec compiles and names files and modules that
 exist, the desktop entry is valid, the icon containers are well formed and the SVG renders."""
 import configparser
+import os
 import re
 import shutil
 import struct
@@ -70,6 +71,19 @@ def test_desktop_entry_validates():
 def test_install_scripts_parse():
     for script in ("install.sh", "uninstall.sh"):
         subprocess.run(["sh", "-n", str(ROOT / "packaging" / "linux" / script)], check=True)
+
+
+def test_uninstall_removes_the_program_and_cache_and_keeps_the_data(tmp_path):
+    home = tmp_path / "home"
+    kept = home / ".local" / "share" / "Octet" / "history.sqlite3"
+    removed = [home / ".local" / "lib" / "octet" / "octet", home / ".cache" / "Octet" / "kernels" / "k.so"]
+    for path in [kept, *removed]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    env = {"HOME": str(home), "PATH": os.environ["PATH"]}
+    subprocess.run(["sh", str(ROOT / "packaging" / "linux" / "uninstall.sh")], env=env, check=True, capture_output=True)
+    assert kept.exists() and not any(path.exists() for path in removed)
+    assert not (home / ".cache" / "Octet").exists()
 
 
 def test_ico_and_icns_hold_every_png():
