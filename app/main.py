@@ -12,7 +12,7 @@ from app import settings as app_settings
 from app.history.errors import StoreError
 from app.history.store import HistoryStore
 from app.settings import apply_worker_settings
-from app.startup import crash
+from app.startup import crash, qt_platform
 
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "octet.svg"
 
@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         from runtime.cli import main as runtime_main  # deferred: only this mode needs the runtime's CLI
         return runtime_main(argv[2:])
     crash.install()
+    missing = qt_platform.problem()
+    if missing:  # Qt would abort in QApplication() with a message naming the wrong library
+        print(missing, file=sys.stderr)
+        return 1
     # Deferred until the crash log is installed: PySide6, and the modules below, which import it.
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
