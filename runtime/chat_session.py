@@ -4,13 +4,14 @@ import sys
 
 from .engine import Engine
 from .paths import resolve_model
-from .sampling import SamplingParams
+from .sampling_params import SamplingParams
 
 
 def run_chat(args) -> None:
     engine = Engine(device=args.device)
     engine.load(resolve_model(args.model), context_length=args.context)
-    params = SamplingParams(temperature=args.temperature, seed=args.seed)
+    params = SamplingParams(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, min_p=args.min_p,
+                            repetition_penalty=args.repetition_penalty, seed=args.seed)
     messages = [{"role": "system", "content": args.system}] if args.system else []
     if args.prompt is not None:
         answer(engine, messages + [{"role": "user", "content": args.prompt}], params, args.max_tokens)

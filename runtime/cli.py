@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import OctetError
 from .paths import resolve_model
+from .sampling_params import SamplingParams
 from .starter import install_starter
 
 
@@ -35,14 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true")
     info.set_defaults(command=cmd_info)
 
-    chat = commands.add_parser("chat", help="chat with a model (one answer with --prompt)")
+    chat = commands.add_parser("chat", help="chat with a model (one answer with --prompt)",
+                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     chat.add_argument("model")
-    chat.add_argument("--prompt")
-    chat.add_argument("--system")
-    chat.add_argument("--max-tokens", type=int, default=512)
-    chat.add_argument("--temperature", type=float, default=0.7)
-    chat.add_argument("--seed", type=int)
-    chat.add_argument("--device", default="cpu")
+    chat.add_argument("--prompt", help="answer this and exit (else an interactive chat)")
+    chat.add_argument("--system", help="a system prompt")
+    chat.add_argument("--max-tokens", type=int, default=512, help="the longest answer, in tokens")
+    add_sampling_options(chat)
+    chat.add_argument("--device", default="cpu", help="cpu, or cuda / mps where torch has them")
     chat.add_argument("--context", type=int, default=4096, help="context length to allocate (tokens)")
     chat.set_defaults(command=cmd_chat)
 
@@ -75,6 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
     starter = commands.add_parser("install-starter", help="put the starter model in the models folder")
     starter.set_defaults(command=cmd_install_starter)
     return parser
+
+
+def add_sampling_options(parser) -> None:
+    """The sampling flags, with SamplingParams' own defaults (shown by --help)."""
+    defaults = SamplingParams()
+    parser.add_argument("--temperature", type=float, default=defaults.temperature,
+                        help="0: greedy, the plain argmax of the logits (the other options then do nothing)")
+    parser.add_argument("--top-k", type=int, default=defaults.top_k, help="keep the k likeliest tokens (0: all)")
+    parser.add_argument("--top-p", type=float, default=defaults.top_p, help="keep the likeliest tokens up to this mass")
+    parser.add_argument("--min-p", type=float, default=defaults.min_p,
+                        help="drop tokens less likely than this times the likeliest")
+    parser.add_argument("--repetition-penalty", type=float, default=defaults.repetition_penalty,
+                        help="shrink the logits of the last 64 tokens' ids (1.0: off)")
+    parser.add_argument("--seed", type=int, help="the same seed and options give the same answer")
 
 
 def cmd_info(args) -> None:

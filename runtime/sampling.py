@@ -1,26 +1,10 @@
-"""Picking the next token from logits: temperature, top-k, top-p, min-p, repetition penalty, seed.
-
-Temperature 0 is greedy decoding. The same seed and settings give the same tokens.
+"""Picking the next token from logits: temperature, top-k, top-p, min-p, repetition penalty, seed
+(the options are `SamplingParams`, in runtime.sampling_params). Temperature 0 is the plain argmax.
+The same seed and settings give the same tokens.
 """
-from dataclasses import asdict, dataclass
-
 import torch
 
-
-@dataclass
-class SamplingParams:
-    temperature: float = 0.7
-    top_k: int = 40
-    top_p: float = 0.95
-    min_p: float = 0.05
-    repetition_penalty: float = 1.1
-    repeat_last_n: int = 64
-    seed: int | None = None
-
-    @classmethod
-    def from_dict(cls, values: dict | None) -> "SamplingParams":
-        known = set(asdict(cls()))
-        return cls(**{k: v for k, v in (values or {}).items() if k in known})
+from .sampling_params import SamplingParams
 
 
 class Sampler:
@@ -32,11 +16,11 @@ class Sampler:
     def __call__(self, logits: torch.Tensor, previous: list[int]) -> int:
         """The next token id for `logits` [V] after the token ids `previous`."""
         p = self.params
+        if p.temperature <= 0:
+            return int(torch.argmax(logits))
         logits = logits.float().clone()
         if p.repetition_penalty != 1.0 and previous:
             apply_repetition_penalty(logits, previous[-p.repeat_last_n:], p.repetition_penalty)
-        if p.temperature <= 0:
-            return int(torch.argmax(logits))
         probs = torch.softmax(logits / p.temperature, dim=-1)
         probs = filter_probs(probs, top_k=p.top_k, top_p=p.top_p, min_p=p.min_p)
         return int(torch.multinomial(probs, 1, generator=self.generator))
