@@ -3,6 +3,8 @@
 `ModelDownload(entry).run(on_progress=...)` reuses the user's HF cache when it holds the files, else fetches
 each file into `<name>.part` (kept across stops, crashes and lost connections; resumed with Range), hashes it
 while writing and renames it into place only when its sha256 matches; then registers the model. No Qt here.
+A server that sends more than the file's announced size is read no further than that size; one that
+trickles (under STALL_MIN_BYTES in STALL_WINDOW_S) is dropped and retried, and given up after MAX_STALLS.
 """
 from __future__ import annotations
 
@@ -33,12 +35,19 @@ __all__ = ["ModelDownload", "DownloadProgress", "DownloadError", "DownloadStoppe
 
 SPACE_MARGIN_BYTES = 256 * 1024**2
 MAX_ATTEMPTS_WITHOUT_PROGRESS = 5
+STALL_WINDOW_S = 30.0  # a download slower than STALL_MIN_BYTES over this long has stalled
+STALL_MIN_BYTES = 64 * 1024
+MAX_STALLS = 3
 PROGRESS_INTERVAL_S = 0.25
 SPEED_WINDOW_S = 5.0
 
 
 class DownloadStopped(DownloadError):
     """Stopped on request (pause or cancel); the partial file stays and the next run resumes it."""
+
+
+class Stalled(NetworkError):
+    """The server still sends, but almost nothing: the connection is dropped and tried again."""
 
 
 class NotEnoughDiskSpace(DownloadError):
@@ -70,7 +79,8 @@ class ModelDownload:
 
     def __init__(self, entry: CatalogEntry, *, endpoint: str | None = None, offline: bool = False,
                  token: str | None = None, hf_cache: str | os.PathLike | None = None,
-                 read_timeout: float = hub_client.READ_TIMEOUT_S, retry_wait_s: float = 1.0):
+                 read_timeout: float = hub_client.READ_TIMEOUT_S, retry_wait_s: float = 1.0,
+                 stall_window_s: float = STALL_WINDOW_S):
         if entry.source != "huggingface":
             raise DownloadError(f"{entry.name} is not on the Hugging Face Hub; use install_starter_model()")
         self.entry = entry
@@ -80,6 +90,7 @@ class ModelDownload:
         self.hf_cache = hf_cache
         self.read_timeout = read_timeout
         self.retry_wait_s = retry_wait_s
+        self.stall_window_s = stall_window_s
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -182,11 +193,18 @@ class _FileFetch:
             return
         self.target.parent.mkdir(parents=True, exist_ok=True)
         done = self._resume_point()
-        attempts = 0
+        attempts = stalls = 0
         while done < self.remote.size:
             before = done
             try:
                 done = self._fetch_from(done)
+            except Stalled:
+                stalls += 1
+                if stalls >= MAX_STALLS:
+                    raise NetworkError(f"{self.remote.filename}: the server sends too slowly (under "
+                                       f"{STALL_MIN_BYTES // 1024} KB in {self.job.stall_window_s:g} s, {stalls} "
+                                       "times); stopped. It resumes from there next time.") from None
+                done = self.part.stat().st_size if self.part.exists() else 0
             except NetworkError:
                 done = self.part.stat().st_size if self.part.exists() else 0
                 attempts = 1 if done > before else attempts + 1
@@ -213,20 +231,29 @@ class _FileFetch:
         return have
 
     def _fetch_from(self, start: int) -> int:
-        """Append from `start` until the body ends; returns the bytes now in the part file."""
+        """Append from `start` until the body ends, or the announced size is reached (a server sending
+        more is not read further); returns the bytes now in the part file. Stalled if it trickles."""
         done = start
         with hub_client.stream_range(self.remote, start, token=self.job.token,
                                      read_timeout=self.job.read_timeout) as (status, chunks):
             if status == 200 and start:
                 done = self._restart_from_zero()
+            window_start, window_bytes = time.monotonic(), done
             with open(self.part, "ab") as sink:
                 for chunk in chunks:
                     if self.job._stop.is_set():
                         raise DownloadStopped(f"{self.remote.filename}: paused at {done} bytes")
+                    chunk = chunk[:self.remote.size - done]
                     sink.write(chunk)
                     self.hasher.update(chunk)
                     done += len(chunk)
                     self.meter.advance(len(chunk))
+                    if done >= self.remote.size:
+                        break
+                    if time.monotonic() - window_start >= self.job.stall_window_s:
+                        if done - window_bytes < STALL_MIN_BYTES:
+                            raise Stalled(f"{self.remote.filename}: stalled at {done} bytes")
+                        window_start, window_bytes = time.monotonic(), done
         return done
 
     def _restart_from_zero(self) -> int:

@@ -26,6 +26,7 @@ class HostedFile:
     lfs: bool = True
     advertised_sha256: str | None = None  # what the server claims (the ETag); defaults to the real hash
     gated_token: str | None = None  # when set, HEAD/GET on the hub need "Bearer <token>"
+    advertised_size: int | None = None  # what the hub announces (X-Linked-Size); defaults to the real size
 
     @property
     def etag(self) -> str:
@@ -50,6 +51,7 @@ class FakeHub:
     bytes_sent: dict[str, int] = field(default_factory=dict)  # filename -> body bytes sent by the cdn/hub
     drop_after: dict[str, int] = field(default_factory=dict)  # filename -> bytes to send before cutting (once)
     throttle_bytes_per_s: int | None = None
+    trickle_bytes_per_s: int | None = None  # send the body a few bytes at a time, this slowly
     cdn_down: bool = False  # redirect downloads to a closed port (connection refused)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -148,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Location", f"{self.hub.cdn_url}/blobs/{_blob_key(hosted)}?sig=signed")
         self.send_header("X-Repo-Commit", COMMIT)
         self.send_header("X-Linked-Etag", f'"{hosted.etag}"')
-        self.send_header("X-Linked-Size", str(len(hosted.content)))
+        self.send_header("X-Linked-Size", str(hosted.advertised_size or len(hosted.content)))
         self.send_header("ETag", '"pointer-etag"')
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -184,13 +186,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_body(self, hosted: HostedFile, body: bytes) -> None:
         cut = self.hub.take_drop(hosted.filename)
         limit = len(body) if cut is None else min(cut, len(body))
+        step = 16 if self.hub.trickle_bytes_per_s else CHUNK
         try:
-            for offset in range(0, limit, CHUNK):
-                piece = body[offset : min(offset + CHUNK, limit)]
+            for offset in range(0, limit, step):
+                piece = body[offset : min(offset + step, limit)]
                 self.wfile.write(piece)
                 self.hub.count_sent(hosted.filename, len(piece))
-                if self.hub.throttle_bytes_per_s:
-                    time.sleep(len(piece) / self.hub.throttle_bytes_per_s)
+                if self.hub.throttle_bytes_per_s or self.hub.trickle_bytes_per_s:
+                    self.wfile.flush()
+                    time.sleep(len(piece) / (self.hub.trickle_bytes_per_s or self.hub.throttle_bytes_per_s))
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
