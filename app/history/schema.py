@@ -1,4 +1,5 @@
-"""Opening the history database: refuse damaged, foreign or newer files untouched, then set WAL and
+"""Opening the history database: refuse damaged, foreign or newer files untouched (checked through a
+read-only connection, so not even a pending write-ahead log is folded into them), then set WAL and
 foreign keys and run the forward migrations, one transaction per schema version.
 
 `SCHEMA_VERSION` is the newest; `MIGRATIONS[n]` upgrades version n to n + 1 (0 is an empty file).
@@ -110,12 +111,13 @@ def open_database(path: Path) -> sqlite3.Connection:
     A file that is damaged, not Octet's, or from a newer Octet is never written to.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size:
+        _check_untouched(path)
     try:
         db = connect_raw(path)
     except sqlite3.Error as error:
         raise translate(error, path) from error
     try:
-        _check_readable(db, path)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
@@ -127,6 +129,19 @@ def open_database(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _check_untouched(path: Path) -> None:
+    """Refuse a damaged, foreign or newer file through a read-only connection: closing a writable one
+    would checkpoint the file's write-ahead log into it."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise translate(error, path) from error
+    try:
+        _check_readable(db, path)
+    finally:
+        db.close()
 
 
 def _check_readable(db: sqlite3.Connection, path: Path) -> None:
