@@ -3,6 +3,7 @@
 `translate(error, path)` turns a raw `sqlite3.Error` into one of them; `move_aside(path)` renames an
 unreadable database (with its -wal/-shm files) out of the way, never deleting or overwriting anything.
 """
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -57,6 +58,9 @@ class NotFoundError(StoreError, LookupError):
     """No conversation or message with that id (or it was deleted)."""
 
 
+DISK_ERRORS = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN)
+FULL_BELOW_BYTES = 1 << 20
+
 CORRUPT_ADVICE = (
     "Octet did not change the file. Move it aside to start a new, empty history "
     "(the old file is kept, renamed), or restore it from a backup or a Markdown export."
@@ -67,9 +71,9 @@ def translate(error: sqlite3.Error, path) -> StoreError:
     """The `StoreError` a person should read for a raw sqlite3 error raised while using `path`."""
     code = getattr(error, "sqlite_errorcode", None)
     primary = code & 0xFF if code is not None else None
-    if primary == sqlite3.SQLITE_FULL:
+    if primary == sqlite3.SQLITE_FULL or (primary in DISK_ERRORS and disk_is_full(path)):
         return DiskFullError(
-            path, "the disk is full, so the last change could not be saved. Free some space and "
+            path, "the disk is full, so Octet cannot write to the history. Free some space on it and "
             "try again; everything saved before is still there.")
     if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return CorruptDatabaseError(path, f"the history file is damaged ({error}). {CORRUPT_ADVICE}")
@@ -81,6 +85,15 @@ def translate(error: sqlite3.Error, path) -> StoreError:
             path, f"the history could not be written ({error}). Check that the disk is present and "
             "writable; everything saved before is still there.")
     return StoreError(path, f"the history database reported an error: {error}")
+
+
+def disk_is_full(path) -> bool:
+    """Whether the disk holding `path` has (almost) no space left: SQLite then reports an I/O error
+    (its -shm and -wal files cannot grow), which must not read as a damaged file."""
+    try:
+        return shutil.disk_usage(Path(path).parent).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
 
 
 def move_aside(path, *, label: str = "corrupt") -> Path:

@@ -7,7 +7,7 @@ foreign keys and run the forward migrations, one transaction per schema version.
 import sqlite3
 from pathlib import Path
 
-from .errors import CORRUPT_ADVICE, CorruptDatabaseError, NewerDatabaseError, translate
+from .errors import CORRUPT_ADVICE, CorruptDatabaseError, NewerDatabaseError, disk_is_full, translate
 from .search import fold
 
 APPLICATION_ID = 0x4F435445  # "OCTE", in the SQLite header: this file is an Octet history
@@ -151,6 +151,8 @@ def _check_readable(db: sqlite3.Connection, path: Path) -> None:
         tables = db.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
         verdict = db.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as error:
+        if disk_is_full(path):  # SQLite cannot make its -shm and -wal files: an I/O error, not damage
+            raise translate(error, path) from error
         raise CorruptDatabaseError(
             path, f"this is not a readable history database ({error}). {CORRUPT_ADVICE}") from error
     if verdict != "ok":
