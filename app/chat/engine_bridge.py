@@ -2,7 +2,9 @@
 
 Requests go down as method calls; events come up as Qt signals delivered on the GUI thread: the
 client's reader thread puts each event in a queue and emits an argument-less wake-up signal, which Qt
-queues to this object's thread, so the event loop is never blocked or polled. Imports no torch.
+queues to this object's thread, so the event loop is never blocked or polled. The runtime's fixed phrases
+(load steps, error and exit messages) leave here in the interface's language (`runtime_messages`). Imports no
+torch.
 """
 import queue
 
@@ -11,10 +13,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from runtime.worker import protocol
 from runtime.worker.client import WorkerClient
 
+from . import runtime_messages
+
 
 class EngineBridge(QObject):
     sig_load_progress = Signal(float, str)
-    """Loading advanced: fraction 0..1 and a phrase for the user."""
+    """Loading advanced: fraction 0..1 and a phrase for the user (translated)."""
     sig_loaded = Signal(object)
     """A model is ready: its description (architecture, quantization, ...), load seconds, context."""
     sig_token_received = Signal(str, str)
@@ -22,9 +26,9 @@ class EngineBridge(QObject):
     sig_generation_finished = Signal(str, object)
     """An answer ended (request id, {finish_reason, stats, dropped_messages})."""
     sig_error = Signal(str, str, str)
-    """A request failed (request id or "", kind, message for the user)."""
+    """A request failed (request id or "", kind, message for the user: translated when the runtime's is fixed)."""
     sig_worker_died = Signal(str, str)
-    """The model process died (message for the user, partial text of the answer in progress)."""
+    """The model process died (message for the user, translated; partial text of the answer in progress)."""
 
     _sig_wake = Signal()  # emitted by the client's reader thread, delivered on the GUI thread
 
@@ -84,7 +88,7 @@ class EngineBridge(QObject):
     def _on_event(self, message: dict) -> None:
         kind, request_id = message["type"], message.get("id") or ""
         if kind == "load_progress":
-            self.sig_load_progress.emit(message["fraction"], message["phrase"])
+            self.sig_load_progress.emit(message["fraction"], runtime_messages.load_step(message))
         elif kind == "loaded":
             self.model_info = {**message["model"], "load_seconds": message["load_seconds"],
                                "context_length": message["context_length"]}
@@ -97,10 +101,10 @@ class EngineBridge(QObject):
         elif kind == "error" and message.get("kind") == protocol.WORKER_DIED:
             self._finish(request_id)
             self.model_info = None
-            self.sig_worker_died.emit(message["message"], message.get("partial_text", ""))
+            self.sig_worker_died.emit(runtime_messages.error_text(message), message.get("partial_text", ""))
         elif kind == "error":
             self._finish(request_id)
-            self.sig_error.emit(request_id, message.get("kind", ""), message["message"])
+            self.sig_error.emit(request_id, message.get("kind", ""), runtime_messages.error_text(message))
 
     def _finish(self, request_id: str) -> None:
         if request_id == self.generating:

@@ -101,7 +101,7 @@ class CatalogRow(Card):
         self.error_box.setObjectName("errorBox")
         layout = QVBoxLayout(self.error_box)
         layout.setContentsMargins(10, 8, 10, 8)
-        self.error_title = label("", "errorTitle")
+        self.error_title = label("", "errorTitle", heading=True)
         self.error_title.setStyleSheet("font-weight: 600;")
         self.error_detail = label("", "errorDetail", wrap=True)
         layout.addWidget(self.error_title)

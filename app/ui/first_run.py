@@ -14,6 +14,8 @@ from app.models.catalog import get_entry
 from .units import arg, format_size
 
 STARTER_FALLBACK_BYTES = 98_362_432
+CARD_WIDTH = 560  # the card's text wraps at this width; the card grows when its buttons need more (translations)
+CARD_MARGIN = 32
 PANEL_STYLE = """
 QFrame#firstRunCard { border: 1px solid palette(midlight); border-radius: 12px; }
 QLabel#firstRunTitle { font-size: 18pt; font-weight: 600; }
@@ -32,11 +34,11 @@ class FirstRunPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setStyleSheet(PANEL_STYLE)
-        card = QFrame()
+        self.card = card = QFrame()
         card.setObjectName("firstRunCard")
-        card.setMaximumWidth(560)
+        card.setMaximumWidth(CARD_WIDTH)
         body = QVBoxLayout(card)
-        body.setContentsMargins(32, 28, 32, 28)
+        body.setContentsMargins(CARD_MARGIN, 28, CARD_MARGIN, 28)
         body.setSpacing(12)
         self._build_text(body)
         self._build_buttons(body)
@@ -65,7 +67,7 @@ class FirstRunPanel(QWidget):
         self.install_button.clicked.connect(self._on_install_clicked)
         self.manager_button = QPushButton(self.tr("Open the model manager"))
         self.manager_button.clicked.connect(self._on_manager_clicked)
-        row = QHBoxLayout()
+        self.button_row = row = QHBoxLayout()
         row.setSpacing(10)
         row.addWidget(self.install_button)
         row.addWidget(self.manager_button)
@@ -86,6 +88,12 @@ class FirstRunPanel(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for widget in (self.progress, self.status_label, self.error_label):
             body.addWidget(widget)
+
+    def showEvent(self, event):  # noqa: N802 (Qt's name)
+        """Now that the style sheet is applied, widen the card if its two buttons need more than CARD_WIDTH."""
+        needed = self.button_row.sizeHint().width() + 2 * CARD_MARGIN + 4  # + the card's border, both sides
+        self.card.setMaximumWidth(max(CARD_WIDTH, needed))
+        super().showEvent(event)
 
     # -- what the main window reports ----------------------------------------------------------------------------
     def set_busy(self, text: str) -> None:

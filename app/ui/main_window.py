@@ -15,10 +15,13 @@ from app.chat.language import conversation_language
 from app.chat.prompts import NATIVE_NAMES
 from app.history.export import unique_file_name
 from app.i18n import format_decimal
+from app.models import catalog
+from app.models.memory_fit import check_fits
 
 from . import first_run_page, window_menus
 from .chat_view import ChatView
 from .composer import Composer
+from .model_rows import fit_warning
 from .sidebar import Sidebar
 from .status import Banner, StatusLine
 from .theme import S
@@ -205,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def _on_problem(self, kind: str, message: str) -> None:
         texts = {
-            "worker_died": self.tr("The model process stopped ({message}). Your conversation and the partial answer "
+            "worker_died": self.tr("The model process stopped: {message}. Your conversation and the partial answer "
                                    "are kept; restart the model to go on."),
             "context": self.tr("This conversation does not fit in the model's context window: {message}. "
                                "Shorten your message, or start a new chat."),
@@ -218,12 +221,23 @@ class MainWindow(QMainWindow):
             self.flash(self.tr("The %n oldest message(s) were left out so the conversation fits the context "
                                "window.", "", int(message)))
             return
+        verdict = self._refusal() if kind == "refused" else None
+        if verdict is not None:
+            texts["refused"] = fit_warning(verdict)  # its own sentence, in the interface's language
         buttons = []
         if kind == "worker_died":
             buttons.append((self.tr("Restart the model"), lambda: actions.restart_worker(window=self)))
         if kind in ("load", "refused"):
             buttons.append((self.tr("Models…"), self.open_model_manager))
         self.banner.show_message(kind, texts.get(kind, "{message}").format(message=message), buttons)
+
+    def _refusal(self):
+        """The memory check that refused the model being loaded (the controller sends it in English)."""
+        choice = self.controller.model
+        if choice is None or not choice.path.exists():
+            return None
+        verdict = check_fits(choice.installed or catalog.size_on_disk(choice.path))
+        return None if verdict.fits else verdict
 
     def _on_memory_tick(self) -> None:
         self.status.set_memory(self.controller.worker_rss())

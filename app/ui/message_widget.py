@@ -92,9 +92,18 @@ class MessageWidget(QFrame):
         self.body.show_html(rendered.html, rendered.code_blocks)
 
     def set_state(self, state: str) -> None:
-        words = {"stopped": self.tr("stopped"), "error": self.tr("failed"),
-                 "streaming": self.tr("writing…")}
-        self.state_label.setText(words.get(state, ""))
+        """The word beside the author: an answer the user stopped reads differently from one cut short by a
+        crash (both are saved as "stopped"; only the user's stop records finish_reason "cancelled")."""
+        if state == "stopped" and (self.message.stats or {}).get("finish_reason") != "cancelled":
+            state = "interrupted"
+        words = {"stopped": (self.tr("stopped"), self.tr("You stopped this answer before its end.")),
+                 "interrupted": (self.tr("interrupted"),
+                                 self.tr("The model process stopped while writing this answer.")),
+                 "error": (self.tr("failed"), ""),
+                 "streaming": (self.tr("writing…"), "")}
+        word, tip = words.get(state, ("", ""))
+        self.state_label.setText(word)
+        self.state_label.setToolTip(tip)
 
     def set_branch(self, index: int, count: int) -> None:
         visible = count > 1

@@ -4,7 +4,7 @@ The catalog's rows, which own their downloads, are in `catalog_row.py`.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -24,14 +24,31 @@ QFrame#errorBox { border-radius: 6px; background: rgba(220, 60, 60, 0.13); }
 
 
 # -- small widgets -------------------------------------------------------------------------------------------
-def label(text: str = "", name: str = "", *, muted: bool = False, wrap: bool = False) -> QLabel:
-    """A selectable label; `muted` for secondary details, `name` for the style sheet."""
-    widget = QLabel(text)
+class HeadingLabel(QLabel):
+    """A label that keeps its text on one line while there is room, and wraps (at spaces, hyphens, slashes)
+    rather than push the buttons beside it out of a narrow dialog: a long model name or error title."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        one_line = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2
+        return QSize(max(hint.width(), one_line), hint.height())
+
+
+def label(text: str = "", name: str = "", *, muted: bool = False, wrap: bool = False,
+          heading: bool = False) -> QLabel:
+    """A selectable label; `muted` for secondary details, `name` for the style sheet; `heading`: see
+    `HeadingLabel`."""
+    widget = HeadingLabel(text) if heading else QLabel(text)
     if name:
         widget.setObjectName(name)
     if muted:
         widget.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    widget.setWordWrap(wrap)
+    widget.setWordWrap(wrap or heading)
     widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return widget
 
@@ -61,7 +78,7 @@ class Card(QFrame):
         self.body.setSpacing(6)
         self.head = QHBoxLayout()
         self.head.setSpacing(8)
-        self.title = label(title, "cardTitle")
+        self.title = label(title, "cardTitle", heading=True)
         self.head.addWidget(self.title)
         self.body.addLayout(self.head)
 
@@ -107,6 +124,7 @@ class InstalledRow(Card):
         self.use_button.setEnabled(model.exists)
         self.default_button = button(self.tr("Set as default"), self._on_set_default_clicked)
         self.default_button.setEnabled(not model.default)
+        self.default_button.setVisible(not model.default)  # the badge says it already
         self.delete_button = button(self.tr("Forget") if model.by_reference else self.tr("Delete"),
                                      self._on_delete_clicked)
         self.finish_head(self.use_button, self.default_button, self.delete_button)

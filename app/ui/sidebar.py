@@ -3,8 +3,7 @@ the store's full-text search as the user types, and per-conversation rename, pin
 It shows what it is given and asks for everything through signals.
 """
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMenu,
-                               QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout
 
 from app.history.records import Conversation, SearchHit
 
@@ -61,10 +60,7 @@ class Sidebar(QFrame):
         box = QVBoxLayout(self)
         box.setContentsMargins(S(3), S(3), S(3), S(3))
         box.setSpacing(S(2))
-        top = QHBoxLayout()
-        top.addWidget(self.new_button)
-        top.addStretch(1)
-        box.addLayout(top)
+        box.addWidget(self.new_button)  # the sidebar's width: as long as "New chat" reads in any language
         box.addWidget(self.search)
         box.addWidget(self.list, 1)
 

@@ -51,7 +51,7 @@ def build_menus(window) -> None:
          lambda: actions.copy_last_answer(window=window))
     chat_menu = bar.addMenu(translate("WindowMenus", "&Chat"))
     _add(window, chat_menu, translate("WindowMenus", "&Send"), None, lambda: actions.send_message(window=window))
-    window.stop_action = _add(window, chat_menu, translate("WindowMenus", "S&top answer (Esc)"), None,
+    window.stop_action = _add(window, chat_menu, translate("WindowMenus", "Sto&p answer (Esc)"), None,
                               lambda: actions.stop_answer(window=window))
     _add(window, chat_menu, translate("WindowMenus", "&Regenerate last answer"), "Ctrl+R",
          lambda: actions.regenerate(window=window))

@@ -44,7 +44,7 @@
     </message>
     <message>
         <source>%1 download · %2 · %3 · needs about %4 of memory</source>
-        <translation>%1 Download · %2 · %3 · benötigt etwa %4 Arbeitsspeicher</translation>
+        <translation>Download %1 · %2 · %3 · benötigt etwa %4 Arbeitsspeicher</translation>
     </message>
     <message>
         <source>Hugging Face token (hf_…)</source>
@@ -52,11 +52,11 @@
     </message>
     <message>
         <source>Save token and retry</source>
-        <translation>Token speichern und erneut versuchen</translation>
+        <translation>Speichern und wiederholen</translation>
     </message>
     <message>
         <source>Paused at %1 of %2</source>
-        <translation>Angehalten bei %1 von %2</translation>
+        <translation>Pausiert bei %1 von %2</translation>
     </message>
     <message>
         <source>Starting the download…</source>
@@ -84,7 +84,7 @@
     </message>
     <message>
         <source>Paste the token from your Hugging Face account settings.</source>
-        <translation>Fügen Sie den Token aus Ihren Hugging-Face-Kontoeinstellungen ein.</translation>
+        <translation>Fügen Sie den Token aus den Einstellungen Ihres Hugging-Face-Kontos ein.</translation>
     </message>
     <message>
         <source>The token could not be saved</source>
@@ -92,19 +92,19 @@
     </message>
     <message>
         <source>Not enough disk space</source>
-        <translation>Nicht genug Speicherplatz</translation>
+        <translation>Nicht genug Speicherplatz auf der Festplatte</translation>
     </message>
     <message>
         <source>The download was damaged</source>
-        <translation>Der Download ist beschädigt</translation>
+        <translation>Die heruntergeladene Datei ist beschädigt</translation>
     </message>
     <message>
         <source>Hugging Face did not give access to this model</source>
-        <translation>Hugging Face hat den Zugriff auf dieses Modell verweigert</translation>
+        <translation>Hugging Face hat keinen Zugriff auf dieses Modell gewährt</translation>
     </message>
     <message>
         <source>Offline mode is on</source>
-        <translation>Der Offlinemodus ist aktiv</translation>
+        <translation>Der Offlinemodus ist aktiviert</translation>
     </message>
     <message>
         <source>Connection problem</source>
@@ -112,14 +112,14 @@
     </message>
     <message>
         <source>The download failed</source>
-        <translation>Der Download ist fehlgeschlagen</translation>
+        <translation>Download fehlgeschlagen</translation>
     </message>
 </context>
 <context>
     <name>ChatController</name>
     <message>
         <source>{path} is not there any more; pick another model.</source>
-        <translation>{path} ist nicht mehr vorhanden; wählen Sie ein anderes Modell.</translation>
+        <translation>{path} ist nicht mehr vorhanden. Wählen Sie ein anderes Modell.</translation>
     </message>
 </context>
 <context>
@@ -133,7 +133,7 @@
     <name>Composer</name>
     <message>
         <source>Message the model…  (Enter sends, Shift+Enter for a new line)</source>
-        <translation>Nachricht an das Modell …  (Eingabe sendet, Umschalt+Eingabe für eine neue Zeile)</translation>
+        <translation>Nachricht an das Modell …  (Eingabe: senden, Umschalt+Eingabe: neue Zeile)</translation>
     </message>
     <message>
         <source>Send</source>
@@ -141,22 +141,22 @@
     </message>
     <message>
         <source>Stop</source>
-        <translation>Stopp</translation>
+        <translation>Anhalten</translation>
     </message>
     <message>
         <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
-        <translation>Dieser Text hat etwa {tokens} Tokens, mehr als die {context}, die das Modell auf einmal lesen kann. Es wurde nichts gekürzt: Kürzen Sie ihn oder teilen Sie ihn auf mehrere Nachrichten auf.</translation>
+        <translation>Dieser Text umfasst etwa {tokens} Tokens, mehr als die {context}, die das Modell auf einmal lesen kann. Nichts wurde abgeschnitten: Kürzen Sie den Text oder verteilen Sie ihn auf mehrere Nachrichten.</translation>
     </message>
 </context>
 <context>
     <name>ConversationSettingsDialog</name>
     <message>
         <source>Conversation settings</source>
-        <translation>Einstellungen der Unterhaltung</translation>
+        <translation>Chat-Einstellungen</translation>
     </message>
     <message>
         <source>You are a helpful assistant. (optional)</source>
-        <translation>Du bist ein hilfreicher Assistent. (optional)</translation>
+        <translation>Du bist ein hilfsbereiter Assistent. (optional)</translation>
     </message>
     <message>
         <source>random</source>
@@ -164,7 +164,7 @@
     </message>
     <message>
         <source>The language of your message</source>
-        <translation>Die Sprache Ihrer Nachricht</translation>
+        <translation>Sprache Ihrer Nachricht</translation>
     </message>
     <message>
         <source>System prompt</source>
@@ -172,7 +172,7 @@
     </message>
     <message>
         <source>Answer in</source>
-        <translation>Antworten auf</translation>
+        <translation>Antwortsprache</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -210,10 +210,6 @@
 <context>
     <name>FirstRunPage</name>
     <message>
-        <source>No model is installed yet. Open Model › Models… to get one.</source>
-        <translation>Es ist noch kein Modell installiert. Öffnen Sie Modell › Modelle …, um eines zu laden.</translation>
-    </message>
-    <message>
         <source>Installing the starter model…</source>
         <translation>Startmodell wird installiert …</translation>
     </message>
@@ -232,7 +228,7 @@
         <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
         <translation>Octet führt Sprachmodelle auf diesem Computer aus; nichts, was Sie eingeben, verlässt ihn.
-Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modellverwaltung ein größeres Modell wie Mixtral.</translation>
+Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Modellverwaltung ein größeres Modell wie Mixtral.</translation>
     </message>
     <message>
         <source>Install the starter model (%1)</source>
@@ -271,7 +267,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Linked from %1</source>
-        <translation>Verknüpft aus %1</translation>
+        <translation>Speicherort: %1</translation>
     </message>
     <message>
         <source>unknown quantization</source>
@@ -283,7 +279,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
-        <translation>Das Modell fehlt in %1. Importieren Sie es erneut oder entfernen Sie es aus der Liste.</translation>
+        <translation>Das Modell fehlt in %1. Importieren Sie es erneut oder entfernen Sie es.</translation>
     </message>
 </context>
 <context>
@@ -298,19 +294,19 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>The language of this conversation, detected from your first message</source>
-        <translation>Die Sprache dieser Unterhaltung, erkannt an Ihrer ersten Nachricht</translation>
+        <translation>Die Sprache dieses Chats, erkannt an Ihrer ersten Nachricht</translation>
     </message>
     <message>
         <source>Conversation settings</source>
-        <translation>Einstellungen der Unterhaltung</translation>
+        <translation>Chat-Einstellungen</translation>
     </message>
     <message>
         <source>System prompt and sampling for this conversation</source>
-        <translation>Systemprompt und Sampling dieser Unterhaltung</translation>
+        <translation>Systemprompt und Sampling für diesen Chat</translation>
     </message>
     <message>
         <source>Conversation deleted.</source>
-        <translation>Unterhaltung gelöscht.</translation>
+        <translation>Chat gelöscht.</translation>
     </message>
     <message>
         <source>Undo</source>
@@ -341,12 +337,12 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
         <translation>Modell wird geladen: {phrase}</translation>
     </message>
     <message>
-        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
-        <translation>Der Modellprozess wurde beendet ({message}). Ihre Unterhaltung und die bisherige Antwort bleiben erhalten; starten Sie das Modell neu, um fortzufahren.</translation>
+        <source>The model process stopped: {message}. Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>Der Modellprozess läuft nicht mehr: {message}. Ihr Chat und die begonnene Antwort bleiben erhalten; starten Sie das Modell neu, um weiterzumachen.</translation>
     </message>
     <message>
         <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
-        <translation>Diese Unterhaltung passt nicht in das Kontextfenster des Modells: {message}. Kürzen Sie Ihre Nachricht oder beginnen Sie einen neuen Chat.</translation>
+        <translation>Dieser Chat passt nicht in das Kontextfenster des Modells: {message}. Kürzen Sie Ihre Nachricht oder beginnen Sie einen neuen Chat.</translation>
     </message>
     <message>
         <source>The model could not be loaded: {message}</source>
@@ -367,8 +363,8 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>%n ältere Nachricht wurde weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
-            <numerusform>%n ältere Nachrichten wurden weggelassen, damit die Unterhaltung in das Kontextfenster passt.</numerusform>
+            <numerusform>%n ältere Nachricht wurde weggelassen, damit der Chat in das Kontextfenster passt.</numerusform>
+            <numerusform>Die %n ältesten Nachrichten wurden weggelassen, damit der Chat in das Kontextfenster passt.</numerusform>
         </translation>
     </message>
     <message>
@@ -432,7 +428,19 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>stopped</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <source>You stopped this answer before its end.</source>
+        <translation>Sie haben diese Antwort vor dem Ende angehalten.</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
         <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>The model process stopped while writing this answer.</source>
+        <translation>Der Modellprozess wurde beendet, während er diese Antwort schrieb.</translation>
     </message>
     <message>
         <source>failed</source>
@@ -463,7 +471,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
-        <translation>Der Offlinemodus ist aktiv: Octet verbindet sich nicht mit Hugging Face. Modelle, die bereits in Ihrem Hugging-Face-Cache liegen, können trotzdem hinzugefügt werden. Deaktivieren Sie ihn in den Einstellungen, um herunterzuladen.</translation>
+        <translation>Der Offlinemodus ist aktiviert: Octet verbindet sich nicht mit Hugging Face. Modelle, die bereits in Ihrem Hugging-Face-Cache liegen, können trotzdem hinzugefügt werden. Deaktivieren Sie ihn in den Einstellungen, um Modelle herunterzuladen.</translation>
     </message>
     <message>
         <source>On this computer</source>
@@ -479,7 +487,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>No models yet. Install the starter model or download one below, or import a GGUF file or Hugging Face folder you already have.</source>
-        <translation>Noch keine Modelle. Installieren Sie das Startmodell oder laden Sie unten eines herunter, oder importieren Sie eine vorhandene GGUF-Datei oder einen Hugging-Face-Ordner.</translation>
+        <translation>Noch keine Modelle. Installieren Sie das Startmodell oder laden Sie unten eines herunter, oder importieren Sie eine vorhandene GGUF-Datei oder einen vorhandenen Hugging-Face-Ordner.</translation>
     </message>
     <message>
         <source>Download</source>
@@ -504,7 +512,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message>
         <source>Octet will stop listing it. The file is not deleted; it stays where it is:
 %1</source>
-        <translation>Octet zeigt es nicht mehr an. Die Datei wird nicht gelöscht; sie bleibt, wo sie ist:
+        <translation>Octet zeigt es nicht mehr an. Die Datei wird nicht gelöscht und bleibt, wo sie ist:
 %1</translation>
     </message>
     <message>
@@ -521,7 +529,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>This removes it from the disk and frees %1. You can download it again later.</source>
-        <translation>Dadurch wird es von der Festplatte entfernt und %1 werden frei. Sie können es später erneut herunterladen.</translation>
+        <translation>Das Modell wird von der Festplatte gelöscht, %1 werden frei. Sie können es später erneut herunterladen.</translation>
     </message>
     <message>
         <source>Delete</source>
@@ -560,6 +568,57 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
 </context>
 <context>
+    <name>RuntimeMessages</name>
+    <message>
+        <source>reading the file</source>
+        <translation>Datei wird gelesen</translation>
+    </message>
+    <message>
+        <source>reading the folder</source>
+        <translation>Ordner wird gelesen</translation>
+    </message>
+    <message>
+        <source>reading the weights</source>
+        <translation>Gewichte werden gelesen</translation>
+    </message>
+    <message>
+        <source>an answer is already being written; stop it or wait for it to end</source>
+        <translation>es wird bereits eine Antwort geschrieben; halten Sie sie an oder warten Sie, bis sie fertig ist</translation>
+    </message>
+    <message>
+        <source>no model is loaded; load one first</source>
+        <translation>es ist kein Modell geladen; laden Sie zuerst eines</translation>
+    </message>
+    <message>
+        <source>the model reads at most {context} tokens at once</source>
+        <translation>das Modell kann höchstens {context} Tokens auf einmal lesen</translation>
+    </message>
+    <message>
+        <source>the model ran out of memory; close other programs or pick a smaller model</source>
+        <translation>dem Modell ging der Arbeitsspeicher aus; schließen Sie andere Programme oder wählen Sie ein kleineres Modell</translation>
+    </message>
+    <message>
+        <source>the model hit an unexpected error ({detail})</source>
+        <translation>im Modell ist ein unerwarteter Fehler aufgetreten ({detail})</translation>
+    </message>
+    <message>
+        <source>it is no longer running</source>
+        <translation>er antwortet nicht mehr</translation>
+    </message>
+    <message>
+        <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
+        <translation>das System hat ihn zwangsweise beendet, meist weil der Arbeitsspeicher des Computers nicht reichte (wählen Sie ein kleineres Modell oder schließen Sie andere Programme)</translation>
+    </message>
+    <message>
+        <source>the system stopped it (signal {signal})</source>
+        <translation>das System hat ihn beendet (Signal {signal})</translation>
+    </message>
+    <message>
+        <source>it quit unexpectedly (exit code {code})</source>
+        <translation>er wurde unerwartet beendet (Exit-Code {code})</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -571,7 +630,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Same as the system</source>
-        <translation>Wie das System</translation>
+        <translation>Systemeinstellung</translation>
     </message>
     <message>
         <source>Light</source>
@@ -595,7 +654,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>System (follow the computer)</source>
-        <translation>System (wie der Computer)</translation>
+        <translation>Systemsprache</translation>
     </message>
     <message>
         <source>Language</source>
@@ -643,7 +702,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Only needed for gated models (hf_…)</source>
-        <translation>Nur für zugangsbeschränkte Modelle nötig (hf_…)</translation>
+        <translation>Für zugangsbeschränkte Modelle (hf_…)</translation>
     </message>
     <message>
         <source>Hugging Face token</source>
@@ -666,7 +725,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <name>Sidebar</name>
     <message>
         <source>Search conversations</source>
-        <translation>Unterhaltungen durchsuchen</translation>
+        <translation>Chats durchsuchen</translation>
     </message>
     <message>
         <source>New chat</source>
@@ -678,11 +737,11 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Recent</source>
-        <translation>Neueste</translation>
+        <translation>Zuletzt verwendet</translation>
     </message>
     <message>
         <source>No conversation matches.</source>
-        <translation>Keine Unterhaltung passt.</translation>
+        <translation>Kein Chat gefunden.</translation>
     </message>
     <message>
         <source>Rename</source>
@@ -690,7 +749,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Unpin</source>
-        <translation>Loslösen</translation>
+        <translation>Nicht mehr anheften</translation>
     </message>
     <message>
         <source>Pin to top</source>
@@ -709,7 +768,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <name>StatusLine</name>
     <message>
         <source>Model memory {size}</source>
-        <translation>Modellspeicher {size}</translation>
+        <translation>Modellspeicher: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
@@ -748,7 +807,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>less than a minute left</source>
-        <translation>weniger als eine Minute übrig</translation>
+        <translation>noch weniger als eine Minute</translation>
     </message>
     <message numerus="yes">
         <source>about %n min left</source>
@@ -767,8 +826,8 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     <message numerus="yes">
         <source>%n conversation(s) exported.</source>
         <translation>
-            <numerusform>%n Unterhaltung exportiert.</numerusform>
-            <numerusform>%n Unterhaltungen exportiert.</numerusform>
+            <numerusform>%n Chat exportiert.</numerusform>
+            <numerusform>%n Chats exportiert.</numerusform>
         </translation>
     </message>
     <message>
@@ -781,19 +840,19 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>&amp;Export conversation…</source>
-        <translation>Unterhaltung &amp;exportieren …</translation>
+        <translation>Chat e&amp;xportieren …</translation>
     </message>
     <message>
         <source>Export &amp;all conversations…</source>
-        <translation>&amp;Alle Unterhaltungen exportieren …</translation>
+        <translation>&amp;Alle Chats exportieren …</translation>
     </message>
     <message>
         <source>&amp;Import conversation…</source>
-        <translation>Unterhaltung &amp;importieren …</translation>
+        <translation>Chat &amp;importieren …</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation>E&amp;instellungen …</translation>
+        <translation>&amp;Einstellungen …</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -805,7 +864,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>&amp;Search conversations</source>
-        <translation>Unterhaltungen &amp;durchsuchen</translation>
+        <translation>Chats &amp;durchsuchen</translation>
     </message>
     <message>
         <source>&amp;Copy last answer</source>
@@ -820,8 +879,8 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
         <translation>&amp;Senden</translation>
     </message>
     <message>
-        <source>S&amp;top answer (Esc)</source>
-        <translation>Antwort s&amp;toppen (Esc)</translation>
+        <source>Sto&amp;p answer (Esc)</source>
+        <translation>Antwort an&amp;halten (Esc)</translation>
     </message>
     <message>
         <source>&amp;Regenerate last answer</source>
@@ -829,7 +888,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Conversation se&amp;ttings…</source>
-        <translation>&amp;Einstellungen der Unterhaltung …</translation>
+        <translation>&amp;Chat-Einstellungen …</translation>
     </message>
     <message>
         <source>&amp;Model</source>
@@ -845,23 +904,15 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Export all conversations to a folder</source>
-        <translation>Alle Unterhaltungen in einen Ordner exportieren</translation>
+        <translation>Alle Chats in einen Ordner exportieren</translation>
     </message>
     <message>
         <source>Import a conversation</source>
-        <translation>Eine Unterhaltung importieren</translation>
+        <translation>Chat importieren</translation>
     </message>
     <message>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>Einstellungen</translation>
-    </message>
-    <message>
-        <source>Settings are not available in this build.</source>
-        <translation>Einstellungen sind in dieser Version nicht verfügbar.</translation>
     </message>
     <message>
         <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
@@ -873,15 +924,7 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
     </message>
     <message>
         <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
-        <translation>Octet verwendet diese Sprache ab dem nächsten Start: {language}. Ihre Unterhaltungen bleiben erhalten.</translation>
-    </message>
-    <message>
-        <source>Models</source>
-        <translation>Modelle</translation>
-    </message>
-    <message>
-        <source>The model manager is not available in this build.</source>
-        <translation>Die Modellverwaltung ist in dieser Version nicht verfügbar.</translation>
+        <translation>Octet verwendet diese Sprache ab dem nächsten Start: {language}. Ihre Chats bleiben erhalten.</translation>
     </message>
 </context>
 <context>
@@ -920,9 +963,9 @@ Installieren Sie zum Start das kleine Startmodell oder wählen Sie in der Modell
         <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
 
 Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
-        <translation>Octet speichert Ihre Unterhaltungen, Einstellungen und Modelle in {folder}, kann dort aber nicht schreiben ({reason}).
+        <translation>Octet speichert Ihre Chats, Einstellungen und Modelle in {folder}, kann dort aber nicht schreiben ({reason}).
 
-Prüfen Sie, ob das Laufwerk des Ordners angeschlossen, nicht voll und nicht schreibgeschützt ist und ob Sie in den Ordner schreiben dürfen. Starten Sie Octet dann erneut.</translation>
+Prüfen Sie, ob die Festplatte mit dem Ordner angeschlossen, nicht voll und nicht schreibgeschützt ist und ob Sie in den Ordner schreiben dürfen. Starten Sie Octet dann erneut.</translation>
     </message>
     <message>
         <source>Octet is already running</source>
@@ -930,7 +973,7 @@ Prüfen Sie, ob das Laufwerk des Ordners angeschlossen, nicht voll und nicht sch
     </message>
     <message>
         <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
-        <translation>Octet ist bereits geöffnet (Ihr Verlauf {path} wird von ihm verwendet). Wechseln Sie zum geöffneten Octet-Fenster oder schließen Sie es und starten Sie Octet erneut.</translation>
+        <translation>Octet ist bereits geöffnet und verwendet Ihren Verlauf {path}. Wechseln Sie zum geöffneten Octet-Fenster oder schließen Sie es und starten Sie Octet erneut.</translation>
     </message>
     <message>
         <source>Octet cannot open your history</source>
@@ -938,7 +981,7 @@ Prüfen Sie, ob das Laufwerk des Ordners angeschlossen, nicht voll und nicht sch
     </message>
     <message>
         <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
-        <translation>der Modellordner {folder} kann nicht gelesen werden: {where} ist nicht erreichbar ({reason}). Liegt er auf einem Wechseldatenträger, schließen Sie diesen an und starten Sie Octet neu; oder wählen bzw. importieren Sie unter Modelle … ein anderes Modell.</translation>
+        <translation>der Modellordner {folder} kann nicht gelesen werden: {where} ist nicht erreichbar ({reason}). Liegt er auf einem Wechseldatenträger, schließen Sie diesen an und starten Sie Octet neu – oder wählen oder importieren Sie unter Modelle … ein anderes Modell.</translation>
     </message>
 </context>
 </TS>

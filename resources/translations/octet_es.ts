@@ -44,7 +44,7 @@
     </message>
     <message>
         <source>%1 download · %2 · %3 · needs about %4 of memory</source>
-        <translation>%1 de descarga · %2 · %3 · necesita unos %4 de memoria</translation>
+        <translation>Descarga de %1 · %2 · %3 · necesita unos %4 de memoria</translation>
     </message>
     <message>
         <source>Hugging Face token (hf_…)</source>
@@ -52,7 +52,7 @@
     </message>
     <message>
         <source>Save token and retry</source>
-        <translation>Guardar el token y reintentar</translation>
+        <translation>Guardar y reintentar</translation>
     </message>
     <message>
         <source>Paused at %1 of %2</source>
@@ -76,7 +76,7 @@
     </message>
     <message>
         <source>The starter model could not be installed</source>
-        <translation>No se pudo instalar el modelo de inicio</translation>
+        <translation>No se ha podido instalar el modelo de inicio</translation>
     </message>
     <message>
         <source>Enter your Hugging Face token</source>
@@ -84,11 +84,11 @@
     </message>
     <message>
         <source>Paste the token from your Hugging Face account settings.</source>
-        <translation>Pega el token que aparece en la configuración de tu cuenta de Hugging Face.</translation>
+        <translation>Pega el token que encontrarás en los ajustes de tu cuenta de Hugging Face.</translation>
     </message>
     <message>
         <source>The token could not be saved</source>
-        <translation>No se pudo guardar el token</translation>
+        <translation>No se ha podido guardar el token</translation>
     </message>
     <message>
         <source>Not enough disk space</source>
@@ -96,11 +96,11 @@
     </message>
     <message>
         <source>The download was damaged</source>
-        <translation>La descarga está dañada</translation>
+        <translation>El archivo descargado está dañado</translation>
     </message>
     <message>
         <source>Hugging Face did not give access to this model</source>
-        <translation>Hugging Face no ha dado acceso a este modelo</translation>
+        <translation>Hugging Face no ha concedido acceso a este modelo</translation>
     </message>
     <message>
         <source>Offline mode is on</source>
@@ -112,7 +112,7 @@
     </message>
     <message>
         <source>The download failed</source>
-        <translation>La descarga ha fallado</translation>
+        <translation>Error en la descarga</translation>
     </message>
 </context>
 <context>
@@ -126,14 +126,14 @@
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>Pregunta lo que quieras. Intro envía; Mayús+Intro añade una línea nueva.</translation>
+        <translation>Pregunta lo que quieras. Intro para enviar, Mayús+Intro para un salto de línea.</translation>
     </message>
 </context>
 <context>
     <name>Composer</name>
     <message>
         <source>Message the model…  (Enter sends, Shift+Enter for a new line)</source>
-        <translation>Escribe al modelo…  (Intro para enviar, Mayús+Intro para una línea nueva)</translation>
+        <translation>Escribe al modelo…  (Intro para enviar, Mayús+Intro para un salto de línea)</translation>
     </message>
     <message>
         <source>Send</source>
@@ -152,11 +152,11 @@
     <name>ConversationSettingsDialog</name>
     <message>
         <source>Conversation settings</source>
-        <translation>Ajustes de la conversación</translation>
+        <translation>Ajustes del chat</translation>
     </message>
     <message>
         <source>You are a helpful assistant. (optional)</source>
-        <translation>Eres un asistente servicial. (opcional)</translation>
+        <translation>Eres un asistente útil. (opcional)</translation>
     </message>
     <message>
         <source>random</source>
@@ -164,7 +164,7 @@
     </message>
     <message>
         <source>The language of your message</source>
-        <translation>El idioma de tu mensaje</translation>
+        <translation>El de tu mensaje</translation>
     </message>
     <message>
         <source>System prompt</source>
@@ -172,7 +172,7 @@
     </message>
     <message>
         <source>Answer in</source>
-        <translation>Responder en</translation>
+        <translation>Idioma de las respuestas</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -196,7 +196,7 @@
     </message>
     <message>
         <source>Max tokens per answer</source>
-        <translation>Máximo de tokens por respuesta</translation>
+        <translation>Máx. de tokens por respuesta</translation>
     </message>
     <message>
         <source>Seed</source>
@@ -204,22 +204,18 @@
     </message>
     <message>
         <source>Model defaults</source>
-        <translation>Valores del modelo</translation>
+        <translation>Valores predeterminados del modelo</translation>
     </message>
 </context>
 <context>
     <name>FirstRunPage</name>
-    <message>
-        <source>No model is installed yet. Open Model › Models… to get one.</source>
-        <translation>Todavía no hay ningún modelo instalado. Abre Modelo › Modelos… para conseguir uno.</translation>
-    </message>
     <message>
         <source>Installing the starter model…</source>
         <translation>Instalando el modelo de inicio…</translation>
     </message>
     <message>
         <source>The starter model could not be installed: {error}</source>
-        <translation>No se pudo instalar el modelo de inicio: {error}</translation>
+        <translation>No se ha podido instalar el modelo de inicio: {error}</translation>
     </message>
 </context>
 <context>
@@ -259,7 +255,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Set as default</source>
-        <translation>Usar por defecto</translation>
+        <translation>Hacer predeterminado</translation>
     </message>
     <message>
         <source>Forget</source>
@@ -271,7 +267,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Linked from %1</source>
-        <translation>Vinculado desde %1</translation>
+        <translation>Ubicación: %1</translation>
     </message>
     <message>
         <source>unknown quantization</source>
@@ -298,19 +294,19 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>The language of this conversation, detected from your first message</source>
-        <translation>El idioma de esta conversación, detectado a partir de tu primer mensaje</translation>
+        <translation>El idioma de este chat, detectado a partir de tu primer mensaje</translation>
     </message>
     <message>
         <source>Conversation settings</source>
-        <translation>Ajustes de la conversación</translation>
+        <translation>Ajustes del chat</translation>
     </message>
     <message>
         <source>System prompt and sampling for this conversation</source>
-        <translation>Prompt del sistema y muestreo de esta conversación</translation>
+        <translation>Prompt del sistema y muestreo de este chat</translation>
     </message>
     <message>
         <source>Conversation deleted.</source>
-        <translation>Conversación eliminada.</translation>
+        <translation>Chat eliminado.</translation>
     </message>
     <message>
         <source>Undo</source>
@@ -341,20 +337,20 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>Cargando el modelo: {phrase}</translation>
     </message>
     <message>
-        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
-        <translation>El proceso del modelo se ha detenido ({message}). La conversación y la respuesta parcial se conservan; reinicia el modelo para continuar.</translation>
+        <source>The model process stopped: {message}. Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>El proceso del modelo se ha detenido: {message}. El chat y la respuesta parcial se conservan; reinicia el modelo para continuar.</translation>
     </message>
     <message>
         <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
-        <translation>Esta conversación no cabe en la ventana de contexto del modelo: {message}. Acorta el mensaje o empieza un chat nuevo.</translation>
+        <translation>Este chat no cabe en la ventana de contexto del modelo: {message}. Acorta el mensaje o empieza un chat nuevo.</translation>
     </message>
     <message>
         <source>The model could not be loaded: {message}</source>
-        <translation>No se pudo cargar el modelo: {message}</translation>
+        <translation>No se ha podido cargar el modelo: {message}</translation>
     </message>
     <message>
         <source>This model was not loaded: {message}</source>
-        <translation>Este modelo no se ha cargado: {message}</translation>
+        <translation>No se ha cargado este modelo: {message}</translation>
     </message>
     <message>
         <source>The answer failed: {message}</source>
@@ -367,8 +363,8 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>Se ha omitido %n mensaje antiguo para que la conversación quepa en la ventana de contexto.</numerusform>
-            <numerusform>Se han omitido %n mensajes antiguos para que la conversación quepa en la ventana de contexto.</numerusform>
+            <numerusform>Se ha omitido %n mensaje antiguo para que el chat quepa en la ventana de contexto.</numerusform>
+            <numerusform>Se han omitido los %n mensajes más antiguos para que el chat quepa en la ventana de contexto.</numerusform>
         </translation>
     </message>
     <message>
@@ -420,7 +416,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Edit and send again (a new branch)</source>
-        <translation>Editar y volver a enviar (una rama nueva)</translation>
+        <translation>Editar y volver a enviar (nueva rama)</translation>
     </message>
     <message>
         <source>Regenerate</source>
@@ -428,11 +424,23 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Ask for another answer (a new branch)</source>
-        <translation>Pedir otra respuesta (una rama nueva)</translation>
+        <translation>Pedir otra respuesta (nueva rama)</translation>
     </message>
     <message>
         <source>stopped</source>
         <translation>detenida</translation>
+    </message>
+    <message>
+        <source>You stopped this answer before its end.</source>
+        <translation>Has detenido esta respuesta antes de que terminara.</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>interrumpida</translation>
+    </message>
+    <message>
+        <source>The model process stopped while writing this answer.</source>
+        <translation>El proceso del modelo se detuvo mientras escribía esta respuesta.</translation>
     </message>
     <message>
         <source>failed</source>
@@ -463,7 +471,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
-        <translation>El modo sin conexión está activado: Octet no se conectará a Hugging Face. Los modelos que ya estén en tu caché de Hugging Face se pueden añadir igualmente. Desactívalo en Ajustes para descargar.</translation>
+        <translation>El modo sin conexión está activado: Octet no se conectará a Hugging Face. Puedes añadir igualmente los modelos que ya estén en tu caché de Hugging Face. Desactívalo en Ajustes para descargar.</translation>
     </message>
     <message>
         <source>On this computer</source>
@@ -483,7 +491,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Download</source>
-        <translation>Para descargar</translation>
+        <translation>Disponibles para descargar</translation>
     </message>
     <message>
         <source>This computer has %1 of memory available (%2 in all).</source>
@@ -504,7 +512,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Octet will stop listing it. The file is not deleted; it stays where it is:
 %1</source>
-        <translation>Octet dejará de mostrarlo. El archivo no se borra; se queda donde está:
+        <translation>Octet dejará de mostrarlo. El archivo no se elimina; se queda donde está:
 %1</translation>
     </message>
     <message>
@@ -521,7 +529,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>This removes it from the disk and frees %1. You can download it again later.</source>
-        <translation>Se borrará del disco y se liberarán %1. Puedes volver a descargarlo más adelante.</translation>
+        <translation>Se eliminará del disco y se liberarán %1. Puedes volver a descargarlo más adelante.</translation>
     </message>
     <message>
         <source>Delete</source>
@@ -541,7 +549,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Added %1. Its file stays where it is.</source>
-        <translation>%1 se ha añadido. Su archivo se queda donde está.</translation>
+        <translation>Se ha añadido %1. Su archivo se queda donde está.</translation>
     </message>
     <message>
         <source>Not imported: %1</source>
@@ -552,11 +560,62 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <name>ModelRows</name>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
-        <translation>Demasiado grande para este ordenador: necesita unos %1 de memoria y hay %2 disponibles. Prueba %3 o cierra otros programas.</translation>
+        <translation>Demasiado grande para este ordenador: necesita unos %1 de memoria y hay %2 disponibles. Prueba con %3 o cierra otros programas.</translation>
     </message>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
         <translation>Demasiado grande para este ordenador: necesita unos %1 de memoria y hay %2 disponibles. Cierra otros programas y vuelve a intentarlo.</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimeMessages</name>
+    <message>
+        <source>reading the file</source>
+        <translation>leyendo el archivo</translation>
+    </message>
+    <message>
+        <source>reading the folder</source>
+        <translation>leyendo la carpeta</translation>
+    </message>
+    <message>
+        <source>reading the weights</source>
+        <translation>leyendo los pesos</translation>
+    </message>
+    <message>
+        <source>an answer is already being written; stop it or wait for it to end</source>
+        <translation>ya se está escribiendo una respuesta; detenla o espera a que termine</translation>
+    </message>
+    <message>
+        <source>no model is loaded; load one first</source>
+        <translation>no hay ningún modelo cargado; carga uno primero</translation>
+    </message>
+    <message>
+        <source>the model reads at most {context} tokens at once</source>
+        <translation>el modelo lee como máximo {context} tokens a la vez</translation>
+    </message>
+    <message>
+        <source>the model ran out of memory; close other programs or pick a smaller model</source>
+        <translation>el modelo se ha quedado sin memoria; cierra otros programas o elige un modelo más pequeño</translation>
+    </message>
+    <message>
+        <source>the model hit an unexpected error ({detail})</source>
+        <translation>se ha producido un error inesperado en el modelo ({detail})</translation>
+    </message>
+    <message>
+        <source>it is no longer running</source>
+        <translation>ya no responde</translation>
+    </message>
+    <message>
+        <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
+        <translation>el sistema lo ha forzado a cerrarse, casi siempre porque el ordenador se ha quedado sin memoria (prueba con un modelo más pequeño o cierra otros programas)</translation>
+    </message>
+    <message>
+        <source>the system stopped it (signal {signal})</source>
+        <translation>el sistema lo ha detenido (señal {signal})</translation>
+    </message>
+    <message>
+        <source>it quit unexpectedly (exit code {code})</source>
+        <translation>se ha cerrado inesperadamente (código de salida {code})</translation>
     </message>
 </context>
 <context>
@@ -571,7 +630,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Same as the system</source>
-        <translation>Igual que el sistema</translation>
+        <translation>Según el sistema</translation>
     </message>
     <message>
         <source>Light</source>
@@ -595,7 +654,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>System (follow the computer)</source>
-        <translation>Sistema (igual que el ordenador)</translation>
+        <translation>Idioma del sistema</translation>
     </message>
     <message>
         <source>Language</source>
@@ -643,7 +702,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Only needed for gated models (hf_…)</source>
-        <translation>Solo hace falta para modelos de acceso restringido (hf_…)</translation>
+        <translation>Solo para modelos de acceso restringido (hf_…)</translation>
     </message>
     <message>
         <source>Hugging Face token</source>
@@ -666,7 +725,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <name>Sidebar</name>
     <message>
         <source>Search conversations</source>
-        <translation>Buscar conversaciones</translation>
+        <translation>Buscar en los chats</translation>
     </message>
     <message>
         <source>New chat</source>
@@ -674,7 +733,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Pinned</source>
-        <translation>Fijadas</translation>
+        <translation>Fijados</translation>
     </message>
     <message>
         <source>Recent</source>
@@ -682,7 +741,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>No conversation matches.</source>
-        <translation>Ninguna conversación coincide.</translation>
+        <translation>No hay chats que coincidan.</translation>
     </message>
     <message>
         <source>Rename</source>
@@ -709,7 +768,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <name>StatusLine</name>
     <message>
         <source>Model memory {size}</source>
-        <translation>Memoria del modelo {size}</translation>
+        <translation>Memoria del modelo: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
@@ -753,13 +812,13 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message numerus="yes">
         <source>about %n min left</source>
         <translation>
-            <numerusform>queda unos %n min</numerusform>
-            <numerusform>quedan unos %n min</numerusform>
+            <numerusform>queda aproximadamente %n min</numerusform>
+            <numerusform>quedan aproximadamente %n min</numerusform>
         </translation>
     </message>
     <message>
         <source>about %1 h %2 min left</source>
-        <translation>quedan unas %1 h %2 min</translation>
+        <translation>quedan aproximadamente %1 h %2 min</translation>
     </message>
 </context>
 <context>
@@ -767,8 +826,8 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message numerus="yes">
         <source>%n conversation(s) exported.</source>
         <translation>
-            <numerusform>%n conversación exportada.</numerusform>
-            <numerusform>%n conversaciones exportadas.</numerusform>
+            <numerusform>%n chat exportado.</numerusform>
+            <numerusform>%n chats exportados.</numerusform>
         </translation>
     </message>
     <message>
@@ -781,15 +840,15 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>&amp;Export conversation…</source>
-        <translation>&amp;Exportar la conversación…</translation>
+        <translation>&amp;Exportar el chat…</translation>
     </message>
     <message>
         <source>Export &amp;all conversations…</source>
-        <translation>Exportar &amp;todas las conversaciones…</translation>
+        <translation>Exportar &amp;todos los chats…</translation>
     </message>
     <message>
         <source>&amp;Import conversation…</source>
-        <translation>&amp;Importar conversación…</translation>
+        <translation>&amp;Importar un chat…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -805,7 +864,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>&amp;Search conversations</source>
-        <translation>&amp;Buscar en las conversaciones</translation>
+        <translation>&amp;Buscar en los chats</translation>
     </message>
     <message>
         <source>&amp;Copy last answer</source>
@@ -820,7 +879,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>&amp;Enviar</translation>
     </message>
     <message>
-        <source>S&amp;top answer (Esc)</source>
+        <source>Sto&amp;p answer (Esc)</source>
         <translation>&amp;Detener la respuesta (Esc)</translation>
     </message>
     <message>
@@ -829,7 +888,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Conversation se&amp;ttings…</source>
-        <translation>A&amp;justes de la conversación…</translation>
+        <translation>A&amp;justes del chat…</translation>
     </message>
     <message>
         <source>&amp;Model</source>
@@ -845,23 +904,15 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Export all conversations to a folder</source>
-        <translation>Exportar todas las conversaciones a una carpeta</translation>
+        <translation>Exportar todos los chats a una carpeta</translation>
     </message>
     <message>
         <source>Import a conversation</source>
-        <translation>Importar una conversación</translation>
+        <translation>Importar un chat</translation>
     </message>
     <message>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
-    </message>
-    <message>
-        <source>Settings</source>
-        <translation>Ajustes</translation>
-    </message>
-    <message>
-        <source>Settings are not available in this build.</source>
-        <translation>Los ajustes no están disponibles en esta versión.</translation>
     </message>
     <message>
         <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
@@ -873,15 +924,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
-        <translation>Octet usará este idioma a partir del próximo inicio: {language}. Tus conversaciones se conservan.</translation>
-    </message>
-    <message>
-        <source>Models</source>
-        <translation>Modelos</translation>
-    </message>
-    <message>
-        <source>The model manager is not available in this build.</source>
-        <translation>El gestor de modelos no está disponible en esta versión.</translation>
+        <translation>Octet usará este idioma a partir del próximo inicio: {language}. Tus chats se conservan.</translation>
     </message>
 </context>
 <context>
@@ -899,7 +942,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <name>crash</name>
     <message>
         <source>Octet hit an unexpected error</source>
-        <translation>Octet ha sufrido un error inesperado</translation>
+        <translation>Se ha producido un error inesperado en Octet</translation>
     </message>
     <message>
         <source>Something went wrong: {error}</source>
@@ -920,7 +963,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
 
 Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
-        <translation>Octet guarda tus conversaciones, ajustes y modelos en {folder}, pero no puede escribir ahí ({reason}).
+        <translation>Octet guarda tus chats, ajustes y modelos en {folder}, pero no puede escribir ahí ({reason}).
 
 Comprueba que el disco de la carpeta esté conectado, que no esté lleno ni sea de solo lectura y que tengas permiso para escribir en la carpeta; después vuelve a abrir Octet.</translation>
     </message>
@@ -930,7 +973,7 @@ Comprueba que el disco de la carpeta esté conectado, que no esté lleno ni sea 
     </message>
     <message>
         <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
-        <translation>Octet ya está abierto (tu historial {path} lo está usando). Cambia a la ventana de Octet que ya está abierta, o ciérrala y vuelve a abrir Octet.</translation>
+        <translation>Octet ya está abierto y está usando tu historial {path}. Cambia a la ventana de Octet que ya está abierta, o ciérrala y vuelve a abrir Octet.</translation>
     </message>
     <message>
         <source>Octet cannot open your history</source>
@@ -938,7 +981,7 @@ Comprueba que el disco de la carpeta esté conectado, que no esté lleno ni sea 
     </message>
     <message>
         <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
-        <translation>no se puede leer la carpeta de modelos {folder}: {where} no está accesible ({reason}). Si está en una unidad extraíble, conéctala y vuelve a abrir Octet; o elige o importa otro modelo en Modelos…</translation>
+        <translation>no se puede leer la carpeta de modelos {folder}: {where} no está accesible ({reason}). Si está en una unidad extraíble, conéctala y vuelve a abrir Octet; si no, elige o importa otro modelo en Modelos…</translation>
     </message>
 </context>
 </TS>

@@ -44,7 +44,7 @@
     </message>
     <message>
         <source>%1 download · %2 · %3 · needs about %4 of memory</source>
-        <translation>%1 à télécharger · %2 · %3 · environ %4 de mémoire nécessaires</translation>
+        <translation>%1 à télécharger · %2 · %3 · nécessite environ %4 de mémoire</translation>
     </message>
     <message>
         <source>Hugging Face token (hf_…)</source>
@@ -52,11 +52,11 @@
     </message>
     <message>
         <source>Save token and retry</source>
-        <translation>Enregistrer le jeton et réessayer</translation>
+        <translation>Enregistrer et réessayer</translation>
     </message>
     <message>
         <source>Paused at %1 of %2</source>
-        <translation>En pause à %1 sur %2</translation>
+        <translation>Suspendu à %1 sur %2</translation>
     </message>
     <message>
         <source>Starting the download…</source>
@@ -76,7 +76,7 @@
     </message>
     <message>
         <source>The starter model could not be installed</source>
-        <translation>Le modèle de démarrage n’a pas pu être installé</translation>
+        <translation>Impossible d’installer le modèle de démarrage</translation>
     </message>
     <message>
         <source>Enter your Hugging Face token</source>
@@ -84,11 +84,11 @@
     </message>
     <message>
         <source>Paste the token from your Hugging Face account settings.</source>
-        <translation>Collez le jeton indiqué dans les paramètres de votre compte Hugging Face.</translation>
+        <translation>Collez le jeton qui figure dans les paramètres de votre compte Hugging Face.</translation>
     </message>
     <message>
         <source>The token could not be saved</source>
-        <translation>Le jeton n’a pas pu être enregistré</translation>
+        <translation>Impossible d’enregistrer le jeton</translation>
     </message>
     <message>
         <source>Not enough disk space</source>
@@ -96,11 +96,11 @@
     </message>
     <message>
         <source>The download was damaged</source>
-        <translation>Le téléchargement est endommagé</translation>
+        <translation>Le fichier téléchargé est endommagé</translation>
     </message>
     <message>
         <source>Hugging Face did not give access to this model</source>
-        <translation>Hugging Face n’a pas autorisé l’accès à ce modèle</translation>
+        <translation>Hugging Face n’a pas accordé l’accès à ce modèle</translation>
     </message>
     <message>
         <source>Offline mode is on</source>
@@ -112,7 +112,7 @@
     </message>
     <message>
         <source>The download failed</source>
-        <translation>Le téléchargement a échoué</translation>
+        <translation>Échec du téléchargement</translation>
     </message>
 </context>
 <context>
@@ -126,7 +126,7 @@
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>Posez n’importe quelle question. Entrée envoie, Maj+Entrée passe à la ligne.</translation>
+        <translation>Posez votre question. Entrée pour envoyer, Maj+Entrée pour aller à la ligne.</translation>
     </message>
 </context>
 <context>
@@ -145,7 +145,7 @@
     </message>
     <message>
         <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
-        <translation>Ce texte fait environ {tokens} tokens, plus que les {context} que le modèle peut lire d’un coup. Rien n’a été coupé&#xa0;: raccourcissez-le ou répartissez-le sur plusieurs messages.</translation>
+        <translation>Ce texte fait environ {tokens} tokens, soit plus que les {context} que le modèle peut lire à la fois. Rien n’a été coupé&#xa0;: raccourcissez-le ou répartissez-le sur plusieurs messages.</translation>
     </message>
 </context>
 <context>
@@ -164,7 +164,7 @@
     </message>
     <message>
         <source>The language of your message</source>
-        <translation>La langue de votre message</translation>
+        <translation>Celle de votre message</translation>
     </message>
     <message>
         <source>System prompt</source>
@@ -172,7 +172,7 @@
     </message>
     <message>
         <source>Answer in</source>
-        <translation>Répondre en</translation>
+        <translation>Langue des réponses</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -204,22 +204,18 @@
     </message>
     <message>
         <source>Model defaults</source>
-        <translation>Valeurs du modèle</translation>
+        <translation>Valeurs par défaut du modèle</translation>
     </message>
 </context>
 <context>
     <name>FirstRunPage</name>
-    <message>
-        <source>No model is installed yet. Open Model › Models… to get one.</source>
-        <translation>Aucun modèle n’est encore installé. Ouvrez Modèle › Modèles… pour en obtenir un.</translation>
-    </message>
     <message>
         <source>Installing the starter model…</source>
         <translation>Installation du modèle de démarrage…</translation>
     </message>
     <message>
         <source>The starter model could not be installed: {error}</source>
-        <translation>Le modèle de démarrage n’a pas pu être installé&#xa0;: {error}</translation>
+        <translation>Impossible d’installer le modèle de démarrage&#xa0;: {error}</translation>
     </message>
 </context>
 <context>
@@ -232,7 +228,7 @@
         <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
         <translation>Octet fait tourner des modèles de langage sur cet ordinateur&#x202f;; rien de ce que vous tapez n’en sort.
-Pour commencer, installez le petit modèle de démarrage ou choisissez un modèle plus grand, comme Mixtral, dans le gestionnaire de modèles.</translation>
+Pour commencer, installez le petit modèle de démarrage, ou choisissez un modèle plus grand comme Mixtral dans le gestionnaire de modèles.</translation>
     </message>
     <message>
         <source>Install the starter model (%1)</source>
@@ -271,7 +267,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>Linked from %1</source>
-        <translation>Lié depuis %1</translation>
+        <translation>Emplacement&#xa0;: %1</translation>
     </message>
     <message>
         <source>unknown quantization</source>
@@ -279,11 +275,11 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>%1 on disk · %2 · needs about %3 of memory</source>
-        <translation>%1 sur le disque · %2 · environ %3 de mémoire nécessaires</translation>
+        <translation>%1 sur le disque · %2 · nécessite environ %3 de mémoire</translation>
     </message>
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
-        <translation>Le modèle est introuvable dans %1. Importez-le de nouveau ou oubliez-le.</translation>
+        <translation>Le modèle ne se trouve plus dans %1. Importez-le de nouveau ou oubliez-le.</translation>
     </message>
 </context>
 <context>
@@ -334,15 +330,15 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>{name} · {quantization} · loaded in {seconds} s</source>
-        <translation>{name} · {quantization} · chargé en {seconds} s</translation>
+        <translation>{name} · {quantization} · chargé en {seconds}&#xa0;s</translation>
     </message>
     <message>
         <source>Loading the model: {phrase}</source>
         <translation>Chargement du modèle&#xa0;: {phrase}</translation>
     </message>
     <message>
-        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
-        <translation>Le processus du modèle s’est arrêté ({message}). Votre conversation et la réponse partielle sont conservées&#x202f;; redémarrez le modèle pour continuer.</translation>
+        <source>The model process stopped: {message}. Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>Le processus du modèle s’est arrêté&#xa0;: {message}. Votre conversation et la réponse partielle sont conservées&#x202f;; redémarrez le modèle pour continuer.</translation>
     </message>
     <message>
         <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
@@ -350,7 +346,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>The model could not be loaded: {message}</source>
-        <translation>Le modèle n’a pas pu être chargé&#xa0;: {message}</translation>
+        <translation>Impossible de charger le modèle&#xa0;: {message}</translation>
     </message>
     <message>
         <source>This model was not loaded: {message}</source>
@@ -362,13 +358,13 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>This file could not be imported: {message}</source>
-        <translation>Ce fichier n’a pas pu être importé&#x202f;: {message}</translation>
+        <translation>Impossible d’importer ce fichier&#xa0;: {message}</translation>
     </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>%n ancien message a été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
-            <numerusform>%n anciens messages ont été omis pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
+            <numerusform>%n ancien message a été laissé de côté pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
+            <numerusform>Les %n messages les plus anciens ont été laissés de côté pour que la conversation tienne dans la fenêtre de contexte.</numerusform>
         </translation>
     </message>
     <message>
@@ -432,15 +428,27 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>stopped</source>
+        <translation>arrêtée</translation>
+    </message>
+    <message>
+        <source>You stopped this answer before its end.</source>
+        <translation>Vous avez arrêté cette réponse avant la fin.</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
         <translation>interrompue</translation>
     </message>
     <message>
+        <source>The model process stopped while writing this answer.</source>
+        <translation>Le processus du modèle s’est arrêté pendant qu’il écrivait cette réponse.</translation>
+    </message>
+    <message>
         <source>failed</source>
-        <translation>échec</translation>
+        <translation>échouée</translation>
     </message>
     <message>
         <source>writing…</source>
-        <translation>rédaction…</translation>
+        <translation>en cours…</translation>
     </message>
     <message>
         <source>%1 / %2</source>
@@ -463,7 +471,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
-        <translation>Le mode hors ligne est activé&#xa0;: Octet ne se connectera pas à Hugging Face. Les modèles déjà présents dans votre cache Hugging Face peuvent quand même être ajoutés. Désactivez-le dans les paramètres pour télécharger.</translation>
+        <translation>Le mode hors ligne est activé&#xa0;: Octet ne se connectera pas à Hugging Face. Les modèles déjà présents dans votre cache Hugging Face peuvent tout de même être ajoutés. Désactivez-le dans les paramètres pour télécharger.</translation>
     </message>
     <message>
         <source>On this computer</source>
@@ -521,7 +529,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>This removes it from the disk and frees %1. You can download it again later.</source>
-        <translation>Le modèle sera effacé du disque, ce qui libérera %1. Vous pourrez le télécharger de nouveau plus tard.</translation>
+        <translation>Le modèle sera supprimé du disque, ce qui libérera %1. Vous pourrez le télécharger de nouveau plus tard.</translation>
     </message>
     <message>
         <source>Delete</source>
@@ -552,11 +560,62 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <name>ModelRows</name>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
-        <translation>Trop gros pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Essayez plutôt %3, ou fermez d’autres programmes.</translation>
+        <translation>Trop volumineux pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Essayez plutôt %3, ou fermez d’autres programmes.</translation>
     </message>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
-        <translation>Trop gros pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Fermez d’autres programmes et réessayez.</translation>
+        <translation>Trop volumineux pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Fermez d’autres programmes et réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>RuntimeMessages</name>
+    <message>
+        <source>reading the file</source>
+        <translation>lecture du fichier</translation>
+    </message>
+    <message>
+        <source>reading the folder</source>
+        <translation>lecture du dossier</translation>
+    </message>
+    <message>
+        <source>reading the weights</source>
+        <translation>lecture des poids</translation>
+    </message>
+    <message>
+        <source>an answer is already being written; stop it or wait for it to end</source>
+        <translation>une réponse est déjà en cours&#x202f;; arrêtez-la ou attendez qu’elle se termine</translation>
+    </message>
+    <message>
+        <source>no model is loaded; load one first</source>
+        <translation>aucun modèle n’est chargé&#x202f;; chargez-en un d’abord</translation>
+    </message>
+    <message>
+        <source>the model reads at most {context} tokens at once</source>
+        <translation>le modèle lit au plus {context} tokens à la fois</translation>
+    </message>
+    <message>
+        <source>the model ran out of memory; close other programs or pick a smaller model</source>
+        <translation>le modèle a manqué de mémoire&#x202f;; fermez d’autres programmes ou choisissez un modèle plus petit</translation>
+    </message>
+    <message>
+        <source>the model hit an unexpected error ({detail})</source>
+        <translation>le modèle a rencontré une erreur inattendue ({detail})</translation>
+    </message>
+    <message>
+        <source>it is no longer running</source>
+        <translation>il ne répond plus</translation>
+    </message>
+    <message>
+        <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
+        <translation>le système y a mis fin, le plus souvent parce que l’ordinateur manquait de mémoire (essayez un modèle plus petit ou fermez d’autres programmes)</translation>
+    </message>
+    <message>
+        <source>the system stopped it (signal {signal})</source>
+        <translation>le système y a mis fin (signal {signal})</translation>
+    </message>
+    <message>
+        <source>it quit unexpectedly (exit code {code})</source>
+        <translation>il s’est fermé de façon inattendue (code de sortie {code})</translation>
     </message>
 </context>
 <context>
@@ -571,7 +630,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>Same as the system</source>
-        <translation>Comme le système</translation>
+        <translation>Selon le système</translation>
     </message>
     <message>
         <source>Light</source>
@@ -595,7 +654,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>System (follow the computer)</source>
-        <translation>Système (comme l’ordinateur)</translation>
+        <translation>Langue du système</translation>
     </message>
     <message>
         <source>Language</source>
@@ -643,7 +702,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>Only needed for gated models (hf_…)</source>
-        <translation>Nécessaire uniquement pour les modèles à accès restreint (hf_…)</translation>
+        <translation>Pour les modèles à accès restreint (hf_…)</translation>
     </message>
     <message>
         <source>Hugging Face token</source>
@@ -709,7 +768,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <name>StatusLine</name>
     <message>
         <source>Model memory {size}</source>
-        <translation>Mémoire du modèle {size}</translation>
+        <translation>Mémoire du modèle&#xa0;: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
@@ -740,7 +799,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>%1 bytes</source>
-        <translation>%1 octets</translation>
+        <translation>%1&#xa0;octets</translation>
     </message>
     <message>
         <source>%1/s</source>
@@ -820,7 +879,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
         <translation>&amp;Envoyer</translation>
     </message>
     <message>
-        <source>S&amp;top answer (Esc)</source>
+        <source>Sto&amp;p answer (Esc)</source>
         <translation>&amp;Arrêter la réponse (Échap)</translation>
     </message>
     <message>
@@ -856,14 +915,6 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <source>Settings</source>
-        <translation>Paramètres</translation>
-    </message>
-    <message>
-        <source>Settings are not available in this build.</source>
-        <translation>Les paramètres ne sont pas disponibles dans cette version.</translation>
-    </message>
-    <message>
         <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
         <translation>Paramètres enregistrés. Les threads et la longueur du contexte s’appliqueront au prochain chargement d’un modèle.</translation>
     </message>
@@ -874,14 +925,6 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     <message>
         <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
         <translation>Octet utilisera cette langue au prochain démarrage&#xa0;: {language}. Vos conversations sont conservées.</translation>
-    </message>
-    <message>
-        <source>Models</source>
-        <translation>Modèles</translation>
-    </message>
-    <message>
-        <source>The model manager is not available in this build.</source>
-        <translation>Le gestionnaire de modèles n’est pas disponible dans cette version.</translation>
     </message>
 </context>
 <context>
@@ -907,7 +950,7 @@ Pour commencer, installez le petit modèle de démarrage ou choisissez un modèl
     </message>
     <message>
         <source>Details were written to {path}. Please attach that file when you report the problem.</source>
-        <translation>Les détails ont été enregistrés dans {path}. Joignez ce fichier quand vous signalez le problème.</translation>
+        <translation>Les détails ont été enregistrés dans {path}. Joignez ce fichier à votre signalement du problème.</translation>
     </message>
 </context>
 <context>

@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>Pause</source>
-        <translation>Sospendi</translation>
+        <translation>Metti in pausa</translation>
     </message>
     <message>
         <source>Resume</source>
@@ -52,11 +52,11 @@
     </message>
     <message>
         <source>Save token and retry</source>
-        <translation>Salva il token e riprova</translation>
+        <translation>Salva e riprova</translation>
     </message>
     <message>
         <source>Paused at %1 of %2</source>
-        <translation>In pausa a %1 di %2</translation>
+        <translation>In pausa: %1 di %2</translation>
     </message>
     <message>
         <source>Starting the download…</source>
@@ -84,7 +84,7 @@
     </message>
     <message>
         <source>Paste the token from your Hugging Face account settings.</source>
-        <translation>Incolla il token dalle impostazioni del tuo account Hugging Face.</translation>
+        <translation>Incolla il token che trovi nelle impostazioni del tuo account Hugging Face.</translation>
     </message>
     <message>
         <source>The token could not be saved</source>
@@ -96,7 +96,7 @@
     </message>
     <message>
         <source>The download was damaged</source>
-        <translation>Il download è danneggiato</translation>
+        <translation>Il file scaricato è danneggiato</translation>
     </message>
     <message>
         <source>Hugging Face did not give access to this model</source>
@@ -112,21 +112,21 @@
     </message>
     <message>
         <source>The download failed</source>
-        <translation>Il download non è riuscito</translation>
+        <translation>Download non riuscito</translation>
     </message>
 </context>
 <context>
     <name>ChatController</name>
     <message>
         <source>{path} is not there any more; pick another model.</source>
-        <translation>{path} non esiste più; scegli un altro modello.</translation>
+        <translation>{path} non esiste più: scegli un altro modello.</translation>
     </message>
 </context>
 <context>
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>Chiedi qualsiasi cosa. Invio per inviare, Maiusc+Invio per andare a capo.</translation>
+        <translation>Chiedi quello che vuoi. Invio per inviare, Maiusc+Invio per andare a capo.</translation>
     </message>
 </context>
 <context>
@@ -145,14 +145,14 @@
     </message>
     <message>
         <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
-        <translation>Questo testo è di circa {tokens} token, più dei {context} che il modello può leggere in una volta. Non è stato tagliato nulla: accorcialo o dividilo in più messaggi.</translation>
+        <translation>Questo testo contiene circa {tokens} token, più dei {context} che il modello può leggere in una volta. Non è stato tagliato nulla: accorcialo o dividilo in più messaggi.</translation>
     </message>
 </context>
 <context>
     <name>ConversationSettingsDialog</name>
     <message>
         <source>Conversation settings</source>
-        <translation>Impostazioni della conversazione</translation>
+        <translation>Impostazioni della chat</translation>
     </message>
     <message>
         <source>You are a helpful assistant. (optional)</source>
@@ -164,7 +164,7 @@
     </message>
     <message>
         <source>The language of your message</source>
-        <translation>La lingua del tuo messaggio</translation>
+        <translation>Quella del tuo messaggio</translation>
     </message>
     <message>
         <source>System prompt</source>
@@ -172,7 +172,7 @@
     </message>
     <message>
         <source>Answer in</source>
-        <translation>Rispondi in</translation>
+        <translation>Lingua delle risposte</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -204,15 +204,11 @@
     </message>
     <message>
         <source>Model defaults</source>
-        <translation>Valori del modello</translation>
+        <translation>Valori predefiniti del modello</translation>
     </message>
 </context>
 <context>
     <name>FirstRunPage</name>
-    <message>
-        <source>No model is installed yet. Open Model › Models… to get one.</source>
-        <translation>Nessun modello ancora installato. Apri Modello › Modelli… per ottenerne uno.</translation>
-    </message>
     <message>
         <source>Installing the starter model…</source>
         <translation>Installazione del modello iniziale…</translation>
@@ -226,12 +222,12 @@
     <name>FirstRunPanel</name>
     <message>
         <source>Welcome to Octet</source>
-        <translation>Benvenuto in Octet</translation>
+        <translation>Ti diamo il benvenuto in Octet</translation>
     </message>
     <message>
         <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
-        <translation>Octet esegue i modelli linguistici su questo computer; nulla di ciò che scrivi ne esce.
+        <translation>Octet esegue modelli linguistici su questo computer: nulla di ciò che scrivi ne esce.
 Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più grande, come Mixtral, nel gestore dei modelli.</translation>
     </message>
     <message>
@@ -259,7 +255,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Set as default</source>
-        <translation>Imposta come predefinito</translation>
+        <translation>Rendi predefinito</translation>
     </message>
     <message>
         <source>Forget</source>
@@ -271,7 +267,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Linked from %1</source>
-        <translation>Collegato da %1</translation>
+        <translation>Percorso: %1</translation>
     </message>
     <message>
         <source>unknown quantization</source>
@@ -283,7 +279,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
-        <translation>Il modello non si trova più in %1. Importalo di nuovo o dimenticalo.</translation>
+        <translation>Il modello non è più in %1. Importalo di nuovo o dimenticalo.</translation>
     </message>
 </context>
 <context>
@@ -298,19 +294,19 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>The language of this conversation, detected from your first message</source>
-        <translation>La lingua di questa conversazione, rilevata dal tuo primo messaggio</translation>
+        <translation>La lingua di questa chat, rilevata dal tuo primo messaggio</translation>
     </message>
     <message>
         <source>Conversation settings</source>
-        <translation>Impostazioni della conversazione</translation>
+        <translation>Impostazioni della chat</translation>
     </message>
     <message>
         <source>System prompt and sampling for this conversation</source>
-        <translation>Prompt di sistema e campionamento di questa conversazione</translation>
+        <translation>Prompt di sistema e campionamento di questa chat</translation>
     </message>
     <message>
         <source>Conversation deleted.</source>
-        <translation>Conversazione eliminata.</translation>
+        <translation>Chat eliminata.</translation>
     </message>
     <message>
         <source>Undo</source>
@@ -318,7 +314,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>No model is installed yet.</source>
-        <translation>Nessun modello ancora installato.</translation>
+        <translation>Nessun modello è ancora installato.</translation>
     </message>
     <message>
         <source>The model is loading…</source>
@@ -326,11 +322,11 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>No model is loaded.</source>
-        <translation>Nessun modello caricato.</translation>
+        <translation>Nessun modello è caricato.</translation>
     </message>
     <message>
         <source>The model process stopped.</source>
-        <translation>Il processo del modello si è interrotto.</translation>
+        <translation>Il processo del modello si è arrestato.</translation>
     </message>
     <message>
         <source>{name} · {quantization} · loaded in {seconds} s</source>
@@ -341,12 +337,12 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>Caricamento del modello: {phrase}</translation>
     </message>
     <message>
-        <source>The model process stopped ({message}). Your conversation and the partial answer are kept; restart the model to go on.</source>
-        <translation>Il processo del modello si è interrotto ({message}). La conversazione e la risposta parziale sono state conservate; riavvia il modello per continuare.</translation>
+        <source>The model process stopped: {message}. Your conversation and the partial answer are kept; restart the model to go on.</source>
+        <translation>Il processo del modello si è arrestato: {message}. La chat e la risposta parziale sono state conservate; riavvia il modello per continuare.</translation>
     </message>
     <message>
         <source>This conversation does not fit in the model&apos;s context window: {message}. Shorten your message, or start a new chat.</source>
-        <translation>Questa conversazione non entra nella finestra di contesto del modello: {message}. Accorcia il messaggio o inizia una nuova chat.</translation>
+        <translation>Questa chat non rientra nella finestra di contesto del modello: {message}. Accorcia il messaggio o inizia una nuova chat.</translation>
     </message>
     <message>
         <source>The model could not be loaded: {message}</source>
@@ -367,8 +363,8 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>%n messaggio meno recente è stato omesso perché la conversazione entri nella finestra di contesto.</numerusform>
-            <numerusform>%n messaggi meno recenti sono stati omessi perché la conversazione entri nella finestra di contesto.</numerusform>
+            <numerusform>%n messaggio meno recente è stato omesso perché la chat rientri nella finestra di contesto.</numerusform>
+            <numerusform>I %n messaggi meno recenti sono stati omessi perché la chat rientri nella finestra di contesto.</numerusform>
         </translation>
     </message>
     <message>
@@ -420,7 +416,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Edit and send again (a new branch)</source>
-        <translation>Modifica e invia di nuovo (un nuovo ramo)</translation>
+        <translation>Modifica e invia di nuovo (nuovo ramo)</translation>
     </message>
     <message>
         <source>Regenerate</source>
@@ -428,11 +424,23 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Ask for another answer (a new branch)</source>
-        <translation>Chiedi un’altra risposta (un nuovo ramo)</translation>
+        <translation>Chiedi un’altra risposta (nuovo ramo)</translation>
     </message>
     <message>
         <source>stopped</source>
         <translation>interrotta</translation>
+    </message>
+    <message>
+        <source>You stopped this answer before its end.</source>
+        <translation>Hai interrotto questa risposta prima della fine.</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>incompleta</translation>
+    </message>
+    <message>
+        <source>The model process stopped while writing this answer.</source>
+        <translation>Il processo del modello si è arrestato mentre scriveva questa risposta.</translation>
     </message>
     <message>
         <source>failed</source>
@@ -463,7 +471,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
-        <translation>La modalità offline è attiva: Octet non si collegherà a Hugging Face. I modelli già presenti nella cache di Hugging Face si possono comunque aggiungere. Disattivala nelle Impostazioni per scaricare.</translation>
+        <translation>La modalità offline è attiva: Octet non si collegherà a Hugging Face. Puoi comunque aggiungere i modelli già presenti nella cache di Hugging Face. Disattivala nelle Impostazioni per scaricare.</translation>
     </message>
     <message>
         <source>On this computer</source>
@@ -491,7 +499,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Checking %1…</source>
-        <translation>Verifica di %1…</translation>
+        <translation>Verifica di %1 in corso…</translation>
     </message>
     <message>
         <source>Forget model</source>
@@ -504,7 +512,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Octet will stop listing it. The file is not deleted; it stays where it is:
 %1</source>
-        <translation>Octet smetterà di elencarlo. Il file non viene eliminato; resta dov’è:
+        <translation>Octet non lo mostrerà più. Il file non viene eliminato e resta dov’è:
 %1</translation>
     </message>
     <message>
@@ -521,7 +529,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>This removes it from the disk and frees %1. You can download it again later.</source>
-        <translation>Verrà rimosso dal disco, liberando %1. Potrai scaricarlo di nuovo in seguito.</translation>
+        <translation>Verrà eliminato dal disco, liberando %1. Potrai scaricarlo di nuovo in seguito.</translation>
     </message>
     <message>
         <source>Delete</source>
@@ -560,6 +568,57 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
 </context>
 <context>
+    <name>RuntimeMessages</name>
+    <message>
+        <source>reading the file</source>
+        <translation>lettura del file</translation>
+    </message>
+    <message>
+        <source>reading the folder</source>
+        <translation>lettura della cartella</translation>
+    </message>
+    <message>
+        <source>reading the weights</source>
+        <translation>lettura dei pesi</translation>
+    </message>
+    <message>
+        <source>an answer is already being written; stop it or wait for it to end</source>
+        <translation>una risposta è già in corso; interrompila o attendi che finisca</translation>
+    </message>
+    <message>
+        <source>no model is loaded; load one first</source>
+        <translation>nessun modello è caricato; caricane prima uno</translation>
+    </message>
+    <message>
+        <source>the model reads at most {context} tokens at once</source>
+        <translation>il modello legge al massimo {context} token alla volta</translation>
+    </message>
+    <message>
+        <source>the model ran out of memory; close other programs or pick a smaller model</source>
+        <translation>il modello ha esaurito la memoria; chiudi altri programmi o scegli un modello più piccolo</translation>
+    </message>
+    <message>
+        <source>the model hit an unexpected error ({detail})</source>
+        <translation>il modello ha riscontrato un errore imprevisto ({detail})</translation>
+    </message>
+    <message>
+        <source>it is no longer running</source>
+        <translation>non risponde più</translation>
+    </message>
+    <message>
+        <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
+        <translation>il sistema lo ha terminato forzatamente, di solito perché il computer ha esaurito la memoria (prova un modello più piccolo o chiudi altri programmi)</translation>
+    </message>
+    <message>
+        <source>the system stopped it (signal {signal})</source>
+        <translation>il sistema lo ha arrestato (segnale {signal})</translation>
+    </message>
+    <message>
+        <source>it quit unexpectedly (exit code {code})</source>
+        <translation>si è chiuso in modo imprevisto (codice di uscita {code})</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -571,7 +630,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Same as the system</source>
-        <translation>Come il sistema</translation>
+        <translation>Segui il sistema</translation>
     </message>
     <message>
         <source>Light</source>
@@ -595,7 +654,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>System (follow the computer)</source>
-        <translation>Sistema (come il computer)</translation>
+        <translation>Lingua del sistema</translation>
     </message>
     <message>
         <source>Language</source>
@@ -643,7 +702,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Only needed for gated models (hf_…)</source>
-        <translation>Serve solo per i modelli ad accesso limitato (hf_…)</translation>
+        <translation>Solo per i modelli ad accesso limitato (hf_…)</translation>
     </message>
     <message>
         <source>Hugging Face token</source>
@@ -666,7 +725,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <name>Sidebar</name>
     <message>
         <source>Search conversations</source>
-        <translation>Cerca nelle conversazioni</translation>
+        <translation>Cerca nelle chat</translation>
     </message>
     <message>
         <source>New chat</source>
@@ -682,7 +741,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>No conversation matches.</source>
-        <translation>Nessuna conversazione corrisponde.</translation>
+        <translation>Nessuna chat trovata.</translation>
     </message>
     <message>
         <source>Rename</source>
@@ -690,7 +749,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Unpin</source>
-        <translation>Sblocca</translation>
+        <translation>Non fissare più</translation>
     </message>
     <message>
         <source>Pin to top</source>
@@ -709,7 +768,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <name>StatusLine</name>
     <message>
         <source>Model memory {size}</source>
-        <translation>Memoria del modello {size}</translation>
+        <translation>Memoria del modello: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
@@ -767,8 +826,8 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message numerus="yes">
         <source>%n conversation(s) exported.</source>
         <translation>
-            <numerusform>%n conversazione esportata.</numerusform>
-            <numerusform>%n conversazioni esportate.</numerusform>
+            <numerusform>%n chat esportata.</numerusform>
+            <numerusform>%n chat esportate.</numerusform>
         </translation>
     </message>
     <message>
@@ -781,19 +840,19 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>&amp;Export conversation…</source>
-        <translation>&amp;Esporta la conversazione…</translation>
+        <translation>Es&amp;porta la chat…</translation>
     </message>
     <message>
         <source>Export &amp;all conversations…</source>
-        <translation>Esporta &amp;tutte le conversazioni…</translation>
+        <translation>Esporta &amp;tutte le chat…</translation>
     </message>
     <message>
         <source>&amp;Import conversation…</source>
-        <translation>&amp;Importa conversazione…</translation>
+        <translation>&amp;Importa una chat…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation>&amp;Impostazioni…</translation>
+        <translation>Impo&amp;stazioni…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -805,7 +864,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>&amp;Search conversations</source>
-        <translation>&amp;Cerca nelle conversazioni</translation>
+        <translation>&amp;Cerca nelle chat</translation>
     </message>
     <message>
         <source>&amp;Copy last answer</source>
@@ -820,8 +879,8 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>&amp;Invia</translation>
     </message>
     <message>
-        <source>S&amp;top answer (Esc)</source>
-        <translation>I&amp;nterrompi la risposta (Esc)</translation>
+        <source>Sto&amp;p answer (Esc)</source>
+        <translation>Interrom&amp;pi la risposta (Esc)</translation>
     </message>
     <message>
         <source>&amp;Regenerate last answer</source>
@@ -829,7 +888,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Conversation se&amp;ttings…</source>
-        <translation>I&amp;mpostazioni della conversazione…</translation>
+        <translation>Impostazioni della &amp;chat…</translation>
     </message>
     <message>
         <source>&amp;Model</source>
@@ -845,27 +904,19 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Export all conversations to a folder</source>
-        <translation>Esporta tutte le conversazioni in una cartella</translation>
+        <translation>Esporta tutte le chat in una cartella</translation>
     </message>
     <message>
         <source>Import a conversation</source>
-        <translation>Importa una conversazione</translation>
+        <translation>Importa una chat</translation>
     </message>
     <message>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
     <message>
-        <source>Settings</source>
-        <translation>Impostazioni</translation>
-    </message>
-    <message>
-        <source>Settings are not available in this build.</source>
-        <translation>Le impostazioni non sono disponibili in questa versione.</translation>
-    </message>
-    <message>
         <source>Settings saved. Threads and context length apply when a model is next loaded.</source>
-        <translation>Impostazioni salvate. Thread e lunghezza del contesto si applicano al prossimo caricamento di un modello.</translation>
+        <translation>Impostazioni salvate. Thread e lunghezza del contesto si applicheranno al prossimo caricamento di un modello.</translation>
     </message>
     <message>
         <source>Language</source>
@@ -873,15 +924,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Octet will use this language from the next start: {language}. Your conversations are kept.</source>
-        <translation>Octet userà questa lingua dal prossimo avvio: {language}. Le tue conversazioni vengono conservate.</translation>
-    </message>
-    <message>
-        <source>Models</source>
-        <translation>Modelli</translation>
-    </message>
-    <message>
-        <source>The model manager is not available in this build.</source>
-        <translation>Il gestore dei modelli non è disponibile in questa versione.</translation>
+        <translation>Octet userà questa lingua dal prossimo avvio: {language}. Le tue chat vengono conservate.</translation>
     </message>
 </context>
 <context>
@@ -907,7 +950,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Details were written to {path}. Please attach that file when you report the problem.</source>
-        <translation>I dettagli sono stati salvati in {path}. Allega quel file quando segnali il problema.</translation>
+        <translation>I dettagli sono stati salvati in {path}. Allega questo file quando segnali il problema.</translation>
     </message>
 </context>
 <context>
@@ -920,9 +963,9 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <source>Octet keeps your conversations, settings and models in {folder}, but it cannot write there ({reason}).
 
 Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
-        <translation>Octet conserva le conversazioni, le impostazioni e i modelli in {folder}, ma non riesce a scriverci ({reason}).
+        <translation>Octet conserva le tue chat, le impostazioni e i modelli in {folder}, ma non riesce a scriverci ({reason}).
 
-Verifica che il disco della cartella sia collegato, non pieno né di sola lettura, e che tu possa scrivere nella cartella, poi riavvia Octet.</translation>
+Verifica che il disco della cartella sia collegato, che non sia pieno né di sola lettura e che tu abbia i permessi per scrivere nella cartella, poi riavvia Octet.</translation>
     </message>
     <message>
         <source>Octet is already running</source>
@@ -930,15 +973,15 @@ Verifica che il disco della cartella sia collegato, non pieno né di sola lettur
     </message>
     <message>
         <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
-        <translation>Octet è già aperto (la tua cronologia {path} è in uso). Passa alla finestra di Octet già aperta, oppure chiudila e riavvia Octet.</translation>
+        <translation>Octet è già aperto e sta usando la tua cronologia {path}. Passa alla finestra di Octet già aperta, oppure chiudila e riavvia Octet.</translation>
     </message>
     <message>
         <source>Octet cannot open your history</source>
-        <translation>Octet non riesce ad aprire la cronologia</translation>
+        <translation>Octet non riesce ad aprire la tua cronologia</translation>
     </message>
     <message>
         <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
-        <translation>impossibile leggere la cartella dei modelli {folder}: {where} non è raggiungibile ({reason}). Se si trova su un’unità rimovibile, collegala e riavvia Octet; oppure scegli o importa un altro modello in Modelli…</translation>
+        <translation>impossibile leggere la cartella dei modelli {folder}: {where} non è raggiungibile ({reason}). Se si trova su un’unità rimovibile, collegala e riavvia Octet; altrimenti scegli o importa un altro modello in Modelli…</translation>
     </message>
 </context>
 </TS>

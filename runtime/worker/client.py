@@ -69,7 +69,8 @@ class WorkerClient:
         try:
             self.connection.send(message)
         except (OSError, EOFError, BrokenPipeError, AttributeError):
-            self.on_event(error_event(message["id"], protocol.WORKER_DIED, "the model process is not running"))
+            self.on_event(error_event(message["id"], protocol.WORKER_DIED, "the model process is not running",
+                                      "not_running"))
         return message["id"]
 
     def load(self, path: str, **fields) -> str:
@@ -117,16 +118,25 @@ class WorkerClient:
             request_id, self.running_request = self.running_request, None
         if exitcode == 0 and request_id is None:
             return  # a clean shutdown
-        message = describe_exit(exitcode)
-        self.on_event({**error_event(request_id, protocol.WORKER_DIED, message), "exitcode": exitcode,
+        code, fields = exit_code_of(exitcode)
+        self.on_event({**error_event(request_id, protocol.WORKER_DIED, describe_exit(exitcode), code, **fields),
+                       "exitcode": exitcode,
                        "partial_text": self.partial_text.get(request_id, "") if request_id else ""})
 
 
-def describe_exit(exitcode: int | None) -> str:
+def exit_code_of(exitcode: int | None) -> tuple[str, dict]:
+    """The protocol code of the worker's exit and its fields: killed or signal (with its name), or exited."""
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name if -exitcode in signal.Signals._value2member_map_ else str(-exitcode)
-        if -exitcode == signal.SIGKILL:
-            return (f"the model process was killed ({name}); this usually means the computer ran out of "
-                    "memory — try a smaller model or close other programs")
-        return f"the model process was stopped by signal {name}"
+        return ("killed" if -exitcode == signal.SIGKILL else "signal"), {"signal": name}
+    return "exited", {"exitcode": exitcode}
+
+
+def describe_exit(exitcode: int | None) -> str:
+    code, fields = exit_code_of(exitcode)
+    if code == "killed":
+        return (f"the model process was killed ({fields['signal']}); this usually means the computer ran out "
+                "of memory — try a smaller model or close other programs")
+    if code == "signal":
+        return f"the model process was stopped by signal {fields['signal']}"
     return f"the model process exited unexpectedly (exit code {exitcode})"

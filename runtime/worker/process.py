@@ -68,7 +68,7 @@ class Worker:
             if message["type"] == "generate":
                 if self.generation_id:
                     self.send(error_event(request_id, protocol.BUSY, "an answer is already being generated; "
-                                                                     "stop it or wait for it to finish"))
+                                                                     "stop it or wait for it to finish", "busy"))
                     return
                 self.generation_id = request_id
         self.requests.put(message)
@@ -84,7 +84,8 @@ class Worker:
             try:
                 final = self.serve(message)
             except Exception as error:  # the worker survives whatever one request does
-                final = error_event(message["id"], *describe_failure(error))
+                kind, text, code, fields = describe_failure(error, self.engine)
+                final = error_event(message["id"], kind, text, code, **fields)
             self.finish(message["id"], final)
 
     def serve(self, message: dict) -> dict:
@@ -114,7 +115,8 @@ class Worker:
             """At most one event per percent (the loader reports every tensor: a thousand for Mixtral)."""
             if fraction - last["fraction"] >= 0.01 or phrase != last["phrase"] or fraction >= 1.0:
                 last.update(fraction=fraction, phrase=phrase)
-                self.send(event("load_progress", request_id, fraction=round(fraction, 3), phrase=phrase))
+                self.send(event("load_progress", request_id, fraction=round(fraction, 3),
+                                code=protocol.load_step_code(phrase), phrase=phrase))
 
         loaded = engine.load(message["path"], context_length=message.get("context_length") or DEFAULT_CONTEXT,
                              progress=progress)
@@ -128,7 +130,7 @@ class Worker:
 
         request_id = message["id"]
         if self.engine is None:
-            return error_event(request_id, protocol.NO_MODEL, "no model is loaded; load one first")
+            return error_event(request_id, protocol.NO_MODEL, "no model is loaded; load one first", "no_model")
         generation = self.engine.chat(
             message["messages"], params=SamplingParams.from_dict(message.get("params")),
             max_tokens=message.get("max_tokens") or 512, cancelled=lambda: request_id in self.cancel_ids)
@@ -144,16 +146,21 @@ class Worker:
         return event("done", message["id"], finish_reason="stop", stats={})
 
 
-def describe_failure(error: Exception) -> tuple[str, str]:
-    """(kind, message) of an `error` event for an exception raised while serving a request."""
+def describe_failure(error: Exception, engine=None) -> tuple[str, str, str | None, dict]:
+    """(kind, message, code, fields) of the `error` event for an exception raised while serving a request
+    (code None: a free-form message, see the protocol's docstring)."""
     if isinstance(error, ContextOverflowError):
-        return protocol.CONTEXT, str(error)
+        context = engine.context_length if engine is not None else 0
+        if context:
+            return protocol.CONTEXT, str(error), "context_overflow", {"context_length": context}
+        return protocol.CONTEXT, str(error), None, {}
     if isinstance(error, OctetError):
-        return protocol.MODEL_FILE, str(error)
+        return protocol.MODEL_FILE, str(error), None, {}
     if isinstance(error, MemoryError):
-        return protocol.INTERNAL, "the model ran out of memory; close other programs or pick a smaller model"
+        return (protocol.INTERNAL, "the model ran out of memory; close other programs or pick a smaller model",
+                "out_of_memory", {})
     detail = traceback.format_exception_only(type(error), error)[-1].strip()
-    return protocol.INTERNAL, f"the model failed unexpectedly: {detail}"
+    return protocol.INTERNAL, f"the model failed unexpectedly: {detail}", "unexpected", {"detail": detail}
 
 
 def configure_threads() -> None:

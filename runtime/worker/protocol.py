@@ -3,6 +3,11 @@
 Requests (app -> worker): load, generate, cancel, unload, shutdown.
 Events (worker -> app): load_progress, loaded, token, done, error.
 `validate_request` checks a received request and raises `ProtocolError` with a readable reason.
+
+What the runtime says in fixed words also carries a stable `code`: a `load_progress` event its step
+(`LOAD_STEPS`), an `error` event with a fixed message its `ERROR_CODES` entry (with the values the sentence
+needs as fields). The app shows its own translation of each code; the English `phrase` and `message` stay for
+the CLI and the logs. Free-form details (a file's own problem, an exception's text) have no code.
 """
 import itertools
 
@@ -29,6 +34,26 @@ CONTEXT = "context"
 INTERNAL = "internal"
 WORKER_DIED = "worker_died"
 
+# Steps of a load: `load_progress` code -> the English phrase sent beside it.
+LOAD_STEPS = {
+    "reading_file": "Reading the model file",
+    "reading_folder": "Reading the model folder",
+    "loading_weights": "Loading weights",
+}
+
+# Codes of `error` events whose message is a fixed sentence -> (kind, the fields the sentence uses).
+ERROR_CODES = {
+    "busy": (BUSY, ()),                            # an answer is already being generated
+    "no_model": (NO_MODEL, ()),                    # no model is loaded
+    "context_overflow": (CONTEXT, ("context_length",)),
+    "out_of_memory": (INTERNAL, ()),
+    "unexpected": (INTERNAL, ("detail",)),         # detail: the exception, as Python writes it
+    "not_running": (WORKER_DIED, ()),
+    "killed": (WORKER_DIED, ("signal",)),          # SIGKILL: most often the computer ran out of memory
+    "signal": (WORKER_DIED, ("signal",)),
+    "exited": (WORKER_DIED, ("exitcode",)),
+}
+
 _ids = itertools.count(1)
 
 
@@ -52,8 +77,17 @@ def event(type_: str, request_id: str | None, **fields) -> dict:
     return {"type": type_, "id": request_id, **fields}
 
 
-def error_event(request_id: str | None, kind: str, message: str) -> dict:
-    return event("error", request_id, kind=kind, message=message)
+def error_event(request_id: str | None, kind: str, message: str, code: str | None = None, **fields) -> dict:
+    """An `error` event; `code` (one of ERROR_CODES, with its fields) when the message is a fixed sentence."""
+    if code is None:
+        return event("error", request_id, kind=kind, message=message)
+    assert ERROR_CODES[code][0] == kind and set(ERROR_CODES[code][1]) <= set(fields), (code, kind, fields)
+    return event("error", request_id, kind=kind, message=message, code=code, **fields)
+
+
+def load_step_code(phrase: str) -> str:
+    """The code of a loader's progress phrase ("" for a phrase without one: the app then shows the phrase)."""
+    return next((code for code, text in LOAD_STEPS.items() if text == phrase), "")
 
 
 def validate_request(message) -> dict:
