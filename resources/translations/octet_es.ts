@@ -196,7 +196,7 @@
     </message>
     <message>
         <source>Max tokens per answer</source>
-        <translation>Máx. de tokens por respuesta</translation>
+        <translation>Máximo de tokens por respuesta</translation>
     </message>
     <message>
         <source>Seed</source>
@@ -204,7 +204,7 @@
     </message>
     <message>
         <source>Model defaults</source>
-        <translation>Valores predeterminados del modelo</translation>
+        <translation>Predeterminados del modelo</translation>
     </message>
 </context>
 <context>
@@ -354,7 +354,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>The answer failed: {message}</source>
-        <translation>La respuesta ha fallado: {message}</translation>
+        <translation>No se ha podido generar la respuesta: {message}</translation>
     </message>
     <message>
         <source>This file could not be imported: {message}</source>
@@ -363,7 +363,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>Se ha omitido %n mensaje antiguo para que el chat quepa en la ventana de contexto.</numerusform>
+            <numerusform>Se ha omitido %n mensaje, el más antiguo, para que el chat quepa en la ventana de contexto.</numerusform>
             <numerusform>Se han omitido los %n mensajes más antiguos para que el chat quepa en la ventana de contexto.</numerusform>
         </translation>
     </message>
@@ -529,7 +529,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>This removes it from the disk and frees %1. You can download it again later.</source>
-        <translation>Se eliminará del disco y se liberarán %1. Puedes volver a descargarlo más adelante.</translation>
+        <translation>Se eliminará del disco, lo que liberará %1. Puedes volver a descargarlo más adelante.</translation>
     </message>
     <message>
         <source>Delete</source>
@@ -603,11 +603,11 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>it is no longer running</source>
-        <translation>ya no responde</translation>
+        <translation>ya no está en ejecución</translation>
     </message>
     <message>
         <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
-        <translation>el sistema lo ha forzado a cerrarse, casi siempre porque el ordenador se ha quedado sin memoria (prueba con un modelo más pequeño o cierra otros programas)</translation>
+        <translation>el sistema lo ha cerrado a la fuerza, casi siempre porque el ordenador se ha quedado sin memoria (prueba con un modelo más pequeño o cierra otros programas)</translation>
     </message>
     <message>
         <source>the system stopped it (signal {signal})</source>
@@ -852,7 +852,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation>A&amp;justes…</translation>
+        <translation>&amp;Ajustes…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -888,7 +888,7 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
     <message>
         <source>Conversation se&amp;ttings…</source>
-        <translation>A&amp;justes del chat…</translation>
+        <translation>&amp;Ajustes del chat…</translation>
     </message>
     <message>
         <source>&amp;Model</source>
@@ -973,7 +973,7 @@ Comprueba que el disco de la carpeta esté conectado, que no esté lleno ni sea 
     </message>
     <message>
         <source>Octet is already open (your history {path} is in use by it). Switch to the Octet window that is already open, or close it and start Octet again.</source>
-        <translation>Octet ya está abierto y está usando tu historial {path}. Cambia a la ventana de Octet que ya está abierta, o ciérrala y vuelve a abrir Octet.</translation>
+        <translation>Octet ya está abierto y está usando tu historial {path}. Cambia a la ventana de Octet que ya está abierta o ciérrala y vuelve a abrir Octet.</translation>
     </message>
     <message>
         <source>Octet cannot open your history</source>
