@@ -32,7 +32,7 @@
     </message>
     <message>
         <source>Pause</source>
-        <translation>Metti in pausa</translation>
+        <translation>Pausa</translation>
     </message>
     <message>
         <source>Resume</source>
@@ -164,7 +164,7 @@
     </message>
     <message>
         <source>The language of your message</source>
-        <translation>Quella del tuo messaggio</translation>
+        <translation>La stessa del tuo messaggio</translation>
     </message>
     <message>
         <source>System prompt</source>
@@ -196,7 +196,7 @@
     </message>
     <message>
         <source>Max tokens per answer</source>
-        <translation>Token massimi per risposta</translation>
+        <translation>Limite di token per risposta</translation>
     </message>
     <message>
         <source>Seed</source>
@@ -204,7 +204,7 @@
     </message>
     <message>
         <source>Model defaults</source>
-        <translation>Valori predefiniti del modello</translation>
+        <translation>Ripristina predefiniti</translation>
     </message>
 </context>
 <context>
@@ -314,7 +314,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>No model is installed yet.</source>
-        <translation>Nessun modello è ancora installato.</translation>
+        <translation>Ancora nessun modello installato.</translation>
     </message>
     <message>
         <source>The model is loading…</source>
@@ -322,7 +322,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>No model is loaded.</source>
-        <translation>Nessun modello è caricato.</translation>
+        <translation>Nessun modello caricato.</translation>
     </message>
     <message>
         <source>The model process stopped.</source>
@@ -354,7 +354,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>The answer failed: {message}</source>
-        <translation>La risposta non è riuscita: {message}</translation>
+        <translation>Impossibile generare la risposta: {message}</translation>
     </message>
     <message>
         <source>This file could not be imported: {message}</source>
@@ -363,8 +363,8 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
-            <numerusform>%n messaggio meno recente è stato omesso perché la chat rientri nella finestra di contesto.</numerusform>
-            <numerusform>I %n messaggi meno recenti sono stati omessi perché la chat rientri nella finestra di contesto.</numerusform>
+            <numerusform>È stato omesso %n messaggio, il meno recente, perché la chat rientri nella finestra di contesto.</numerusform>
+            <numerusform>Sono stati omessi i %n messaggi meno recenti perché la chat rientri nella finestra di contesto.</numerusform>
         </translation>
     </message>
     <message>
@@ -471,7 +471,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Offline mode is on: Octet will not connect to Hugging Face. Models already in your Hugging Face cache can still be added. Turn it off in Settings to download.</source>
-        <translation>La modalità offline è attiva: Octet non si collegherà a Hugging Face. Puoi comunque aggiungere i modelli già presenti nella cache di Hugging Face. Disattivala nelle Impostazioni per scaricare.</translation>
+        <translation>La modalità offline è attiva: Octet non si collegherà a Hugging Face. Puoi comunque aggiungere i modelli già presenti nella cache di Hugging Face. Disattivala nelle Impostazioni per scaricare modelli.</translation>
     </message>
     <message>
         <source>On this computer</source>
@@ -545,7 +545,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Import a Hugging Face model folder</source>
-        <translation>Importa una cartella di modello Hugging Face</translation>
+        <translation>Importa la cartella di un modello Hugging Face</translation>
     </message>
     <message>
         <source>Added %1. Its file stays where it is.</source>
@@ -583,11 +583,11 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>an answer is already being written; stop it or wait for it to end</source>
-        <translation>una risposta è già in corso; interrompila o attendi che finisca</translation>
+        <translation>il modello sta già scrivendo una risposta; interrompila o attendi che finisca</translation>
     </message>
     <message>
         <source>no model is loaded; load one first</source>
-        <translation>nessun modello è caricato; caricane prima uno</translation>
+        <translation>nessun modello caricato; caricane prima uno</translation>
     </message>
     <message>
         <source>the model reads at most {context} tokens at once</source>
@@ -603,7 +603,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>it is no longer running</source>
-        <translation>non risponde più</translation>
+        <translation>non è più in esecuzione</translation>
     </message>
     <message>
         <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
@@ -630,7 +630,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Same as the system</source>
-        <translation>Segui il sistema</translation>
+        <translation>Come il sistema</translation>
     </message>
     <message>
         <source>Light</source>
@@ -935,7 +935,7 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
     <message>
         <source>Exported to {path}</source>
-        <translation>Esportato in {path}</translation>
+        <translation>Chat esportata in {path}</translation>
     </message>
 </context>
 <context>
