@@ -164,7 +164,7 @@
     </message>
     <message>
         <source>The language of your message</source>
-        <translation>Celle de votre message</translation>
+        <translation>Même langue que votre message</translation>
     </message>
     <message>
         <source>System prompt</source>
@@ -354,7 +354,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>The answer failed: {message}</source>
-        <translation>La réponse a échoué&#xa0;: {message}</translation>
+        <translation>Échec de la réponse&#xa0;: {message}</translation>
     </message>
     <message>
         <source>This file could not be imported: {message}</source>
@@ -444,7 +444,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>failed</source>
-        <translation>échouée</translation>
+        <translation>échec</translation>
     </message>
     <message>
         <source>writing…</source>
@@ -553,18 +553,18 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Not imported: %1</source>
-        <translation>Non importé&#xa0;: %1</translation>
+        <translation>Importation impossible&#xa0;: %1</translation>
     </message>
 </context>
 <context>
     <name>ModelRows</name>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
-        <translation>Trop volumineux pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Essayez plutôt %3, ou fermez d’autres programmes.</translation>
+        <translation>Trop volumineux pour cet ordinateur&#xa0;: il faut environ %1 de mémoire, mais seuls %2 sont disponibles. Essayez plutôt %3, ou fermez d’autres programmes.</translation>
     </message>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
-        <translation>Trop volumineux pour cet ordinateur&#xa0;: il faut environ %1 de mémoire et %2 sont disponibles. Fermez d’autres programmes et réessayez.</translation>
+        <translation>Trop volumineux pour cet ordinateur&#xa0;: il faut environ %1 de mémoire, mais seuls %2 sont disponibles. Fermez d’autres programmes et réessayez.</translation>
     </message>
 </context>
 <context>
@@ -603,7 +603,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>it is no longer running</source>
-        <translation>il ne répond plus</translation>
+        <translation>il n’est plus en cours d’exécution</translation>
     </message>
     <message>
         <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
@@ -630,7 +630,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Same as the system</source>
-        <translation>Selon le système</translation>
+        <translation>Thème du système</translation>
     </message>
     <message>
         <source>Light</source>
@@ -718,7 +718,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Data folder</source>
-        <translation>Dossier des données</translation>
+        <translation>Dossier de données</translation>
     </message>
 </context>
 <context>
@@ -776,7 +776,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Context {used} / {window}</source>
-        <translation>Contexte {used} / {window}</translation>
+        <translation>Contexte&#xa0;: {used} / {window}</translation>
     </message>
 </context>
 <context>
@@ -888,7 +888,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Conversation se&amp;ttings…</source>
-        <translation>Para&amp;mètres de la conversation…</translation>
+        <translation>&amp;Paramètres de la conversation…</translation>
     </message>
     <message>
         <source>&amp;Model</source>
@@ -935,7 +935,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Exported to {path}</source>
-        <translation>Exporté dans {path}</translation>
+        <translation>Exporté vers {path}</translation>
     </message>
 </context>
 <context>
@@ -950,7 +950,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Details were written to {path}. Please attach that file when you report the problem.</source>
-        <translation>Les détails ont été enregistrés dans {path}. Joignez ce fichier à votre signalement du problème.</translation>
+        <translation>Les détails ont été enregistrés dans {path}. Joignez ce fichier lorsque vous signalez le problème.</translation>
     </message>
 </context>
 <context>
@@ -965,7 +965,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
 Check that the folder&apos;s disk is connected and not full or read-only, and that you may write to the folder, then start Octet again.</source>
         <translation>Octet conserve vos conversations, vos paramètres et vos modèles dans {folder}, mais ne peut pas y écrire ({reason}).
 
-Vérifiez que le disque du dossier est connecté, qu’il n’est ni plein ni en lecture seule et que vous avez le droit d’écrire dans le dossier, puis relancez Octet.</translation>
+Vérifiez que le disque contenant le dossier est connecté, qu’il n’est ni plein ni en lecture seule et que vous avez le droit d’écrire dans le dossier, puis relancez Octet.</translation>
     </message>
     <message>
         <source>Octet is already running</source>
