@@ -44,7 +44,7 @@
     </message>
     <message>
         <source>%1 download · %2 · %3 · needs about %4 of memory</source>
-        <translation>Download %1 · %2 · %3 · benötigt etwa %4 Arbeitsspeicher</translation>
+        <translation>Download: %1 · %2 · %3 · benötigt etwa %4 Arbeitsspeicher</translation>
     </message>
     <message>
         <source>Hugging Face token (hf_…)</source>
@@ -80,15 +80,15 @@
     </message>
     <message>
         <source>Enter your Hugging Face token</source>
-        <translation>Geben Sie Ihren Hugging-Face-Token ein</translation>
+        <translation>Geben Sie Ihr Hugging-Face-Token ein</translation>
     </message>
     <message>
         <source>Paste the token from your Hugging Face account settings.</source>
-        <translation>Fügen Sie den Token aus den Einstellungen Ihres Hugging-Face-Kontos ein.</translation>
+        <translation>Fügen Sie das Token aus den Einstellungen Ihres Hugging-Face-Kontos ein.</translation>
     </message>
     <message>
         <source>The token could not be saved</source>
-        <translation>Der Token konnte nicht gespeichert werden</translation>
+        <translation>Das Token konnte nicht gespeichert werden</translation>
     </message>
     <message>
         <source>Not enough disk space</source>
@@ -126,7 +126,7 @@
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
-        <translation>Fragen Sie, was Sie möchten. Eingabe sendet, Umschalt+Eingabe beginnt eine neue Zeile.</translation>
+        <translation>Fragen Sie, was Sie möchten. Eingabe: senden, Umschalt+Eingabe: neue Zeile.</translation>
     </message>
 </context>
 <context>
@@ -145,7 +145,7 @@
     </message>
     <message>
         <source>This text is about {tokens} tokens, more than the {context} the model can read at once. Nothing was cut: shorten it or split it into several messages.</source>
-        <translation>Dieser Text umfasst etwa {tokens} Tokens, mehr als die {context}, die das Modell auf einmal lesen kann. Nichts wurde abgeschnitten: Kürzen Sie den Text oder verteilen Sie ihn auf mehrere Nachrichten.</translation>
+        <translation>Dieser Text umfasst etwa {tokens} Tokens – mehr als die {context} Tokens, die das Modell auf einmal lesen kann. Es wurde nichts abgeschnitten: Kürzen Sie den Text oder verteilen Sie ihn auf mehrere Nachrichten.</translation>
     </message>
 </context>
 <context>
@@ -204,7 +204,7 @@
     </message>
     <message>
         <source>Model defaults</source>
-        <translation>Standardwerte des Modells</translation>
+        <translation>Standardwerte</translation>
     </message>
 </context>
 <context>
@@ -279,7 +279,7 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
-        <translation>Das Modell fehlt in %1. Importieren Sie es erneut oder entfernen Sie es.</translation>
+        <translation>Das Modell wurde unter %1 nicht gefunden. Importieren Sie es erneut oder entfernen Sie es.</translation>
     </message>
 </context>
 <context>
@@ -294,7 +294,7 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>The language of this conversation, detected from your first message</source>
-        <translation>Die Sprache dieses Chats, erkannt an Ihrer ersten Nachricht</translation>
+        <translation>Die Sprache dieses Chats, anhand Ihrer ersten Nachricht erkannt</translation>
     </message>
     <message>
         <source>Conversation settings</source>
@@ -354,7 +354,7 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>The answer failed: {message}</source>
-        <translation>Die Antwort ist fehlgeschlagen: {message}</translation>
+        <translation>Die Antwort konnte nicht erstellt werden: {message}</translation>
     </message>
     <message>
         <source>This file could not be imported: {message}</source>
@@ -432,7 +432,7 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>You stopped this answer before its end.</source>
-        <translation>Sie haben diese Antwort vor dem Ende angehalten.</translation>
+        <translation>Sie haben diese Antwort vorzeitig angehalten.</translation>
     </message>
     <message>
         <source>interrupted</source>
@@ -529,7 +529,7 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>This removes it from the disk and frees %1. You can download it again later.</source>
-        <translation>Das Modell wird von der Festplatte gelöscht, %1 werden frei. Sie können es später erneut herunterladen.</translation>
+        <translation>Das Modell wird von der Festplatte gelöscht; dadurch werden %1 frei. Sie können es später erneut herunterladen.</translation>
     </message>
     <message>
         <source>Delete</source>
@@ -560,11 +560,11 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <name>ModelRows</name>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Try %3 instead, or close other programs.</source>
-        <translation>Zu groß für diesen Computer: Es benötigt etwa %1 Arbeitsspeicher, verfügbar sind %2. Versuchen Sie stattdessen %3 oder schließen Sie andere Programme.</translation>
+        <translation>Zu groß für diesen Computer: Das Modell benötigt etwa %1 Arbeitsspeicher, verfügbar sind %2. Versuchen Sie stattdessen %3 oder schließen Sie andere Programme.</translation>
     </message>
     <message>
         <source>Too big for this computer: it needs about %1 of memory and %2 is available. Close other programs and try again.</source>
-        <translation>Zu groß für diesen Computer: Es benötigt etwa %1 Arbeitsspeicher, verfügbar sind %2. Schließen Sie andere Programme und versuchen Sie es erneut.</translation>
+        <translation>Zu groß für diesen Computer: Das Modell benötigt etwa %1 Arbeitsspeicher, verfügbar sind %2. Schließen Sie andere Programme und versuchen Sie es erneut.</translation>
     </message>
 </context>
 <context>
@@ -583,39 +583,39 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>an answer is already being written; stop it or wait for it to end</source>
-        <translation>es wird bereits eine Antwort geschrieben; halten Sie sie an oder warten Sie, bis sie fertig ist</translation>
+        <translation>Es wird bereits eine Antwort geschrieben; halten Sie sie an oder warten Sie, bis sie fertig ist</translation>
     </message>
     <message>
         <source>no model is loaded; load one first</source>
-        <translation>es ist kein Modell geladen; laden Sie zuerst eines</translation>
+        <translation>Es ist kein Modell geladen; laden Sie zuerst eines</translation>
     </message>
     <message>
         <source>the model reads at most {context} tokens at once</source>
-        <translation>das Modell kann höchstens {context} Tokens auf einmal lesen</translation>
+        <translation>Das Modell kann höchstens {context} Tokens auf einmal lesen</translation>
     </message>
     <message>
         <source>the model ran out of memory; close other programs or pick a smaller model</source>
-        <translation>dem Modell ging der Arbeitsspeicher aus; schließen Sie andere Programme oder wählen Sie ein kleineres Modell</translation>
+        <translation>Dem Modell ging der Arbeitsspeicher aus; schließen Sie andere Programme oder wählen Sie ein kleineres Modell</translation>
     </message>
     <message>
         <source>the model hit an unexpected error ({detail})</source>
-        <translation>im Modell ist ein unerwarteter Fehler aufgetreten ({detail})</translation>
+        <translation>Im Modell ist ein unerwarteter Fehler aufgetreten ({detail})</translation>
     </message>
     <message>
         <source>it is no longer running</source>
-        <translation>er antwortet nicht mehr</translation>
+        <translation>Er ist nicht mehr aktiv</translation>
     </message>
     <message>
         <source>the system killed it, most often because the computer ran out of memory (try a smaller model or close other programs)</source>
-        <translation>das System hat ihn zwangsweise beendet, meist weil der Arbeitsspeicher des Computers nicht reichte (wählen Sie ein kleineres Modell oder schließen Sie andere Programme)</translation>
+        <translation>Das System hat ihn zwangsweise beendet, meist weil der Arbeitsspeicher des Computers nicht reichte (wählen Sie ein kleineres Modell oder schließen Sie andere Programme)</translation>
     </message>
     <message>
         <source>the system stopped it (signal {signal})</source>
-        <translation>das System hat ihn beendet (Signal {signal})</translation>
+        <translation>Das System hat ihn beendet (Signal {signal})</translation>
     </message>
     <message>
         <source>it quit unexpectedly (exit code {code})</source>
-        <translation>er wurde unerwartet beendet (Exit-Code {code})</translation>
+        <translation>Er wurde unerwartet beendet (Exit-Code {code})</translation>
     </message>
 </context>
 <context>
@@ -702,7 +702,7 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
     <message>
         <source>Only needed for gated models (hf_…)</source>
-        <translation>Für zugangsbeschränkte Modelle (hf_…)</translation>
+        <translation>Nur für zugangsbeschränkte Modelle (hf_…)</translation>
     </message>
     <message>
         <source>Hugging Face token</source>
@@ -981,7 +981,7 @@ Prüfen Sie, ob die Festplatte mit dem Ordner angeschlossen, nicht voll und nich
     </message>
     <message>
         <source>the models folder {folder} cannot be read: {where} is not reachable ({reason}). If it is on a removable drive, connect it and restart Octet; or choose or import another model in Models…</source>
-        <translation>der Modellordner {folder} kann nicht gelesen werden: {where} ist nicht erreichbar ({reason}). Liegt er auf einem Wechseldatenträger, schließen Sie diesen an und starten Sie Octet neu – oder wählen oder importieren Sie unter Modelle … ein anderes Modell.</translation>
+        <translation>Der Modellordner {folder} kann nicht gelesen werden: {where} ist nicht erreichbar ({reason}). Liegt er auf einem Wechseldatenträger, schließen Sie diesen an und starten Sie Octet neu – oder wählen oder importieren Sie unter „Modelle …“ ein anderes Modell.</translation>
     </message>
 </context>
 </TS>
