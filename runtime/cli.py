@@ -1,4 +1,4 @@
-"""The runtime's command line: `python -m runtime info|chat|tokenize|bench|synth|install-starter ...`.
+"""The runtime's command line: `python -m runtime info|chat|tokenize|bench|synth|serve|install-starter ...`.
 
 MODEL is a .gguf path, a Hugging Face folder, `starter`, or an installed model's name. Errors meant
 for a person (a bad file, a missing model) print one line to stderr and exit with code 2.
@@ -13,6 +13,7 @@ from pathlib import Path
 from .errors import OctetError
 from .paths import resolve_model
 from .sampling_params import SamplingParams
+from .server.security import api_key, check_bind
 from .starter import install_starter
 
 
@@ -72,6 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--device", default="cpu")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(command=cmd_bench)
+
+    serve = commands.add_parser("serve", help="an OpenAI-compatible HTTP API for a model (docs/server.md)",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    serve.add_argument("model")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on; beyond loopback needs --api-key")
+    serve.add_argument("--port", type=int, default=8080, help="0: any free port (printed)")
+    serve.add_argument("--api-key", help="required as 'Authorization: Bearer KEY' (default: $OCTET_API_KEY)")
+    serve.add_argument("--context", type=int, default=4096, help="context length to allocate (tokens)")
+    serve.add_argument("--model-name", help="the model's id in the API (default: the file name without .gguf)")
+    serve.add_argument("--max-queue", type=int, default=16, help="requests that may wait; more get 429")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="another Host header name to accept (a reverse proxy's, the machine's LAN name)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a web page origin allowed to call the API (none by default)")
+    serve.add_argument("--device", default="cpu", help="cpu, or cuda / mps where torch has them")
+    serve.set_defaults(command=cmd_serve)
 
     starter = commands.add_parser("install-starter", help="put the starter model in the models folder")
     starter.set_defaults(command=cmd_install_starter)
@@ -156,6 +173,13 @@ def cmd_bench(args) -> None:
                        threads=args.threads, quantize=None if args.quantize == "none" else args.quantize,
                        device=args.device)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
+
+
+def cmd_serve(args) -> None:
+    check_bind(args.host, api_key(args.api_key))  # before torch's seconds of import
+    from .server.serve import run_server  # deferred: torch
+
+    run_server(args)
 
 
 def cmd_install_starter(args) -> None:

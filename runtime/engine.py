@@ -5,18 +5,19 @@ turn of a conversation prefills only what is new, and another conversation is st
 Context policy: when a conversation no longer fits, the oldest turns (not the system prompt) are left
 out of the prompt, and the result says how many; a last message that alone does not fit is refused.
 The cut is found by bisection (a few renders of the template, not one per turn left out), and a
-cancel stops it, or the prefill, between two steps.
+cancel stops it, or the prefill, between two steps. `generate` runs a prompt of token ids as it is (the
+server's requests, which are refused rather than cut), with an optional grammar mask and stop strings.
 """
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import psutil
 import torch
 
 from .errors import ContextOverflowError, GenerationCancelled
-from .generate import GenerationResult, generate_text, generate_tokens
+from .generate import GenerationResult, LogitsProcessor, generate_text, generate_tokens, stop_at_strings
 from .kv_cache import KVCache
 from .loader import LoadedModel, Progress, load_model
 from .quant.kernels import set_threads
@@ -106,14 +107,25 @@ class Engine:
             prompt, dropped = self.encode_conversation(messages, cancelled=cancelled)
         except GenerationCancelled:
             return ChatGeneration(self, list(self.cached_ids), ChatTurnResult(finish_reason="cancelled"), iter(()))
+        generation = self.generate(prompt, params=params, max_tokens=max_tokens, cancelled=cancelled)
+        generation.result.dropped_messages = dropped
+        return generation
+
+    def generate(self, prompt: list[int], *, params: SamplingParams | None = None, max_tokens: int = 512,
+                 cancelled: Callable[[], bool] = lambda: False, logits_processor: LogitsProcessor | None = None,
+                 stop: Sequence[str] = ()) -> "ChatGeneration":
+        """Generate after exactly the ids `prompt` (shorter than the context: the caller checks); iterate
+        the result for text deltas. `logits_processor` (a grammar's mask) and `stop` strings are optional."""
         reused = self._reuse_cache(prompt)
-        result = ChatTurnResult(dropped_messages=dropped)
+        result = ChatTurnResult()
         result.stats.prompt_tokens = len(prompt)
         tokens = generate_tokens(
             self.loaded.model, self.cache, prompt[reused:], Sampler(params or SamplingParams()),
             history=prompt[:reused], max_tokens=min(max_tokens, self.cache.max_len - len(prompt)),
-            stop_ids=self.loaded.tokenizer.eos_ids, result=result, cancelled=cancelled, device=self.device)
-        return ChatGeneration(self, prompt, result, generate_text(self.loaded.tokenizer, tokens))
+            stop_ids=self.loaded.tokenizer.eos_ids, result=result, cancelled=cancelled, device=self.device,
+            logits_processor=logits_processor)
+        deltas = generate_text(self.loaded.tokenizer, tokens)
+        return ChatGeneration(self, prompt, result, stop_at_strings(deltas, stop, result) if stop else deltas)
 
     def _reuse_cache(self, prompt: list[int]) -> int:
         """Keep the cached prefix shared with `prompt` (at least one token is left to prefill)."""

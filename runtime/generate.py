@@ -1,12 +1,14 @@
 """Generation as layered generators: token ids first, then text through a streaming detokenizer.
 
 `generate_tokens` prefills the prompt into the KV cache (in chunks) and yields sampled ids;
-`generate_text` wraps it, yields text deltas, and returns a `GenerationResult` (finish reason, stats).
-Cancellation is a callable checked before every token.
+`generate_text` wraps it, yields text deltas, and returns a `GenerationResult` (finish reason, stats);
+`stop_at_strings` wraps those and ends at a stop string, of which it emits no part.
+Cancellation is a callable checked before every token; an optional logits processor (a grammar's
+mask) sees the logits before the sampler does.
 """
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import torch
 
@@ -50,6 +52,9 @@ class GenerationResult:
     token_ids: list[int] = field(default_factory=list)
 
 
+LogitsProcessor = Callable[[list[int], torch.Tensor], torch.Tensor]  # (answer's ids so far, logits [V]) -> logits
+
+
 @torch.inference_mode()
 def prefill(model, cache: KVCache, tokens: list[int], device="cpu",
             cancelled: Callable[[], bool] = lambda: False) -> torch.Tensor | None:
@@ -67,8 +72,10 @@ def prefill(model, cache: KVCache, tokens: list[int], device="cpu",
 @torch.inference_mode()
 def generate_tokens(model, cache: KVCache, new_prompt: list[int], sampler: Sampler, *, history: list[int],
                     max_tokens: int, stop_ids: frozenset[int], result: GenerationResult,
-                    cancelled: Callable[[], bool] = lambda: False, device="cpu") -> Iterator[int]:
-    """Yield sampled ids after prefilling `new_prompt` (the cache already holds `history`)."""
+                    cancelled: Callable[[], bool] = lambda: False, device="cpu",
+                    logits_processor: LogitsProcessor | None = None) -> Iterator[int]:
+    """Yield sampled ids after prefilling `new_prompt` (the cache already holds `history`).
+    `logits_processor(answer_ids, logits)`, if given, returns the logits the sampler sees."""
     stats = result.stats
     started = time.perf_counter()
     logits = prefill(model, cache, new_prompt, device, cancelled)
@@ -81,6 +88,8 @@ def generate_tokens(model, cache: KVCache, new_prompt: list[int], sampler: Sampl
         if logits is None or cancelled():
             result.finish_reason = "cancelled"
             break
+        if logits_processor is not None:
+            logits = logits_processor(result.token_ids, logits)
         token = sampler(logits, seen)
         seen.append(token)
         result.token_ids.append(token)
@@ -106,3 +115,37 @@ def generate_text(tokenizer, token_stream: Iterator[int]) -> Iterator[str]:
     tail = decoder.flush()
     if tail:
         yield tail
+
+
+def stop_at_strings(deltas: Iterator[str], stops: Sequence[str], result: GenerationResult) -> Iterator[str]:
+    """The text of `deltas` up to the first of `stops`, never any part of it: text that could be the start
+    of a stop string is held back until it cannot. At a stop string the generation is closed and
+    `result.finish_reason` is "stop"."""
+    stops = [stop for stop in stops if stop]
+    pending = ""
+    try:
+        for delta in deltas:
+            pending += delta
+            found = [index for index in (pending.find(stop) for stop in stops) if index >= 0]
+            if found:
+                if min(found):
+                    yield pending[:min(found)]
+                result.finish_reason = "stop"
+                return
+            keep = held_back(pending, stops)
+            if len(pending) > keep:
+                yield pending[:len(pending) - keep]
+                pending = pending[len(pending) - keep:]
+        if pending:
+            yield pending
+    finally:
+        getattr(deltas, "close", lambda: None)()
+
+
+def held_back(text: str, stops: Sequence[str]) -> int:
+    """How many characters at the end of `text` are the start of some stop string (0: none)."""
+    longest = min(len(text), max((len(stop) for stop in stops), default=1) - 1)
+    for size in range(longest, 0, -1):
+        if any(stop.startswith(text[-size:]) for stop in stops):
+            return size
+    return 0

@@ -1,7 +1,9 @@
-"""Picking the next token from logits: temperature, top-k, top-p, min-p, repetition penalty, seed
-(the options are `SamplingParams`, in runtime.sampling_params). Temperature 0 is the plain argmax.
-The same seed and settings give the same tokens.
+"""Picking the next token from logits: temperature, top-k, top-p, min-p, repetition penalty, seed,
+and OpenAI's frequency / presence penalties (the options are `SamplingParams`, in
+runtime.sampling_params). Temperature 0 is the plain argmax. The same seed and settings give the same tokens.
 """
+from collections import Counter
+
 import torch
 
 from .sampling_params import SamplingParams
@@ -12,9 +14,18 @@ class Sampler:
         self.params = params
         self.generator = torch.Generator()
         self.generator.manual_seed(params.seed if params.seed is not None else torch.seed())
+        self.picked: Counter = Counter()  # the ids this sampler returned: the answer so far, not the prompt
 
     def __call__(self, logits: torch.Tensor, previous: list[int]) -> int:
         """The next token id for `logits` [V] after the token ids `previous`."""
+        p = self.params
+        if p.frequency_penalty or p.presence_penalty:
+            logits = apply_openai_penalties(logits, self.picked, p.frequency_penalty, p.presence_penalty)
+        token = self.pick(logits, previous)
+        self.picked[token] += 1
+        return token
+
+    def pick(self, logits: torch.Tensor, previous: list[int]) -> int:
         p = self.params
         if p.temperature <= 0:
             return int(torch.argmax(logits))
@@ -24,6 +35,16 @@ class Sampler:
         probs = torch.softmax(logits / p.temperature, dim=-1)
         probs = filter_probs(probs, top_k=p.top_k, top_p=p.top_p, min_p=p.min_p)
         return int(torch.multinomial(probs, 1, generator=self.generator))
+
+
+def apply_openai_penalties(logits: torch.Tensor, counts: Counter, frequency: float, presence: float) -> torch.Tensor:
+    """OpenAI's penalties on a copy: minus count × `frequency`, minus `presence` once, for each id used."""
+    logits = logits.float().clone()
+    if counts:
+        ids = torch.tensor(list(counts), dtype=torch.long)
+        times = torch.tensor(list(counts.values()), dtype=torch.float32)
+        logits[ids] -= times * frequency + presence
+    return logits
 
 
 def apply_repetition_penalty(logits: torch.Tensor, tokens: list[int], penalty: float) -> None:
