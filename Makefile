@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup starter translations package package-smoke clean
+.PHONY: run test mutate setup starter translations package package-smoke clean
 
 setup: $(STAMP) translations
 
@@ -32,6 +32,14 @@ run: starter
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
+# Mutation testing, not in CI (tens of minutes): mutmut over app/history, app/models and the chat controller
+# ([tool.mutmut] in pyproject.toml says which files and tests), then the kill rate per file. Results stay in
+# mutants/ (git ignores it); a second run only redoes what changed. More cores: `make mutate JOBS=8`.
+JOBS ?= 2
+mutate: setup
+	$(VENV)/bin/mutmut run --max-children $(JOBS)
+	$(PY) tools/mutation_summary.py
+
 # The double-clickable app (PyInstaller, one folder: dist/octet/), and a check that it answers a question.
 package: setup
 	$(PY) packaging/build.py
@@ -40,4 +48,4 @@ package-smoke: package starter
 	$(PY) packaging/smoke_test.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info mutants

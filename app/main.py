@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.i18n import install_translators
     from app.startup import checks as startup_checks
-    from app.startup.smoke_run import SmokeRun, requested_question
+    from app.startup.smoke_run import SmokeRun, requested_import, requested_question
 
     app = QApplication(argv)
     app.setApplicationName("Octet")
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         window.controller.sig_model_state.emit("failed", None)
         window.controller.sig_problem.emit("load", models_problem)
     if requested_question(argv) is not None:  # hidden self-test, packaging/smoke_test.py
-        SmokeRun(window, requested_question(argv))
+        SmokeRun(window, requested_question(argv), import_file=requested_import(argv))
     if os.environ.get("OCTET_EXIT_WHEN_SHOWN"):  # start-up timing (tools/, tests): report and leave
         print(f"window shown after {time.perf_counter() - started:.3f} s", flush=True)
         QTimer.singleShot(0, window.close)

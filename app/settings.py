@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 
+from app.files import write_atomic
 from runtime.paths import data_dir
 
 SETTINGS_NAME = "settings.json"
@@ -79,14 +80,8 @@ def load() -> AppSettings:
 
 
 def save(settings: AppSettings) -> None:
-    """Write atomically: a temporary file beside the real one, flushed, then renamed over it."""
-    path = settings_path()
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(settings.to_json(), handle, indent=1, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write atomically (`app.files.write_atomic`): the old file stays whole until the new one replaces it."""
+    write_atomic(settings_path(), json.dumps(settings.to_json(), indent=1, ensure_ascii=False))
 
 
 def remember_default_model(model_id: str) -> None:

@@ -1,8 +1,11 @@
 """Smoke test of the built app: `.venv/bin/python packaging/smoke_test.py [dist/octet/octet]`.
 
-In a fresh data folder holding only the starter model, the frozen app starts offscreen, answers one
-question through its frozen worker (`--smoke-test`), saves it, and quits; then the history must hold the
-answer and no process of that run may be left. Prints the app's timings; exit code 0 when all passed.
+As on a clean machine: a fresh, empty data folder, and the starter GGUF in a folder next to it. The frozen app
+starts offscreen on its first run and the self-test (`--smoke-test`) clicks the first-run panel's main button,
+"Import a GGUF file…", with that file (`--smoke-import`, instead of the file dialog): the import is checked by the
+frozen runtime off the GUI thread, the model loads in the frozen worker, answers one question, the answer is
+saved, and the app quits. Then the history must hold the answer, the registry the import, and no process of that
+run may be left. Prints the app's timings; exit code 0 when all passed.
 """
 import argparse
 import json
@@ -24,18 +27,17 @@ QUESTION = "What is the capital of France? Answer in one sentence."
 TIMEOUT_S = 600
 
 
-def install_starter(data: Path) -> Path:
-    """The starter GGUF in data/models: copied from the usual data folder when it is there, else unpacked."""
+def install_starter(folder: Path) -> Path:
+    """The starter GGUF in `folder`: copied from the usual data folder when it is there, else unpacked."""
     from runtime.paths import STARTER_FILENAME
     from runtime.starter import install_starter as unpack_starter
 
-    models = data / "models"
-    models.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     usual = _usual_starter(STARTER_FILENAME)
     if usual.is_file():
-        shutil.copyfile(usual, models / STARTER_FILENAME)
-        return models / STARTER_FILENAME
-    return unpack_starter(models)
+        shutil.copyfile(usual, folder / STARTER_FILENAME)
+        return folder / STARTER_FILENAME
+    return unpack_starter(folder)
 
 
 def _usual_starter(name: str) -> Path:
@@ -44,11 +46,11 @@ def _usual_starter(name: str) -> Path:
     return Path(platformdirs.user_data_dir("Octet", appauthor=False)) / "models" / name
 
 
-def run_app(app: Path, data: Path, question: str) -> tuple[dict, float, subprocess.CompletedProcess]:
+def run_app(app: Path, data: Path, question: str, model: Path) -> tuple[dict, float, subprocess.CompletedProcess]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "OCTET_DATA_DIR": str(data)}
     started = time.monotonic()
-    done = subprocess.run([str(app), "--smoke-test", question], env=env, capture_output=True, text=True,
-                          timeout=TIMEOUT_S, cwd=tempfile.gettempdir())
+    done = subprocess.run([str(app), "--smoke-import", str(model), "--smoke-test", question], env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT_S, cwd=tempfile.gettempdir())
     seconds = time.monotonic() - started
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     report = json.loads(lines[-1]) if lines else {"ok": False, "problem": "the app printed no report"}
@@ -60,6 +62,14 @@ def saved_answer(data: Path, message_id) -> str | None:
     with sqlite3.connect(f"file:{data / 'history.sqlite3'}?mode=ro", uri=True) as db:
         row = db.execute("SELECT content FROM messages WHERE id = ?", (message_id,)).fetchone()
     return row[0] if row else None
+
+
+def imported_paths(data: Path) -> list[str]:
+    """The paths of the models the app registered (data/models.json)."""
+    registry = data / "models.json"
+    if not registry.is_file():
+        return []
+    return [model["path"] for model in json.loads(registry.read_text(encoding="utf-8")).get("models", [])]
 
 
 def leftover_processes(data: Path, pids: list[int]) -> list[str]:
@@ -77,25 +87,32 @@ def leftover_processes(data: Path, pids: list[int]) -> list[str]:
 
 
 def check(app: Path, question: str) -> int:
-    data = Path(tempfile.mkdtemp(prefix="octet-smoke-"))
+    work = Path(tempfile.mkdtemp(prefix="octet-smoke-"))
+    data = work / "data"  # empty: a first run
+    data.mkdir()
     try:
-        install_starter(data)
-        report, seconds, done = run_app(app, data, question)
+        model = install_starter(work / "downloads")
+        report, seconds, done = run_app(app, data, question, model)
         problems = [] if report.get("ok") else [report.get("problem") or "the app reported a failure"]
         if done.returncode != 0:
             problems.append(f"exit code {done.returncode}")
+        if report.get("first_run") != "import":
+            problems.append(f"the first-run panel's main button was not the import (it did {report.get('first_run')})")
+        if str(model.resolve()) not in imported_paths(data):
+            problems.append(f"the registry does not list the imported {model.name}: {imported_paths(data)}")
         if report.get("message_id") is not None and saved_answer(data, report["message_id"]) != report.get("answer"):
             problems.append("the history does not hold the answer the app showed")
         left = leftover_processes(data, [p for p in (report.get("pid"), report.get("worker_pid")) if p])
         problems += [f"left running: {line}" for line in left]
-        summary = {key: report.get(key) for key in ("window_shown_s", "model_ready_s", "first_token_s", "done_s")}
+        summary = {key: report.get(key) for key in ("window_shown_s", "first_run_clicked_s", "model_ready_s",
+                                                    "first_token_s", "done_s")}
         print(json.dumps({"passed": not problems, "wall_s": round(seconds, 2), **summary,
                           "answer": report.get("answer"), "problems": problems}, ensure_ascii=False))
         if problems:
             print(done.stderr[-3000:], file=sys.stderr)
         return 0 if not problems else 1
     finally:
-        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ NEVER = [
     (("runtime.text",), ("torch", "runtime.model", "runtime.quant", "runtime.weights", "runtime.loader"),
      "tokenizers and templates are plain text"),
     (("app.history",), ("PySide6", "app.ui", "app.chat", "app.models"), "the history is plain Python"),
+    (("app.files",), ("PySide6", "app", "runtime"), "atomic writes, used by the history and the models, import nothing"),
 ]
 # Modules the app's process loads: nothing they import at module level may pull torch in.
 TORCH_FREE_AT_IMPORT = ("runtime", "runtime.paths", "runtime.errors", "runtime.starter", "runtime.cli",

@@ -7,10 +7,10 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 
 from app.history import export
-from app.history.markdown_import import MarkdownImportError, import_markdown
 from app.models.catalog import installed_models
 
 from .controller import ModelChoice
+from .importer import Importer
 
 
 translate = QCoreApplication.translate  # lupdate reads the literal context and text of each call
@@ -23,10 +23,10 @@ def new_chat(*, window) -> None:
     window.composer.edit.setFocus()
 
 
-def open_conversation(*, window, conversation_id: int) -> None:
-    if window.controller.busy:
-        window.controller.stop()
-    window.controller.open_conversation(conversation_id)
+def open_conversation(*, window, conversation_id: int, message_id: int | None = None) -> None:
+    """Show a conversation (with `message_id`, a search hit: on the branch holding it). An answer being
+    written elsewhere goes on streaming into its own conversation."""
+    window.controller.open_conversation(conversation_id, at_message=message_id)
 
 
 def send_message(*, window, text: str | None = None) -> bool:
@@ -39,7 +39,9 @@ def send_message(*, window, text: str | None = None) -> bool:
 
 
 def stop_answer(*, window) -> None:
-    window.controller.stop()
+    """Stop the answer being written into the conversation on show (never one the user cannot see)."""
+    if window.controller.streaming_here:
+        window.controller.stop()
 
 
 def regenerate(*, window, message_id: int | None = None) -> bool:
@@ -49,7 +51,9 @@ def regenerate(*, window, message_id: int | None = None) -> bool:
 
 
 def edit_and_resend(*, window, message_id: int, text: str) -> bool:
-    return window.controller.edit_and_resend(message_id, text)
+    sent = window.controller.edit_and_resend(message_id, text)
+    window.composer.edit.setFocus()  # the edit box is gone: typing goes on in the message box
+    return sent
 
 
 def switch_branch(*, window, message_id: int, step: int) -> bool:
@@ -83,8 +87,9 @@ def set_pinned(*, window, conversation_id: int, pinned: bool) -> None:
 def delete_conversation(*, window, conversation_id: int) -> None:
     """Delete, and offer to undo in the banner."""
     controller = window.controller
-    if controller.conversation and controller.conversation.id == conversation_id:
+    if controller.streaming_conversation_id == conversation_id:
         controller.stop()
+    if controller.conversation and controller.conversation.id == conversation_id:
         controller.open_conversation(None)
     controller.store.delete(conversation_id)
     window.refresh_conversations()
@@ -118,21 +123,48 @@ def export_conversation(*, window, conversation_id: int | None = None, path: Pat
         path = window.ask_export_path(conversation_id)
         if path is None:
             return None
-    written = export.export_conversation(window.controller.store, conversation_id, path=path)
+    try:
+        written = export.export_conversation(window.controller.store, conversation_id, path=path)
+    except OSError as error:  # a full disk, a folder not writable: the file as it was is still there
+        window._on_problem("export", f"{path}: {error.strerror or error}")
+        return None
     window.flash(translate("actions", "Exported to {path}").format(path=written))
     return written
 
 
-def import_conversation(*, window, path: Path) -> bool:
-    """Add a conversation exported to Markdown back to the history and show it; False if refused."""
-    try:
-        conversation = import_markdown(window.controller.store, path=path)
-    except MarkdownImportError as error:
-        window._on_problem("import", str(error))
-        return False
+def import_conversation(*, window, path: Path) -> Importer:
+    """Add a conversation exported to Markdown back to the history, off the window's thread (progress in the
+    status bar), then show it; a refused file is explained in the banner. A conversation already in the
+    history is not added again silently: `window.ask_import_duplicate` asks replace / keep both / cancel.
+    Returns the running import."""
+    importer = Importer(window.controller.store.path, Path(path))
+    name = Path(path).name
+    importer.sig_progress.connect(lambda fraction: window.flash(
+        translate("actions", "Importing {name}… {percent} %").format(name=name, percent=int(fraction * 100))))
+    importer.sig_duplicate.connect(lambda parsed, duplicates: _import_duplicate(window, importer, parsed, duplicates))
+    importer.sig_imported.connect(lambda conversation, notes: _imported(window, conversation, notes))
+    importer.sig_failed.connect(lambda message: window._on_problem("import", message))
+    importer.sig_cancelled.connect(lambda: window.flash(translate("actions", "Nothing was imported.")))
+    return importer.start()
+
+
+def _import_duplicate(window, importer: Importer, parsed, duplicates) -> None:
+    choice = window.ask_import_duplicate(parsed.conversation, duplicates)
+    if choice == "replace":
+        controller, replaced = window.controller, {d.conversation.id for d in duplicates}
+        if controller.streaming_conversation_id in replaced:
+            controller.stop()
+        if controller.conversation is not None and controller.conversation.id in replaced:
+            controller.open_conversation(None)
+    importer.decide(choice)
+
+
+def _imported(window, conversation, notes: list[str]) -> None:
     window.refresh_conversations()
     open_conversation(window=window, conversation_id=conversation.id)
-    return True
+    window.flash(translate("actions", "Imported “{title}”.").format(title=conversation.title))
+    if notes:
+        window._on_problem("import_notes", "; ".join(notes))
 
 
 def configure_conversation(*, window, system_prompt: str | None = None, settings: dict | None = None) -> None:

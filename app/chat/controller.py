@@ -3,14 +3,16 @@ streaming the answer into the store, stop, regenerate and edit-and-resend as new
 branches, and what happens when the worker fails or dies. A QObject without widgets: the window shows
 what its signals say; tests drive it through `app.chat.actions` like the menus do.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.history.errors import DiskFullError, StoreError
 from app.history.records import Conversation, Message
 from app.history.store import HistoryStore, StreamWriter
+from app.history.validate import check_settings
 from app.models import catalog
 from app.models.memory_fit import check_fits
 from runtime.paths import STARTER_FILENAME, models_dir
@@ -66,7 +68,7 @@ class ChatController(QObject):
     sig_answer_started = Signal(object)
     """An answer began streaming (its Message, still empty)."""
     sig_answer_delta = Signal(str)
-    """More text of the streaming answer."""
+    """More text of the streaming answer (only while its conversation is on show)."""
     sig_answer_finished = Signal(object, object)
     """The answer ended (saved Message or None, {finish_reason, stats, dropped_messages})."""
     sig_busy_changed = Signal(bool)
@@ -90,6 +92,10 @@ class ChatController(QObject):
         self.load_request_id: str | None = None
         self.last_stats: dict = {}
         self.context_length: int | None = None  # from the app settings; None: the worker's default
+        self._unfinished: list[StreamWriter] = []  # answers a full disk kept from being marked stopped
+        self._save_timer = QTimer(self)  # saves text that arrived and then no more came (see StreamWriter)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.timeout.connect(self._save_pending)
         self._connect()
 
     def _connect(self) -> None:
@@ -104,6 +110,17 @@ class ChatController(QObject):
     @property
     def busy(self) -> bool:
         return self.writer is not None
+
+    @property
+    def streaming_conversation_id(self) -> int | None:
+        """The conversation an answer is being written into (None when the engine is idle)."""
+        return self.writer.conversation_id if self.writer is not None else None
+
+    @property
+    def streaming_here(self) -> bool:
+        """An answer is being written into the conversation on show (not into another one)."""
+        return self.busy and self.conversation is not None and \
+            self.conversation.id == self.streaming_conversation_id
 
     @property
     def ready(self) -> bool:
@@ -150,13 +167,24 @@ class ChatController(QObject):
         self.sig_model_state.emit("ready", info)
 
     # -- conversations -------------------------------------------------------------------------
-    def open_conversation(self, conversation_id: int | None) -> None:
+    def open_conversation(self, conversation_id: int | None, *, at_message: int | None = None) -> None:
+        """Show a conversation (None: a new, empty one); with `at_message`, on a branch holding that message.
+
+        An answer being written keeps streaming into its own conversation whichever one is on show; back in
+        that conversation, it is shown again as streaming, with the text written so far."""
         if conversation_id is None:
             self.conversation = None
             self.sig_conversation_shown.emit(None, [])
             return
         self.conversation = self.store.conversation(conversation_id)
-        self.sig_conversation_shown.emit(self.conversation, self.store.shown_path(conversation_id))
+        if at_message is not None and conversation_id != self.streaming_conversation_id:
+            self.store.show_branch_of(at_message)
+        path = self.store.shown_path(conversation_id)
+        if self.streaming_here and path and path[-1].id == self.writer.message_id:
+            self.sig_conversation_shown.emit(self.conversation, path[:-1])
+            self.sig_answer_started.emit(replace(path[-1], content=self.writer.text))
+            return
+        self.sig_conversation_shown.emit(self.conversation, path)
 
     def reshow(self) -> None:
         self.open_conversation(self.conversation.id if self.conversation else None)
@@ -164,8 +192,8 @@ class ChatController(QObject):
     def settings_for(self, conversation: Conversation | None = None) -> dict:
         """Sampling settings and max tokens: the model's defaults overridden by the conversation's."""
         conversation = conversation or self.conversation
-        saved = conversation.settings if conversation else {}
-        return {**model_defaults(self.model_info), **saved}
+        saved = conversation.settings if conversation and isinstance(conversation.settings, dict) else {}
+        return {**model_defaults(self.model_info), **check_settings(saved)[0]}  # a bad value: the default
 
     def branch_of(self, message: Message) -> tuple[int, int]:
         siblings = self.store.siblings(message.id)
@@ -177,10 +205,15 @@ class ChatController(QObject):
         """Add the user's message at the end of the conversation and ask for an answer."""
         if self.busy or not self.ready or not text.strip():
             return None
-        if self.conversation is None:
-            self.conversation = self.store.create_conversation(model=self.model.name if self.model else "")
-            self.sig_conversation_shown.emit(self.conversation, [])
-        message = self.store.add_message(self.conversation.id, role="user", content=text)
+        self._end_unfinished()
+        try:
+            if self.conversation is None:
+                self.conversation = self.store.create_conversation(model=self.model.name if self.model else "")
+                self.sig_conversation_shown.emit(self.conversation, [])
+            message = self.store.add_message(self.conversation.id, role="user", content=text)
+        except StoreError as error:  # a full disk: the text stays in the message box, Send stays enabled
+            self._store_problem(error)
+            return None
         self.sig_message_added.emit(message)
         self.sig_conversations_changed.emit()
         self._answer(parent_id=message.id, reshow=False)
@@ -191,26 +224,33 @@ class ChatController(QObject):
         message = self.store.message(message_id)
         if self.busy or not self.ready or message.parent_id is None:
             return False
-        self._answer(parent_id=message.parent_id, reshow=True)
-        return True
+        self._end_unfinished()
+        return self._answer(parent_id=message.parent_id, reshow=True)
 
     def edit_and_resend(self, message_id: int, text: str) -> bool:
         """The user's message `message_id` rewritten as a new branch beside it, then answered."""
         old = self.store.message(message_id)
         if self.busy or not self.ready or not text.strip():
             return False
-        message = self.store.add_message(old.conversation_id, role="user", content=text, parent_id=old.parent_id)
-        self._answer(parent_id=message.id, reshow=True)
-        return True
+        self._end_unfinished()
+        try:
+            message = self.store.add_message(old.conversation_id, role="user", content=text, parent_id=old.parent_id)
+        except StoreError as error:
+            self._store_problem(error)
+            return False
+        return self._answer(parent_id=message.id, reshow=True)
 
     def switch_branch(self, message_id: int, step: int) -> bool:
-        if self.busy:
+        """Show the previous/next branch at `message_id`; refused in the conversation an answer streams into."""
+        conversation_id = self.store.message(message_id).conversation_id
+        if conversation_id == self.streaming_conversation_id:
             return False
         siblings = [m.id for m in self.store.siblings(message_id)]
         target = siblings.index(message_id) + step
         if not 0 <= target < len(siblings):
             return False
         path = self.store.select_branch(siblings[target])
+        self.conversation = self.store.conversation(conversation_id)  # as saved: its title is the one it has now
         self.sig_conversation_shown.emit(self.conversation, path)
         return True
 
@@ -218,25 +258,36 @@ class ChatController(QObject):
         if self.busy:
             self.bridge.cancel()
 
-    def _answer(self, *, parent_id: int, reshow: bool) -> None:
-        conversation = self.store.conversation(self.conversation.id)
-        self.writer = self.store.start_answer(conversation.id, parent_id=parent_id,
-                                              model=self.model.name if self.model else "")
+    def _answer(self, *, parent_id: int, reshow: bool) -> bool:
+        conversation = self.conversation = self.store.conversation(self.conversation.id)
+        settings = self.settings_for(conversation)  # before the answer exists: nothing in it can fail after
+        params = {k: settings[k] for k in DEFAULT_SAMPLING if k in settings}
+        try:
+            self.writer = self.store.start_answer(conversation.id, parent_id=parent_id,
+                                                  model=self.model.name if self.model else "")
+        except StoreError as error:
+            self._store_problem(error)
+            return False
         path = self.store.shown_path(conversation.id)
         if reshow:
             self.sig_conversation_shown.emit(conversation, path[:-1])
-        settings = self.settings_for(conversation)
-        params = {k: settings[k] for k in DEFAULT_SAMPLING if k in settings}
         self.request_id = self.bridge.generate(request_messages(conversation, path[:-1]), params=params,
                                                max_tokens=int(settings["max_tokens"]),
                                                conversation_id=conversation.id)
         self.sig_busy_changed.emit(True)
         self.sig_answer_started.emit(path[-1])
+        return True
 
     def _on_token(self, request_id: str, text: str) -> None:
         if request_id == self.request_id and self.writer is not None:
-            self.writer.append(text)
-            self.sig_answer_delta.emit(text)
+            try:
+                self.writer.append(text)
+            except StoreError as error:  # a full disk: stop here, keep what was saved
+                self._stop_for_store(error)
+                return
+            self._schedule_save()
+            if self.streaming_here:  # else saved only: the window shows another conversation
+                self.sig_answer_delta.emit(text)
 
     def _on_finished(self, request_id: str, result: dict) -> None:
         if request_id != self.request_id or self.writer is None:
@@ -261,22 +312,81 @@ class ChatController(QObject):
         self.model_info, self.load_request_id = None, None
         if self.writer is not None:
             if partial_text.startswith(self.writer.text) and len(partial_text) > len(self.writer.text):
-                self.writer.append(partial_text[len(self.writer.text):])
+                try:
+                    self.writer.append(partial_text[len(self.writer.text):])
+                except StoreError:
+                    pass  # kept in memory: _end_answer saves it, or what it can
             self._end_answer("stopped", {}, {"finish_reason": "worker_died"})
         self.sig_model_state.emit("died", None)
         self.sig_problem.emit("worker_died", message)
 
-    def _end_answer(self, state: str, stats: dict, result: dict) -> None:
+    def _end_answer(self, state: str, stats: dict, result: dict, problem: StoreError | None = None) -> None:
         writer, self.writer, self.request_id = self.writer, None, None
-        saved = writer.finish(state=state, stats=stats)
+        self._save_timer.stop()
+        try:
+            saved = writer.finish(state=state, stats=stats)
+        except StoreError as error:  # a full disk: the answer ends with the text saved before
+            problem = problem or error
+            saved = self._end_with_what_was_saved(writer)
         self.sig_busy_changed.emit(False)
         self.sig_answer_finished.emit(saved, result)
         self.sig_conversations_changed.emit()
+        if problem is not None:
+            self._store_problem(problem)
+
+    # -- saving ----------------------------------------------------------------------------------
+    def _schedule_save(self) -> None:
+        """Text arrived that the writer kept for its next save: make sure that save comes within its interval
+        even if no more text arrives (a slow token, a busy machine)."""
+        if self.writer is not None and self.writer.pending and not self._save_timer.isActive():
+            self._save_timer.start(int(self.writer.seconds_until_due() * 1000))
+
+    def _save_pending(self) -> None:
+        if self.writer is None or not self.writer.pending:
+            return
+        try:
+            self.writer.flush()
+        except StoreError as error:
+            self._stop_for_store(error)
+
+    def _stop_for_store(self, error: StoreError) -> None:
+        """The history cannot be written (a full disk): stop generating, end the answer with what was saved,
+        say why, and let the user send again (once there is space, the next send works)."""
+        self.bridge.cancel()
+        reason = "disk_full" if isinstance(error, DiskFullError) else "store_error"
+        self._end_answer("stopped", {}, {"finish_reason": reason}, problem=error)
+
+    def _end_with_what_was_saved(self, writer: StreamWriter) -> Message | None:
+        try:
+            return writer.finish_saved(state="stopped")
+        except StoreError:
+            self._unfinished.append(writer)  # marked stopped by the next send, or at the next start
+        try:
+            return replace(self.store.message(writer.message_id), state="stopped")
+        except StoreError:
+            return None
+
+    def _end_unfinished(self) -> None:
+        """Mark the answers a full disk left streaming as stopped, now that there may be space again."""
+        while self._unfinished:
+            try:
+                self._unfinished[0].finish_saved(state="stopped")
+            except StoreError:
+                return
+            self._unfinished.pop(0)
+
+    def _store_problem(self, error: StoreError) -> None:
+        self.sig_problem.emit("disk_full" if isinstance(error, DiskFullError) else "store", str(error))
 
     def shutdown(self) -> None:
+        self._save_timer.stop()
         if self.writer is not None:
-            self.writer.finish(state="stopped")
+            try:
+                self.writer.finish(state="stopped")
+            except StoreError:
+                pass  # what was saved stays; the next start marks the answer stopped
             self.writer = None
+        self._end_unfinished()
         self.bridge.shutdown()
 
 

@@ -1,6 +1,11 @@
 """Conversations to Markdown: YAML front matter (title, times, model, system prompt, settings), then the
 shown branch, each message verbatim under a `## Role` heading whose HTML comment carries a boundary
 that occurs in no message, so `markdown_import` reads the file back exactly. File names are safe.
+
+Format 2 keeps the whole tree (every edit and regeneration): after the shown branch, each other branch
+follows under a `# Another branch, after "…"` heading whose comment names the message it continues
+(`{"parent": n}`); each message's comment carries its number `id` (in the order the messages were
+written) and its `parent`. Format 1 (the shown branch only) is still read.
 """
 import hashlib
 import json
@@ -8,10 +13,12 @@ import re
 import unicodedata
 from pathlib import Path
 
+from app.files import write_atomic
+
 from .records import Conversation, Message, to_db_time
 from .store import HistoryStore
 
-FORMAT = "octet-markdown/1"
+FORMAT = "octet-markdown/2"
 ROLE_HEADINGS = {"system": "System", "user": "User", "assistant": "Assistant"}
 FRONT_MATTER_KEYS = ("format", "title", "created", "updated", "model", "system_prompt", "settings",
                      "pinned", "boundary")
@@ -41,9 +48,13 @@ def json_line(value, *, in_comment: bool = False) -> str:
     return "".join(f"\\u{ord(c):04x}" if ord(c) in unsafe else c for c in text)
 
 
-def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
-    """The Markdown document of `conversation` showing `messages` (the shown branch, in order)."""
-    boundary = _boundary(conversation, messages)
+def to_markdown(conversation: Conversation, messages: list[Message], *,
+                all_messages: list[Message] | None = None) -> str:
+    """The Markdown document of `conversation` showing `messages` (the shown branch, in order), followed by
+    the other branches found in `all_messages` (every message of the conversation, with their ids and
+    parent ids; None: the shown branch is all there is)."""
+    everything = messages if all_messages is None else all_messages
+    boundary = _boundary(conversation, everything)
     front = {
         "format": FORMAT, "title": conversation.title, "created": to_db_time(conversation.created_at),
         "updated": to_db_time(conversation.updated_at), "model": conversation.model,
@@ -52,12 +63,62 @@ def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
     }
     lines = ["---", *(f"{key}: {json_line(front[key])}" for key in FRONT_MATTER_KEYS), "---", ""]
     parts = ["\n".join(lines) + "\n"]
-    for message in messages:
-        meta = {"role": message.role, "created": to_db_time(message.created_at),
-                "state": message.state, "model": message.model, "stats": message.stats}
-        heading = f"## {ROLE_HEADINGS[message.role]} <!-- {boundary} {json_line(meta, in_comment=True)} -->"
-        parts.append(f"{heading}\n\n{message.content}\n\n")
+    if all_messages is None:  # one chain: numbered as it goes
+        number = {id(m): index for index, m in enumerate(messages, start=1)}
+        parent_of = {id(m): index for index, m in enumerate(messages[1:], start=1)}
+        sections = [(None, messages)]
+    else:  # numbered in the order written (ids), so that branches keep their order on import
+        number = {id(m): index for index, m in enumerate(sorted(all_messages, key=lambda m: m.id), start=1)}
+        by_id = {m.id: m for m in all_messages}
+        messages = [by_id[m.id] for m in messages]  # the same objects as in all_messages
+        parent_of = {id(m): number[id(by_id[m.parent_id])] for m in all_messages if m.parent_id is not None}
+        sections = [(None, messages), *_other_branches(messages, all_messages)]
+    for index, (parent, chain) in enumerate(sections):
+        if index:
+            after = f"after “{_snippet(parent.content)}”" if parent is not None else "from the start"
+            anchor = json_line({"parent": number[id(parent)] if parent is not None else None}, in_comment=True)
+            parts.append(f"# Another branch, {after} <!-- {boundary} {anchor} -->\n\n")
+        for message in chain:
+            meta = {"role": message.role, "created": to_db_time(message.created_at), "state": message.state,
+                    "model": message.model, "stats": message.stats, "id": number[id(message)],
+                    "parent": parent_of.get(id(message))}
+            heading = f"## {ROLE_HEADINGS[message.role]} <!-- {boundary} {json_line(meta, in_comment=True)} -->"
+            parts.append(f"{heading}\n\n{message.content}\n\n")
     return "".join(parts)
+
+
+def _other_branches(shown: list[Message], everything: list[Message]) -> list[tuple[Message | None, list[Message]]]:
+    """The messages off the shown branch as (parent, chain) sections: each chain follows the first answer (the
+    oldest child) down; a message's other children start sections of their own, after it was written."""
+    shown_ids = {m.id for m in shown}
+    by_id = {m.id: m for m in everything}
+    children: dict[int | None, list[Message]] = {}
+    for message in sorted(everything, key=lambda m: m.id, reverse=True):  # reversed: pop() takes the oldest
+        if message.id not in shown_ids:
+            children.setdefault(message.parent_id, []).append(message)
+    sections, placed, index = [], [None, *(m.id for m in shown)], 0
+    while index < len(placed):
+        parent_id = placed[index]
+        index += 1
+        while children.get(parent_id):
+            chain = [children[parent_id].pop()]
+            while children.get(chain[-1].id):
+                chain.append(children[chain[-1].id].pop())
+            sections.append((by_id[parent_id] if parent_id is not None else None, chain))
+            placed.extend(m.id for m in chain)
+    if any(children.values()):
+        raise ValueError("messages whose parent is not in the conversation")
+    return sections
+
+
+_SNIPPET_DROPPED = re.compile(r"[^\w .,;:!?'’()-]+")
+
+
+def _snippet(text: str, size: int = 40) -> str:
+    """The start of a message, for a heading: words and plain punctuation only (no Markdown, HTML or line
+    break can come through)."""
+    words = " ".join(_SNIPPET_DROPPED.sub(" ", text[:size * 4]).split())
+    return words if len(words) <= size else words[:size - 1].rstrip() + "…"
 
 
 def _boundary(conversation: Conversation, messages: list[Message]) -> str:
@@ -101,25 +162,23 @@ def _name_key(name: str) -> str:
 
 
 def conversation_markdown(store: HistoryStore, conversation_id: int) -> str:
-    return to_markdown(store.conversation(conversation_id), store.shown_path(conversation_id))
+    return to_markdown(store.conversation(conversation_id), store.shown_path(conversation_id),
+                       all_messages=store.all_messages(conversation_id))
 
 
 def export_conversation(store: HistoryStore, conversation_id: int, *, path) -> Path:
-    """Write one conversation to `path` (chosen by the user; replaced if it exists)."""
-    path = Path(path)
-    path.write_text(conversation_markdown(store, conversation_id), encoding="utf-8", newline="")
-    return path
+    """Write one conversation to `path` (chosen by the user; replaced, atomically, if it exists)."""
+    return write_atomic(path, conversation_markdown(store, conversation_id), newline="")
 
 
 def export_all(store: HistoryStore, *, folder) -> list[Path]:
-    """Write every conversation to its own new file in `folder`; existing files are never replaced."""
+    """Write every conversation to its own new file in `folder` (each atomically); existing files are never
+    replaced."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     taken = {_name_key(p.name) for p in folder.iterdir()}
     written = []
     for conversation in store.list_conversations():
         path = folder / unique_file_name(conversation, taken)
-        with open(path, "x", encoding="utf-8", newline="") as file:
-            file.write(conversation_markdown(store, conversation.id))
-        written.append(path)
+        written.append(write_atomic(path, conversation_markdown(store, conversation.id), newline="", replace=False))
     return written

@@ -11,6 +11,7 @@ ROLES = ("system", "user", "assistant")
 STATES = ("complete", "streaming", "stopped", "error")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+TITLE_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,14 @@ def clean_text(text: str) -> str:
     if not _SURROGATE.search(text):
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def clean_title(text: str) -> str:
+    """A title as stored: `clean_text`, at most `TITLE_MAX_CHARS` characters (a longer one is cut, ending in "…"):
+    an imported file or a pasted first line can hold megabytes, which no title bar or list shows."""
+    if len(text) > TITLE_MAX_CHARS:
+        text = text[:TITLE_MAX_CHARS - 1] + "…"
+    return clean_text(text)
 
 
 def to_json(value: dict | None) -> str:

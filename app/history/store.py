@@ -14,7 +14,7 @@ from runtime.paths import data_dir
 from . import lock
 from . import search as search_module
 from .errors import NotFoundError, translate
-from .records import (ROLES, STATES, Conversation, Message, SearchHit, clean_text,
+from .records import (ROLES, STATES, Conversation, Message, SearchHit, clean_text, clean_title,
                       conversation_from_row, message_from_row, now, to_db_time, to_json)
 from .schema import open_database
 
@@ -112,7 +112,7 @@ class HistoryStore:
             cursor = db.execute(
                 """INSERT INTO conversations (title, created_at, updated_at, model, system_prompt,
                    settings) VALUES (?, ?, ?, ?, ?, ?)""",
-                (clean_text(title), stamp, stamp, clean_text(model), clean_text(system_prompt),
+                (clean_title(title), stamp, stamp, clean_text(model), clean_text(system_prompt),
                  to_json(settings)))
         return self.conversation(cursor.lastrowid)
 
@@ -126,7 +126,7 @@ class HistoryStore:
         return [conversation_from_row(row) for row in rows]
 
     def rename(self, conversation_id: int, *, title: str) -> Conversation:
-        return self._set(conversation_id, title=clean_text(title))
+        return self._set(conversation_id, title=clean_title(title))
 
     def set_pinned(self, conversation_id: int, *, pinned: bool) -> Conversation:
         return self._set(conversation_id, pinned=int(bool(pinned)))
@@ -266,6 +266,14 @@ class HistoryStore:
                        (leaf, message.conversation_id))
         return self.shown_path(message.conversation_id)
 
+    def show_branch_of(self, message_id: int) -> list[Message]:
+        """Show a branch holding `message_id` (a search hit): the branch on show if it holds it already,
+        else the one through it (`select_branch`); return the shown path."""
+        path = self.shown_path(self.message(message_id).conversation_id)
+        if any(m.id == message_id for m in path):
+            return path
+        return self.select_branch(message_id)
+
     def recover_interrupted(self) -> int:
         """Mark answers left streaming by a crash or kill as stopped; return how many there were."""
         with self._write() as db:
@@ -280,7 +288,7 @@ class HistoryStore:
             cursor = db.execute(
                 """INSERT INTO conversations (title, created_at, updated_at, model, system_prompt,
                    settings, pinned) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (clean_text(conversation.title), to_db_time(conversation.created_at),
+                (clean_title(conversation.title), to_db_time(conversation.created_at),
                  to_db_time(conversation.updated_at), clean_text(conversation.model),
                  clean_text(conversation.system_prompt), to_json(conversation.settings),
                  int(conversation.pinned)))
@@ -297,22 +305,76 @@ class HistoryStore:
                        (parent_id, conversation_id))
         return self.conversation(conversation_id)
 
+    def import_tree(self, conversation: Conversation, messages: list[Message], *, shown_leaf: int | None,
+                    replace_ids=()) -> Conversation:
+        """Add a conversation read from an export with every branch, in one transaction.
+
+        `messages` are in the order they were written, with ids and parent ids of their own (a parent before
+        its children); `shown_leaf` is one of those ids. New ids keep that order, so branches keep theirs.
+        Times, metadata and states are kept (streaming becomes stopped). The conversations `replace_ids`
+        are deleted in the same transaction (an import that replaces them)."""
+        with self._write() as db:
+            for old_id in replace_ids:
+                db.execute("DELETE FROM conversations WHERE id = ?", (old_id,))
+            cursor = db.execute(
+                """INSERT INTO conversations (title, created_at, updated_at, model, system_prompt,
+                   settings, pinned) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (clean_title(conversation.title), to_db_time(conversation.created_at),
+                 to_db_time(conversation.updated_at), clean_text(conversation.model),
+                 clean_text(conversation.system_prompt), to_json(conversation.settings),
+                 int(conversation.pinned)))
+            conversation_id, new_ids = cursor.lastrowid, {None: None}
+            for message in messages:
+                if message.parent_id not in new_ids or message.id in new_ids:
+                    raise ValueError(f"message {message.id} comes before its parent or twice")
+                if message.role not in ROLES or message.state not in STATES:
+                    raise ValueError(f"unknown role {message.role!r} or state {message.state!r}")
+                state = "stopped" if message.state == "streaming" else message.state
+                new_ids[message.id] = db.execute(
+                    """INSERT INTO messages (conversation_id, parent_id, role, content, state,
+                       created_at, model, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (conversation_id, new_ids[message.parent_id], message.role, clean_text(message.content),
+                     state, to_db_time(message.created_at), clean_text(message.model),
+                     to_json(message.stats))).lastrowid
+            db.execute("UPDATE conversations SET shown_leaf_id = ? WHERE id = ?",
+                       (new_ids.get(shown_leaf), conversation_id))
+        return self.conversation(conversation_id)
+
+    def conversations_created_at(self, moment) -> list[Conversation]:
+        """The live conversations created at that very moment (to the microsecond): the same conversation,
+        when an export of it is imported."""
+        rows = self._read("SELECT * FROM conversations WHERE created_at = ? AND deleted_at IS NULL ORDER BY id",
+                          (to_db_time(moment),))
+        return [conversation_from_row(row) for row in rows]
+
 
 class StreamWriter:
     """Saves a growing answer: `append()` writes at most every `stream_interval_s` seconds (each write
     its own transaction), `finish()` writes the rest and the final state. If a write fails (disk full)
-    the error is raised and the text stays in memory for the next write."""
+    the error is raised and the text stays in memory for the next write. `pending` says text arrived since
+    the last save; whoever drives the writer saves it when `seconds_until_due()` runs out even if no more text
+    comes (the controller's timer), so a kill loses at most `stream_interval_s` of text."""
 
     def __init__(self, store: HistoryStore, message: Message):
         self.store = store
         self.message_id = message.id
         self.conversation_id = message.conversation_id
         self._parts: list[str] = []
+        self._saved_parts = 0
         self._last_write = time.monotonic()
 
     @property
     def text(self) -> str:
         return "".join(self._parts)
+
+    @property
+    def pending(self) -> bool:
+        """Text arrived that is not saved yet."""
+        return len(self._parts) > self._saved_parts
+
+    def seconds_until_due(self) -> float:
+        """How long until the pending text must be saved (0: now)."""
+        return max(0.0, self.store.stream_interval_s - (time.monotonic() - self._last_write))
 
     def append(self, delta: str) -> None:
         self._parts.append(delta)
@@ -322,8 +384,10 @@ class StreamWriter:
     def flush(self) -> None:
         """Save the text so far now."""
         self._last_write = time.monotonic()
+        parts = len(self._parts)
         self._update("UPDATE messages SET content = ? WHERE id = ? AND state = 'streaming'",
                      (clean_text(self.text), self.message_id))
+        self._saved_parts = parts
 
     def finish(self, *, state: str = "complete", stats: dict | None = None) -> Message | None:
         """Save the whole text with its final state (complete, stopped, error) and generation stats.
@@ -335,6 +399,17 @@ class StreamWriter:
         found = self._update(
             "UPDATE messages SET content = ?, state = ?, stats = ? WHERE id = ? AND state = 'streaming'",
             (clean_text(self.text), state, to_json(stats), self.message_id))
+        self._saved_parts = len(self._parts)
+        return self.store.message(self.message_id) if found else None
+
+    def finish_saved(self, *, state: str) -> Message | None:
+        """End the answer with the text saved so far, when the rest cannot be written (a full disk): only its
+        state changes, the smallest write there is. Returns the saved message, or None if it was deleted."""
+        if state not in STATES or state == "streaming":
+            raise ValueError(f"an answer cannot finish as {state!r}")
+        with self.store._write() as db:
+            found = db.execute("UPDATE messages SET state = ? WHERE id = ? AND state = 'streaming'",
+                               (state, self.message_id)).rowcount > 0
         return self.store.message(self.message_id) if found else None
 
     def _update(self, sql: str, parameters) -> bool:

@@ -14,6 +14,7 @@ import threading
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from app.files import write_atomic
 from runtime.errors import OctetError
 from runtime.paths import data_dir, models_dir
 
@@ -23,6 +24,7 @@ CATALOG_PATH = Path(__file__).resolve().parents[2] / "resources" / "catalog.json
 REGISTRY_NAME = "models.json"
 VALIDATE_TIMEOUT_S = 600
 DEFAULT_KV_BYTES_PER_TOKEN = 32 * 2 * 8 * 128 * 2  # Mixtral/Mistral at fp16, when an import does not say
+GGUF_MAGIC = b"GGUF"  # the first four bytes of every GGUF file
 _registry_lock = threading.RLock()
 
 
@@ -172,14 +174,7 @@ def delete_model(*, model_id: str) -> None:
 
 
 def _write_registry(models: list[InstalledModel]) -> None:
-    path = registry_path()
-    temporary = path.with_name(path.name + ".tmp")
-    payload = json.dumps({"version": 1, "models": [asdict(m) for m in models]}, indent=1)
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_atomic(registry_path(), json.dumps({"version": 1, "models": [asdict(m) for m in models]}, indent=1))
 
 
 def _remove_path(path: Path) -> None:
@@ -198,8 +193,7 @@ def import_model(path: str | os.PathLike, *, copy: bool = False, validate=None) 
 
     The runtime's loader checks it first; a bad file is refused with the loader's message.
     """
-    source = Path(path).expanduser().resolve()
-    _precheck(source)
+    source = precheck_import(path)
     info = (validate or validate_with_runtime)(source)
     location = _copy_into_models(source) if copy else source
     model = InstalledModel(
@@ -231,7 +225,11 @@ def validate_with_runtime(path: Path) -> dict:
     raise ImportRefused(f"{path}: the model check failed (exit code {done.returncode}): {message}")
 
 
-def _precheck(source: Path) -> None:
+def precheck_import(path: str | os.PathLike) -> Path:
+    """What `import_model` refuses at once, before any subprocess (fast enough for the GUI thread): a missing
+    path, a folder without config.json, a file that is not GGUF by its name or by its first four bytes (GGUF files
+    start with the letters GGUF). Returns the resolved path."""
+    source = Path(path).expanduser().resolve()
     if not source.exists():
         raise ImportRefused(f"{source}: no such file or folder")
     if source.is_dir() and not (source / "config.json").is_file():
@@ -239,6 +237,18 @@ def _precheck(source: Path) -> None:
                             "pick the folder that holds config.json and the *.safetensors files")
     if source.is_file() and source.suffix.lower() != ".gguf":
         raise ImportRefused(f"{source}: not a .gguf file; Octet imports GGUF files and Hugging Face folders")
+    if source.is_file() and _first_bytes(source, len(GGUF_MAGIC)) != GGUF_MAGIC:
+        raise ImportRefused(f"{source}: this is not a GGUF model file (GGUF files start with the letters GGUF); "
+                            "pick a .gguf model file, such as one downloaded from Hugging Face")
+    return source
+
+
+def _first_bytes(path: Path, count: int) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(count)
+    except OSError as error:
+        raise ImportRefused(f"{path}: the file could not be read ({error.strerror or error})") from None
 
 
 def _parse_info(stdout: str, path: Path) -> dict:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.files import write_atomic
 from runtime.paths import STARTER_FILENAME, models_dir
 from runtime.starter import cached_wheel
 
@@ -394,9 +395,7 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(data))
 
 
 def _gb(n: int) -> str:

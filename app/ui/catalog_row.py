@@ -69,8 +69,9 @@ class CatalogRow(Card):
 
     # -- building ---------------------------------------------------------------------------------------------
     def _build_head(self) -> None:
-        if self.entry.recommended:
-            self.head.addWidget(badge(self.tr("Recommended"), "goodBadge"))
+        self.recommended_badge = badge(self.tr("Recommended"), "goodBadge")  # shown only while it fits: set_verdict
+        self.recommended_badge.setVisible(False)
+        self.head.addWidget(self.recommended_badge)
         if self.entry.gated:
             self.head.addWidget(badge(self.tr("Needs a Hugging Face token")))
         self.installed_badge = badge(self.tr("Installed"), "goodBadge")
@@ -120,7 +121,10 @@ class CatalogRow(Card):
 
     # -- states -----------------------------------------------------------------------------------------------
     def set_verdict(self, verdict: FitVerdict) -> None:
-        """Show how much memory the model needs and, when it does not fit, the warning and a smaller model."""
+        """Show how much memory the model needs and, when it does not fit, the warning and a smaller model. A model
+        too big for this computer is never "Recommended", whatever the catalog says."""
+        self.verdict = verdict
+        self.recommended_badge.setVisible(self.entry.recommended and verdict.fits)
         self.details.setText(self._details_text(verdict))
         self.warning.setText("" if verdict.fits else fit_warning(verdict))
         self.warning.setVisible(not verdict.fits)

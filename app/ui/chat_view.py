@@ -1,7 +1,9 @@
 """The messages of the conversation on show, in a readable centred column.
 
 Widgets are built lazily: opening a conversation builds only its last `BATCH` messages, and scrolling
-to the top builds the batch before, so a 1,000-message conversation opens at once. A streaming answer
+to the top builds the batch before, so a 1,000-message conversation opens at once. A batch is built newest
+first, a slice of about `SLICE_MS` per turn of the event loop, so that the window never stalls on it (a long
+message shows only its start: see long_text.py). A streaming answer
 collects deltas in a buffer that a timer repaints at a steady rate however fast they come; the view
 follows the end unless the user has scrolled up.
 """
@@ -17,6 +19,7 @@ from .message_widget import MessageWidget
 from .theme import READABLE_WIDTH, S
 
 BATCH = 30
+SLICE_MS = 25
 REPAINT_MS = 40
 MAX_REPAINT_MS = 400
 FOLLOW_SLACK_PX = 32
@@ -46,7 +49,12 @@ class ChatView(QScrollArea):
         self.branch_of: BranchOf = lambda message: (0, 1)
         self.model_name = ""
         self.following = True
-        self._anchor = None
+        self.busy = False
+        self._anchor = None  # (message widget, its offset from the top of the view) kept there until the user scrolls
+        self._anchoring = False
+        self._to_build = 0  # messages of the batch being built that have no widget yet
+        self._build_timer = QTimer(self, singleShot=True, interval=0)
+        self._build_timer.timeout.connect(self._build_slice)
         self._stream: MessageWidget | None = None
         self._buffer: list[str] = []
         self._dirty = False
@@ -94,16 +102,31 @@ class ChatView(QScrollArea):
         self.widgets.clear()
         self.messages = []
         self.first_built = 0
+        self._anchor = None
+        self._to_build = 0
+        self._build_timer.stop()
         self.placeholder.show()
 
     def build_earlier(self, count: int) -> int:
-        """Build widgets for up to `count` messages before the first built one; return how many."""
-        start = max(0, self.first_built - count)
-        built = 0
-        for index in range(self.first_built - 1, start - 1, -1):
-            self._insert_widget(0, self.messages[index])
+        """Build widgets for up to `count` more messages before the first built one, newest first: a slice
+        now, the rest at the next turns of the event loop (`building` until then). Returns how many now."""
+        self._to_build = min(self.first_built, self._to_build + count)
+        return self._build_slice()
+
+    @property
+    def building(self) -> bool:
+        return self._to_build > 0
+
+    def _build_slice(self) -> int:
+        """Build widgets for about `SLICE_MS` (at least one), then leave the rest to the next turn."""
+        started, built = time.perf_counter(), 0
+        while self._to_build and (not built or (time.perf_counter() - started) * 1000 < SLICE_MS):
+            self.first_built -= 1
+            self._to_build -= 1
+            self._insert_widget(0, self.messages[self.first_built])
             built += 1
-        self.first_built = start
+        if self._to_build:
+            self._build_timer.start()
         return built
 
     def append_message(self, message: Message) -> MessageWidget:
@@ -120,12 +143,14 @@ class ChatView(QScrollArea):
         widget.sig_edit_submitted.connect(self.sig_edit_submitted)
         widget.sig_regenerate_requested.connect(self.sig_regenerate_requested)
         widget.sig_branch_requested.connect(self.sig_branch_requested)
+        widget.set_actions_enabled(not self.busy)
         index = position if layout_index else position + 1  # after the placeholder
         self.column_layout.insertWidget(index, widget)
         self.widgets[message.id] = widget
         return widget
 
     def set_busy(self, busy: bool) -> None:
+        self.busy = busy
         for widget in self.widgets.values():
             widget.set_actions_enabled(not busy)
 
@@ -180,6 +205,8 @@ class ChatView(QScrollArea):
         bar.setValue(bar.maximum())
 
     def _on_scrolled(self, value: int) -> None:
+        if not self._anchoring:
+            self._anchor = None  # the user (or the end being followed) moved the view: hold nothing in place
         bar = self.verticalScrollBar()
         self.following = value >= bar.maximum() - FOLLOW_SLACK_PX
         if value == bar.minimum() and self.first_built > 0 and bar.maximum() > 0:
@@ -188,19 +215,19 @@ class ChatView(QScrollArea):
     def _on_reached_top(self) -> None:
         """Build the batch before the first message and keep that message where it was on screen."""
         bar = self.verticalScrollBar()
-        if bar.value() != bar.minimum() or self.first_built == 0:
+        if bar.value() != bar.minimum() or self.first_built == 0 or self.building:
             return
         anchor = self.widgets.get(self.messages[self.first_built].id)
         before = anchor.y() if anchor else 0
         self.build_earlier(BATCH)
         if anchor is not None:
-            self._anchor = (anchor, before - bar.value())  # applied when the scroll range grows
-
+            self._anchor = (anchor, before - bar.value())  # applied whenever the scroll range changes
 
     def _on_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._anchor is not None:
             anchor, offset = self._anchor
-            self._anchor = None
+            self._anchoring = True  # slices of the batch, and their heights, arrive over several turns
             self.verticalScrollBar().setValue(anchor.y() - offset)
+            self._anchoring = False
         elif self.following:
             self.verticalScrollBar().setValue(maximum)

@@ -3,7 +3,7 @@ never sent before it is committed, and Send turns into Stop while an answer is w
 for the model's context is kept and explained, never cut; counting is throttled, so a pasted
 megabyte does not freeze the window.
 """
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy,
                                QVBoxLayout)
@@ -38,6 +38,13 @@ class PromptEdit(QPlainTextEdit):
         self.composing = bool(event.preeditString())
         super().inputMethodEvent(event)
 
+    def event(self, event):
+        """Esc is this box's (stop the answer; cancel an edit), not the window's Esc shortcut."""
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Escape and not self.composing:
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent):  # noqa: N802
         is_enter = event.key() in (Qt.Key_Return, Qt.Key_Enter)
         if is_enter and self.composing:
@@ -63,6 +70,7 @@ class Composer(QFrame):
         self.context_tokens = 0  # the loaded model's context; 0 while unknown
         self.generating = False
         self.can_send = False
+        self.busy_elsewhere = False  # an answer is being written into another conversation (one engine)
         self.edit = PromptEdit(self)
         self.edit.setPlaceholderText(self.tr("Message the model…  (Enter sends, Shift+Enter for a new line)"))
         self.edit.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
@@ -74,6 +82,9 @@ class Composer(QFrame):
         self.button.clicked.connect(self._on_button)
         self.warning = QLabel("", self, objectName="Warning", wordWrap=True)
         self.warning.hide()
+        self.note = QLabel(self.tr("An answer is being written in another chat: you can send when it ends."),
+                           self, objectName="Muted", wordWrap=True)
+        self.note.hide()
         self._count_timer = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
         self._count_timer.timeout.connect(self._update_warning)
         self._layout()
@@ -88,6 +99,7 @@ class Composer(QFrame):
         row.addWidget(self.button, 0, Qt.AlignBottom)
         column = QVBoxLayout()
         column.addWidget(self.warning)
+        column.addWidget(self.note)
         column.addLayout(row)
         outer = QHBoxLayout()
         outer.addStretch(1)
@@ -108,6 +120,12 @@ class Composer(QFrame):
         self.button.setToolTip(reason)
         self._refresh_button()
 
+    def set_busy_elsewhere(self, busy: bool) -> None:
+        """Send waits (and says why) while the model writes an answer into another conversation."""
+        self.busy_elsewhere = busy
+        self.note.setVisible(busy)
+        self._refresh_button()
+
     def set_context_tokens(self, tokens: int) -> None:
         self.context_tokens = tokens
         self._update_warning()
@@ -122,7 +140,7 @@ class Composer(QFrame):
     # -- events --------------------------------------------------------------------------------
     def _refresh_button(self) -> None:
         self.button.setText(self.tr("Stop") if self.generating else self.tr("Send"))
-        self.button.setEnabled(self.generating or self.can_send)
+        self.button.setEnabled(self.generating or (self.can_send and not self.busy_elsewhere))
 
     def _on_button(self) -> None:
         if self.generating:
@@ -136,7 +154,7 @@ class Composer(QFrame):
 
     def _on_submit(self) -> None:
         text = self.text()
-        if self.generating or not self.can_send or not text.strip():
+        if self.generating or self.busy_elsewhere or not self.can_send or not text.strip():
             return
         if self.too_long():
             self._update_warning()

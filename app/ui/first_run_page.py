@@ -1,9 +1,18 @@
-"""First run: while no model is installed the chat area shows the first-run panel (install the starter
-model, open the model manager). The starter install runs off the GUI thread; then the model loads.
+"""First run: while no model is installed the chat area shows the first-run panel. Its main action (from source:
+install the starter model; in the packaged app: import a GGUF file) runs off the GUI thread in a `BackgroundTask`;
+then the model loads.
+
+The task's signals are emitted on its own thread: they are connected to the slots of `FirstRunActions`, a QObject
+living on the GUI thread, so Qt queues them there. Never to a lambda or a nested function, which would run on the
+task's thread and touch widgets from it (a crash: tests/app/test_off_thread_slots.py).
 """
-from PySide6.QtCore import QCoreApplication
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QObject, Slot
+from PySide6.QtWidgets import QFileDialog
 
 from app.chat import actions
+from app.models import catalog
 
 from .first_run import FirstRunPanel
 from .model_tasks import BackgroundTask
@@ -21,29 +30,73 @@ def show_first_run(window, show: bool) -> None:
 
 def _make_panel(window):
     panel = FirstRunPanel(window)
-    panel.sig_install_starter_requested.connect(lambda: install_starter(window))
-    panel.sig_open_model_manager_requested.connect(window.open_model_manager)
+    panel.runner = FirstRunActions(window, panel)  # its parent is the panel; kept here too
     return panel
 
 
-def install_starter(window) -> None:
-    """Install and register the starter model off the GUI thread, then load it."""
-    # Deferred (slow import): app.models.downloads loads huggingface_hub, which showing the window does not need.
-    from app.models.downloads import install_starter_model
+class FirstRunActions(QObject):
+    """The first-run panel's requests, carried out for `window`; lives on the GUI thread (a child of the panel)."""
 
-    panel = window.first_run
-    panel.set_busy(translate("FirstRunPage", "Installing the starter model…"))
-    task = BackgroundTask(install_starter_model)
-    window._starter_task = task  # kept alive until it is done
+    def __init__(self, window, panel: FirstRunPanel):
+        super().__init__(panel)
+        self.window, self.panel = window, panel
+        self.task: BackgroundTask | None = None
+        self._failure = ""
+        panel.sig_install_starter_requested.connect(self.install_starter)
+        panel.sig_import_file_requested.connect(self.import_file)
+        panel.sig_open_model_manager_requested.connect(window.open_model_manager)
 
-    def failed(error: str) -> None:
-        panel.set_error(translate("FirstRunPage", "The starter model could not be installed: {error}").format(
-            error=error))
+    @Slot()
+    def install_starter(self) -> None:
+        """Install and register the starter model off the GUI thread, then load it."""
+        # Deferred (slow import): app.models.downloads loads huggingface_hub, which showing the window does not need.
+        from app.models import downloads
 
-    def succeeded(model) -> None:
-        panel.set_idle()
-        actions.load_model(window=window, path=model.path)
+        self._run(downloads.install_starter_model, translate("FirstRunPage", "Installing the starter model…"),
+                  translate("FirstRunPage", "The starter model could not be installed: {error}"))
 
-    task.sig_failed.connect(failed)
-    task.sig_succeeded.connect(succeeded)
-    task.start()
+    @Slot()
+    def import_file(self) -> None:
+        """Ask for a GGUF file (unless the self-test named one), check it off the GUI thread, add it, load it."""
+        path = self.panel.preset_import_path or QFileDialog.getOpenFileName(
+            self.window, translate("FirstRunPage", "Import a GGUF file"), str(Path.home()),
+            translate("FirstRunPage", "GGUF models (*.gguf)"))[0]
+        if not path:
+            return
+        failure = translate("FirstRunPage", "This file could not be imported: {error}")
+        try:
+            catalog.precheck_import(path)  # at once, from the file's first bytes: no subprocess for a wrong file
+        except catalog.ImportRefused as refused:
+            self.panel.set_error(failure.format(error=refused))
+            return
+        self._run(lambda: catalog.import_model(path),
+                  translate("FirstRunPage", "Checking {name}…").format(name=Path(path).name), failure)
+
+    def _run(self, function, busy: str, failure: str) -> None:
+        if self.task is not None:
+            return
+        self.panel.set_busy(busy)
+        self._failure = failure
+        self.task = BackgroundTask(function)
+        self.task.sig_succeeded.connect(self._on_succeeded)
+        self.task.sig_failed.connect(self._on_failed)
+        self.task.sig_done.connect(self._on_done)
+        self.task.start()
+
+    def wait(self, timeout_ms: int = 60_000) -> bool:
+        """Block until the running task has finished (tests)."""
+        return self.task.wait(timeout_ms) if self.task is not None else True
+
+    @Slot(object)
+    def _on_succeeded(self, model) -> None:
+        self.panel.set_idle()
+        actions.load_model(window=self.window, path=model.path)
+
+    @Slot(str)
+    def _on_failed(self, error: str) -> None:
+        self.panel.set_error(self._failure.format(error=error))
+
+    @Slot()
+    def _on_done(self) -> None:
+        self.task.wait()
+        self.task = None

@@ -18,10 +18,12 @@ from app.i18n import format_decimal
 from app.models import catalog
 from app.models.memory_fit import check_fits
 
-from . import first_run_page, window_menus
+from . import first_run_page, import_dialogs, window_menus
 from .chat_view import ChatView
 from .composer import Composer
+from .live_region import LiveRegion, answer_announcement
 from .model_rows import fit_warning
+from .plain_text import ElidedLabel
 from .sidebar import Sidebar
 from .status import Banner, StatusLine
 from .theme import S
@@ -42,6 +44,8 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.banner = Banner(self)
         self.status = StatusLine(self.statusBar())
+        self.live_region = LiveRegion(self.statusBar())  # announces finished answers to screen readers
+        self.statusBar().addWidget(self.live_region)
         self.first_run = None
         self.model_missing = False
         self._build()
@@ -55,6 +59,7 @@ class MainWindow(QMainWindow):
         self._undo_timer.timeout.connect(self._on_undo_expired)
         self.refresh_conversations()
         self._on_model_state("missing" if controller.model is None else "loading", None)
+        self.composer.edit.setFocus()  # typing starts in the message box (given focus when the window activates)
 
     # -- building --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -83,7 +88,7 @@ class MainWindow(QMainWindow):
         header = QWidget(self, objectName="ChatHeader")
         row = QHBoxLayout(header)
         row.setContentsMargins(S(5), S(2), S(3), S(2))
-        self.title_label = QLabel(self.tr("New chat"), header, objectName="Title")
+        self.title_label = ElidedLabel(self.tr("New chat"), header, objectName="Title")  # a title is user text
         self.language_label = QLabel("", header, objectName="Muted")
         self.language_label.setToolTip(self.tr("The language of this conversation, detected from your first message"))
         self.conversation_settings_button = QPushButton(self.tr("Conversation settings"), header)
@@ -109,6 +114,8 @@ class MainWindow(QMainWindow):
         c.sig_problem.connect(self._on_problem)
         sb.sig_new_chat_requested.connect(lambda: actions.new_chat(window=self))
         sb.sig_conversation_selected.connect(lambda cid: actions.open_conversation(window=self, conversation_id=cid))
+        sb.sig_hit_selected.connect(lambda cid, mid: actions.open_conversation(window=self, conversation_id=cid,
+                                                                              message_id=mid))
         sb.sig_search_changed.connect(self.apply_search)
         sb.sig_rename_requested.connect(lambda cid, t: actions.rename_conversation(window=self, conversation_id=cid, title=t))
         sb.sig_pin_requested.connect(lambda cid, p: actions.set_pinned(window=self, conversation_id=cid, pinned=p))
@@ -146,6 +153,7 @@ class MainWindow(QMainWindow):
         self._show_language(conversation_language(path))
         self.sidebar.select(conversation.id if conversation else None)
         self._update_stack()
+        self._show_busy(self.controller.busy)
 
     def _on_message_added(self, message) -> None:
         if not self.language_label.text():
@@ -165,11 +173,25 @@ class MainWindow(QMainWindow):
 
     # -- answers -------------------------------------------------------------------------------------
     def _on_busy_changed(self, busy: bool) -> None:
-        self.composer.set_generating(busy)
+        if busy and self.banner.kind == "disk_full":  # an answer is being saved again: there is space
+            self.hide_banner()
+        self._show_busy(busy)
+
+    def _show_busy(self, busy: bool) -> None:
+        """Stop while the answer on show is written; Send waits while one is written in another chat."""
+        here = self.controller.streaming_here
+        self.composer.set_generating(here)
+        self.composer.set_busy_elsewhere(busy and not here)
         self.chat.set_busy(busy)
 
     def _on_answer_finished(self, message, result) -> None:
         self.chat.end_stream(message)
+        title = None  # the chat it was written in, when that is not the one on show (and not deleted)
+        shown = self.controller.conversation
+        if message is not None and (shown is None or shown.id != message.conversation_id):
+            title = next((c.title or self.tr("New chat") for c in self.controller.store.list_conversations()
+                          if c.id == message.conversation_id), None)
+        self.live_region.announce(answer_announcement(message, elsewhere_title=title))
         stats = (result or {}).get("stats") or {}
         if stats:
             self.status.set_speed(stats.get("decode_tokens_per_s"))
@@ -204,7 +226,10 @@ class MainWindow(QMainWindow):
         """The first-run panel replaces an empty chat while no model is installed; old chats stay readable."""
         showing = self.model_missing and self.controller.conversation is None
         first_run_page.show_first_run(self, showing)
+        appearing = showing is False and self.composer.isHidden()
         self.composer.setVisible(not showing)
+        if appearing:  # the message box comes back (a model is loading): typing starts there, not in search
+            self.composer.edit.setFocus()
 
     def _on_problem(self, kind: str, message: str) -> None:
         texts = {
@@ -216,6 +241,11 @@ class MainWindow(QMainWindow):
             "refused": self.tr("This model was not loaded: {message}"),
             "error": self.tr("The answer failed: {message}"),
             "import": self.tr("This file could not be imported: {message}"),
+            "import_notes": self.tr("Imported; these values were left out: {message}"),
+            "export": self.tr("The export could not be written (the file as it was is kept): {message}"),
+            "disk_full": self.tr("The disk is full: Octet stopped and kept everything it could save. Free some "
+                                 "space on it, then send again. ({message})"),
+            "store": self.tr("The history could not be written: {message}"),
         }
         if kind == "dropped":
             self.flash(self.tr("The %n oldest message(s) were left out so the conversation fits the context "
@@ -248,6 +278,10 @@ class MainWindow(QMainWindow):
 
     def flash(self, text: str) -> None:
         self.statusBar().showMessage(text, 4000)
+
+    def ask_import_duplicate(self, conversation, duplicates) -> str:
+        """Replace, keep both or cancel, when an imported conversation is in the history already."""
+        return import_dialogs.ask_duplicate(self, conversation, duplicates)
 
     def ask_export_path(self, conversation_id: int) -> Path | None:
         conversation = self.controller.store.conversation(conversation_id)

@@ -1,16 +1,22 @@
 """One message of the chat: who wrote it, its text rendered from Markdown, and its actions (copy, edit and
 resend for the user's, regenerate for the model's, arrows between branches). It only asks: the window's
-actions do the work. A streaming answer is re-rendered by `set_text`, called at a steady rate.
+actions do the work. A streaming answer is re-rendered by `set_text`, called at a steady rate. A long text shows
+its start and "Show all" (see long_text.py); the author's name is plain text, elided.
 """
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton,
                                QVBoxLayout, QWidget)
 
 from app.history.records import Message
+from app.i18n import format_number
 
+from .composer import PromptEdit
+from .long_text import WholeTextView, is_long, preview, wrap_mode
 from .markdown_render import render
+from .plain_text import ElidedLabel, plain
 from .safe_browser import SafeBrowser
 from .theme import S
+from .units import arg
 
 
 class MessageWidget(QFrame):
@@ -36,6 +42,8 @@ class MessageWidget(QFrame):
         self.body = SafeBrowser(self)
         layout.addWidget(self.body)
         self.editor: QWidget | None = None
+        self.long_part: QWidget | None = None  # under a long text's start: a note and "Show all", then all of it
+        self.whole: WholeTextView | None = None
         self.actions_row = self._actions(branch)
         layout.addLayout(self.actions_row)
         self.set_text(self.text)
@@ -45,7 +53,7 @@ class MessageWidget(QFrame):
         row = QHBoxLayout()
         is_user = self.message.role == "user"
         who = self.tr("You") if is_user else (model_name or self.message.model or self.tr("Assistant"))
-        self.role_label = QLabel(who, objectName="Role")
+        self.role_label = ElidedLabel(who, objectName="Role")  # a model's name comes from a file
         self.state_label = QLabel("", objectName="Muted")
         row.addWidget(self.role_label)
         row.addStretch(1)
@@ -88,8 +96,51 @@ class MessageWidget(QFrame):
     # -- updating ------------------------------------------------------------------------------
     def set_text(self, text: str) -> None:
         self.text = text
-        rendered = render(text, copy_label=self.tr("Copy"))
-        self.body.show_html(rendered.html, rendered.code_blocks)
+        if self.whole is not None:  # the user asked for all of this long text
+            self.whole.show_text(text)
+        elif is_long(text):
+            self._show_start(text)
+        else:
+            rendered = render(text, copy_label=self.tr("Copy"))
+            self.body.show_html(rendered.html, rendered.code_blocks)
+
+    def _show_start(self, text: str) -> None:
+        start = preview(text)
+        self.body.setWordWrapMode(wrap_mode(start))
+        self.body.show_plain(start)
+        if self.long_part is None:
+            self.long_part = QWidget(self)
+            box = QVBoxLayout(self.long_part)
+            box.setContentsMargins(0, 0, 0, 0)
+            row = QHBoxLayout()
+            self.long_note = QLabel("", self.long_part, objectName="Muted")
+            plain(self.long_note)
+            self.show_all_button = QPushButton(self.tr("Show all"), self.long_part)
+            self.show_all_button.clicked.connect(self.show_all)
+            row.addWidget(self.long_note)
+            row.addStretch(1)
+            row.addWidget(self.show_all_button)
+            box.addLayout(row)
+            self.layout().insertWidget(self.layout().indexOf(self.body) + 1, self.long_part)
+        self.long_note.setText(arg(self.tr("Showing the first %1 of %2 characters."), format_number(len(start)),
+                                   format_number(len(text))))
+
+    def show_all(self) -> None:
+        """All of a long text, as plain text in a box with its own scroll bar, in place of its start."""
+        if self.whole is not None or self.long_part is None:
+            return
+        self.whole = WholeTextView(self.long_part)
+        self.long_part.layout().addWidget(self.whole)
+        self.long_note.hide()
+        self.show_all_button.hide()
+        self.body.hide()
+        self.whole.show_text(self.text)
+
+    def _show_text(self, visible: bool) -> None:
+        """Show or hide the text (hidden while it is edited)."""
+        self.body.setVisible(visible and self.whole is None)
+        if self.long_part is not None:
+            self.long_part.setVisible(visible)
 
     def set_state(self, state: str) -> None:
         """The word beside the author: an answer the user stopped reads differently from one cut short by a
@@ -129,8 +180,11 @@ class MessageWidget(QFrame):
         self.editor = QWidget(self)
         box = QVBoxLayout(self.editor)
         box.setContentsMargins(0, 0, 0, 0)
-        self.edit_box = QPlainTextEdit(self.text, self.editor)
+        self.edit_box = PromptEdit(self.editor)  # like the message box: Enter sends, Shift+Enter a new line
+        self.edit_box.setPlainText(self.text)
         self.edit_box.setMinimumHeight(90)
+        self.edit_box.sig_submit.connect(self._on_edit_send)
+        self.edit_box.sig_escape.connect(self.stop_editing)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         cancel = QPushButton(self.tr("Cancel"), self.editor)
@@ -142,14 +196,14 @@ class MessageWidget(QFrame):
         box.addWidget(self.edit_box)
         box.addLayout(buttons)
         self.layout().insertWidget(2, self.editor)
-        self.body.hide()
+        self._show_text(False)
         self.edit_box.setFocus()
 
     def stop_editing(self) -> None:
         if self.editor is not None:
             self.editor.deleteLater()
             self.editor = None
-            self.body.show()
+            self._show_text(True)
 
     def _on_edit_send(self) -> None:
         text = self.edit_box.toPlainText()

@@ -13,13 +13,14 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFrame, Q
 
 from app import settings as app_settings
 from app.models import catalog as registry
-from app.models.catalog import CatalogEntry, InstalledModel, import_model, load_catalog
+from app.models.catalog import CatalogEntry, ImportRefused, InstalledModel, import_model, load_catalog, precheck_import
 from app.models.memory_fit import FitVerdict, check_fits
 from app.settings import AppSettings
 
 from .catalog_row import CatalogRow
 from .model_rows import ROW_STYLE, InstalledRow
 from .model_tasks import BackgroundTask
+from .plain_text import NAME_CHARS, one_line
 from .units import arg, format_size
 
 DIALOG_STYLE = ROW_STYLE + """
@@ -40,11 +41,17 @@ class ModelManagerDialog(QDialog):
     """An import was refused; the argument is the loader's message (also shown in the window)."""
 
     def __init__(self, parent=None, *, settings: AppSettings | None = None,
-                 catalog: list[CatalogEntry] | None = None):
+                 catalog: list[CatalogEntry] | None = None, controller=None):
         super().__init__(parent)
         self.settings = settings if settings is not None else app_settings.load()
         self.catalog = catalog if catalog is not None else load_catalog()
         self._import_task: BackgroundTask | None = None
+        self.loaded_path: str | None = None
+        """The model loaded or loading in the chat (its row reads "In use"); followed from `controller`."""
+        if controller is not None:
+            self.loaded_path = _loaded_path(controller)
+            self._controller = controller
+            controller.sig_model_state.connect(self._on_model_state)
         self.setWindowTitle(self.tr("Models"))
         self.setStyleSheet(DIALOG_STYLE)
         self.resize(920, 720)
@@ -99,6 +106,7 @@ class ModelManagerDialog(QDialog):
         self.page.addLayout(head)
         self.import_status = QLabel()
         self.import_status.setWordWrap(True)
+        self.import_status.setTextFormat(Qt.TextFormat.PlainText)  # names, paths and the loader's messages
         self.import_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.import_busy = QProgressBar()
         self.import_busy.setRange(0, 0)
@@ -150,7 +158,7 @@ class ModelManagerDialog(QDialog):
                                       format_size(verdict.available_bytes), format_size(verdict.total_bytes)))
 
     def _installed_row(self, model: InstalledModel) -> InstalledRow:
-        row = InstalledRow(model, self._verdict(model))
+        row = InstalledRow(model, self._verdict(model), loaded=self._is_loaded(model))
         row.sig_use_requested.connect(self._on_use_requested)
         row.sig_set_default_requested.connect(self._on_set_default_requested)
         row.sig_delete_requested.connect(self._on_delete_requested)
@@ -181,11 +189,16 @@ class ModelManagerDialog(QDialog):
         self.refresh()  # memory available and the registry may have changed while the window was closed
         super().showEvent(event)
 
+    def set_loaded_model(self, path: str | Path | None) -> None:
+        """The model now loaded (or loading) in the chat, None for none: its row's Use button reads "In use"."""
+        self.loaded_path = str(path) if path is not None else None
+        self.refresh()
+
     # -- user actions (buttons, menus and tests call these) -----------------------------------------------------
     def use_model(self, *, model_id: str) -> None:
-        """Hand the model to the main window and close."""
+        """Hand the model to the main window and close (nothing to do for the model already in use)."""
         model = registry.get_installed(model_id)
-        if model is not None:
+        if model is not None and not self._is_loaded(model):
             self.sig_model_chosen.emit(model.path)
             self.accept()
 
@@ -205,16 +218,22 @@ class ModelManagerDialog(QDialog):
         return True
 
     def import_path(self, path: str | Path) -> None:
-        """Check a GGUF file or a Hugging Face folder with the runtime's loader (off-thread), then add it."""
+        """Check a GGUF file or a Hugging Face folder with the runtime's loader (off-thread), then add it. What is
+        plainly not a model (no such path, not GGUF by its name or first bytes) is refused at once."""
         if self._import_task is not None:
             return
         path = Path(path)
+        try:
+            precheck_import(path)
+        except ImportRefused as refused:
+            self._on_import_failed(str(refused))
+            return
         task = BackgroundTask(lambda: import_model(path))
         task.sig_succeeded.connect(self._on_import_succeeded)
         task.sig_failed.connect(self._on_import_failed)
         task.sig_done.connect(self._on_import_done)
         self._import_task = task
-        self._show_import_status(arg(self.tr("Checking %1…"), path.name), busy=True)
+        self._show_import_status(arg(self.tr("Checking %1…"), one_line(path.name, NAME_CHARS)), busy=True)
         task.start()
 
     def download(self, *, entry_id: str) -> CatalogRow:
@@ -233,18 +252,22 @@ class ModelManagerDialog(QDialog):
             self._import_task.wait(timeout_ms)
 
     # -- helpers -----------------------------------------------------------------------------------------------
+    def _is_loaded(self, model: InstalledModel) -> bool:
+        return self.loaded_path is not None and Path(model.path) == Path(self.loaded_path)
+
     def _confirm_delete(self, model: InstalledModel) -> bool:
         box = QMessageBox(self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the model's name and path, as they are
         box.setIcon(QMessageBox.Icon.Question)
         if model.by_reference:
             box.setWindowTitle(self.tr("Forget model"))
-            box.setText(arg(self.tr("Forget “%1”?"), model.name))
+            box.setText(arg(self.tr("Forget “%1”?"), one_line(model.name, NAME_CHARS)))
             box.setInformativeText(arg(self.tr("Octet will stop listing it. The file is not deleted; it stays "
                                                "where it is:\n%1"), model.path))
             confirm = box.addButton(self.tr("Forget"), QMessageBox.ButtonRole.DestructiveRole)
         else:
             box.setWindowTitle(self.tr("Delete model"))
-            box.setText(arg(self.tr("Delete “%1”?"), model.name))
+            box.setText(arg(self.tr("Delete “%1”?"), one_line(model.name, NAME_CHARS)))
             box.setInformativeText(arg(self.tr("This removes it from the disk and frees %1. You can download it "
                                                "again later."), format_size(model.size_bytes)))
             confirm = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
@@ -284,7 +307,8 @@ class ModelManagerDialog(QDialog):
 
     @Slot(object)
     def _on_import_succeeded(self, model: InstalledModel) -> None:
-        self._show_import_status(arg(self.tr("Added %1. Its file stays where it is."), model.name))
+        self._show_import_status(arg(self.tr("Added %1. Its file stays where it is."),
+                                     one_line(model.name, NAME_CHARS)))
         self._changed()
 
     @Slot(str)
@@ -296,6 +320,13 @@ class ModelManagerDialog(QDialog):
     def _on_import_done(self) -> None:
         self._import_task.wait()
         self._import_task = None
+
+    @Slot(str, object)
+    def _on_model_state(self, state: str, info) -> None:
+        model = self._controller.model
+        path = str(model.path) if model is not None and state in ("loading", "ready") else None
+        if path != self.loaded_path:
+            self.set_loaded_model(path)
 
     @Slot(str)
     def _on_use_requested(self, model_id: str) -> None:
@@ -312,6 +343,13 @@ class ModelManagerDialog(QDialog):
     @Slot(str)
     def _on_download_installed(self, path: str) -> None:
         self._changed()
+
+
+def _loaded_path(controller) -> str | None:
+    """The path of the model the chat controller has loaded or is loading, else None."""
+    model = controller.model
+    active = controller.ready or controller.load_request_id is not None
+    return str(model.path) if model is not None and active else None
 
 
 def _section_title(text: str) -> QLabel:

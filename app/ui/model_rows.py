@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 from app.models.catalog import InstalledModel
 from app.models.memory_fit import FitVerdict
 
+from .plain_text import NAME_CHARS, one_line
 from .units import arg, format_size
 
 ROW_STYLE = """
@@ -44,6 +45,7 @@ def label(text: str = "", name: str = "", *, muted: bool = False, wrap: bool = F
     """A selectable label; `muted` for secondary details, `name` for the style sheet; `heading`: see
     `HeadingLabel`."""
     widget = HeadingLabel(text) if heading else QLabel(text)
+    widget.setTextFormat(Qt.TextFormat.PlainText)  # names, paths and errors come from files and servers
     if name:
         widget.setObjectName(name)
     if muted:
@@ -78,7 +80,7 @@ class Card(QFrame):
         self.body.setSpacing(6)
         self.head = QHBoxLayout()
         self.head.setSpacing(8)
-        self.title = label(title, "cardTitle", heading=True)
+        self.title = label(one_line(title, NAME_CHARS), "cardTitle", heading=True)
         self.head.addWidget(self.title)
         self.body.addLayout(self.head)
 
@@ -102,7 +104,8 @@ def fit_warning(verdict: FitVerdict) -> str:
 
 # -- installed ------------------------------------------------------------------------------------------------
 class InstalledRow(Card):
-    """One installed model: size, quantization, memory fit, default marker; Use / Set as default / Delete."""
+    """One installed model: size, quantization, memory fit, default marker; Use / Set as default / Delete. The model
+    the chat has loaded (`loaded`) reads "In use" instead of Use, disabled."""
 
     sig_use_requested = Signal(str)
     """The user wants to chat with this model; the argument is its id."""
@@ -111,17 +114,18 @@ class InstalledRow(Card):
     sig_delete_requested = Signal(str)
     """The user wants this model deleted (or forgotten, for imports); the argument is its id."""
 
-    def __init__(self, model: InstalledModel, verdict: FitVerdict, parent=None):
+    def __init__(self, model: InstalledModel, verdict: FitVerdict, parent=None, *, loaded: bool = False):
         super().__init__(model.name, parent)
         self.model = model
         self.verdict = verdict
+        self.loaded = loaded
         self.default_badge = badge(self.tr("Default"), "goodBadge")
         self.head.addWidget(self.default_badge)
         self.default_badge.setVisible(model.default)
         if model.by_reference:
             self.head.addWidget(badge(self.tr("Linked")))
-        self.use_button = button(self.tr("Use"), self._on_use_clicked)
-        self.use_button.setEnabled(model.exists)
+        self.use_button = button(self.tr("In use") if loaded else self.tr("Use"), self._on_use_clicked)
+        self.use_button.setEnabled(model.exists and not loaded)
         self.default_button = button(self.tr("Set as default"), self._on_set_default_clicked)
         self.default_button.setEnabled(not model.default)
         self.default_button.setVisible(not model.default)  # the badge says it already

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
@@ -17,6 +17,7 @@ from app.models import secrets
 from app.settings import CONTEXT_RANGE, FONT_SIZE_RANGE, AppSettings
 from runtime.paths import data_dir
 
+from .plain_text import NAME_CHARS, one_line
 from .units import arg
 
 LANGUAGE_NAMES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano"))
@@ -75,7 +76,7 @@ class SettingsDialog(QDialog):
         self.default_model_combo = QComboBox()
         self.default_model_combo.addItem(self.tr("None"), "")
         for model in registry.installed_models():
-            self.default_model_combo.addItem(model.name, model.id)
+            self.default_model_combo.addItem(one_line(model.name, NAME_CHARS), model.id)  # as wide as its longest item
         self.form.addRow(self.tr("Default model"), self.default_model_combo)
         self.context_spin = QSpinBox()
         self.context_spin.setRange(*CONTEXT_RANGE)
@@ -99,6 +100,7 @@ class SettingsDialog(QDialog):
         self.form.addRow(self.tr("Hugging Face token"), self.token_field)
         self.token_error = QLabel()
         self.token_error.setWordWrap(True)
+        self.token_error.setTextFormat(Qt.TextFormat.PlainText)  # the keyring's message
         self.token_error.setStyleSheet("color: #c0392b;")
         self.token_error.hide()
         self.form.addRow("", self.token_error)

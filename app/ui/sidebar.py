@@ -1,21 +1,27 @@
 """The conversation list: newest first with pinned ones on top, a search box whose results come from
-the store's full-text search as the user types, and per-conversation rename, pin, export and delete.
+the store's full-text search as the user types (each hit with a snippet, its matches in bold; picking a hit in
+a message asks for that message's branch), and per-conversation rename, pin, export and delete.
 It shows what it is given and asks for everything through signals.
 """
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QLineEdit, QListWidgetItem, QMenu, QPushButton, QVBoxLayout
 
 from app.history.records import Conversation, SearchHit
 
+from .conversation_list import ConversationList, SearchHitView
+from .plain_text import one_line, tooltip
 from .theme import S
 
 SEARCH_DELAY_MS = 120
 ID_ROLE = Qt.UserRole
+MESSAGE_ROLE = Qt.UserRole + 1  # a search hit's matching message (None: its title matched)
 
 
 class Sidebar(QFrame):
     sig_conversation_selected = Signal(int)
     """The user picked a conversation (id)."""
+    sig_hit_selected = Signal(int, int)
+    """The user picked a search hit in a message: show its conversation on that message's branch (ids)."""
     sig_new_chat_requested = Signal()
     """The user asked for a new, empty conversation."""
     sig_search_changed = Signal(str)
@@ -37,7 +43,7 @@ class Sidebar(QFrame):
         self.search.setPlaceholderText(self.tr("Search conversations"))
         self.search.setClearButtonEnabled(True)
         self.new_button = QPushButton(self.tr("New chat"), self, objectName="Primary")
-        self.list = QListWidget(self)
+        self.list = ConversationList(self)
         self.list.setContextMenuPolicy(Qt.CustomContextMenu)
         self.list.setWordWrap(False)
         self.list.setTextElideMode(Qt.ElideRight)
@@ -67,7 +73,7 @@ class Sidebar(QFrame):
     # -- what is shown -----------------------------------------------------------------------------
     def show_conversations(self, conversations: list[Conversation], *, current: int | None = None) -> None:
         """Pinned conversations under a "Pinned" heading, then the others under "Recent"."""
-        rows = [(c.id, c.title or self.tr("New chat"), c.title, c.pinned) for c in conversations]
+        rows = [(c.id, one_line(c.title) or self.tr("New chat"), c.title, c.pinned) for c in conversations]
         self._fill(rows, current, editable=True)
         if any(c.pinned for c in conversations):
             self._heading(0, self.tr("Pinned"))
@@ -85,9 +91,18 @@ class Sidebar(QFrame):
         self.list.insertItem(row, item)
 
     def show_hits(self, hits: list[SearchHit], *, current: int | None = None) -> None:
-        rows = [(h.conversation_id, h.title or self.tr("New chat"), h.snippet, False)
+        rows = [(h.conversation_id, one_line(h.title) or self.tr("New chat"), h.snippet, False)
                 for h in hits]
         self._fill(rows, current, editable=False)
+        self._filling = True  # not a rename: itemChanged fires for these changes too
+        for row, hit in enumerate(hits):  # the title and the snippet, its matches in bold, drawn by a widget
+            item, title = self.list.item(row), rows[row][1]
+            item.setData(MESSAGE_ROLE, hit.message_id)
+            item.setData(Qt.AccessibleTextRole, f"{title}: {hit.snippet}")
+            item.setText("")
+            self.list.setItemWidget(item, SearchHitView(title, hit.snippet, hit.highlights))
+        self.list.fit_item_widgets()
+        self._filling = False
         if not hits:
             item = QListWidgetItem(self.tr("No conversation matches."))
             item.setFlags(Qt.NoItemFlags)
@@ -100,7 +115,7 @@ class Sidebar(QFrame):
         for conversation_id, label, tip, pinned in rows:
             item = QListWidgetItem(label)
             item.setData(ID_ROLE, conversation_id)
-            item.setToolTip(tip)
+            item.setToolTip(tooltip(tip))  # user text: Qt would read it as HTML
             if editable:
                 item.setFlags(item.flags() | Qt.ItemIsEditable)
             self._pinned[conversation_id] = pinned
@@ -125,7 +140,11 @@ class Sidebar(QFrame):
 
     # -- events --------------------------------------------------------------------------------
     def _on_current_changed(self, current, _previous) -> None:
-        if not self._filling and current is not None and current.data(ID_ROLE) is not None:
+        if self._filling or self.list.focus_arriving or current is None or current.data(ID_ROLE) is None:
+            return
+        if current.data(MESSAGE_ROLE) is not None:
+            self.sig_hit_selected.emit(current.data(ID_ROLE), current.data(MESSAGE_ROLE))
+        else:
             self.sig_conversation_selected.emit(current.data(ID_ROLE))
 
     def _on_item_edited(self, item: QListWidgetItem) -> None:

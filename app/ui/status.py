@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusB
 
 from app.i18n import format_decimal, format_number
 
+from .plain_text import ElidedLabel
 from .theme import S
 from .units import format_size
 
@@ -57,7 +58,7 @@ class StatusLine:
 
     def __init__(self, bar: QStatusBar):
         self.bar = bar
-        self.model = QLabel(bar)
+        self.model = ElidedLabel("", bar)  # holds the model's name: plain text, elided
         self.memory = QLabel(bar)
         self.speed = QLabel(bar)
         self.context = QLabel(bar)

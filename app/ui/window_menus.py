@@ -1,6 +1,6 @@
 """The main window's menus and shortcuts, and the dialogs they open (app settings, model manager,
-conversation settings). The app settings and model manager dialogs are imported when first opened: they
-load keyring and huggingface_hub, which showing the window does not need.
+conversation settings, About and the keyboard shortcuts). The app settings and model manager dialogs are
+imported when first opened: they load keyring and huggingface_hub, which showing the window does not need.
 """
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,6 +14,7 @@ from app.chat.prompts import NATIVE_NAMES
 from app.history.export import export_all as write_all
 from app.settings import apply_worker_settings
 
+from . import help_dialogs
 from .conversation_settings import ConversationSettingsDialog
 from .theme import apply_theme
 
@@ -61,6 +62,25 @@ def build_menus(window) -> None:
     _add(window, model_menu, translate("WindowMenus", "&Models…"), "Ctrl+M", lambda: open_model_manager(window))
     _add(window, model_menu, translate("WindowMenus", "&Restart the model"), None,
          lambda: actions.restart_worker(window=window))
+    help_menu = bar.addMenu(translate("WindowMenus", "&Help"))
+    _add(window, help_menu, translate("WindowMenus", "&Keyboard shortcuts"), None, lambda: show_shortcuts(window))
+    about = _add(window, help_menu, translate("WindowMenus", "&About Octet"), None, lambda: show_about(window))
+    about.setMenuRole(QAction.AboutRole)
+
+
+def show_about(window):
+    """About Octet: version, licence, data folder, crash log (window-modal, without blocking)."""
+    window.about_dialog = help_dialogs.about_dialog(window)
+    window.about_dialog.open()
+    return window.about_dialog
+
+
+def show_shortcuts(window):
+    if getattr(window, "shortcuts_dialog", None) is None:
+        window.shortcuts_dialog = help_dialogs.ShortcutsDialog(window)
+    window.shortcuts_dialog.show()
+    window.shortcuts_dialog.raise_()
+    return window.shortcuts_dialog
 
 
 def _add(window, menu, text, shortcut, slot, *, fallback=None) -> QAction:
@@ -76,7 +96,11 @@ def _add(window, menu, text, shortcut, slot, *, fallback=None) -> QAction:
 def export_all(window) -> None:
     folder = QFileDialog.getExistingDirectory(window, translate("WindowMenus", "Export all conversations to a folder"))
     if folder:
-        written = write_all(window.controller.store, folder=folder)
+        try:
+            written = write_all(window.controller.store, folder=folder)
+        except OSError as error:  # a full disk: the files written so far are whole, no partial one is left
+            window._on_problem("export", f"{folder}: {error.strerror or error}")
+            return
         window.flash(WindowMenus().exported(len(written)))
 
 
@@ -120,7 +144,7 @@ def open_model_manager(window) -> None:
     from .model_manager import ModelManagerDialog  # deferred (slow import): huggingface_hub, see the docstring
 
     if getattr(window, "model_manager", None) is None:
-        window.model_manager = ModelManagerDialog(window)
+        window.model_manager = ModelManagerDialog(window, controller=window.controller)  # follows the loaded model
         window.model_manager.sig_model_chosen.connect(lambda path: actions.load_model(window=window, path=path))
     window.model_manager.show()
     window.model_manager.raise_()

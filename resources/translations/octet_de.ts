@@ -140,6 +140,10 @@
         <translation>Senden</translation>
     </message>
     <message>
+        <source>An answer is being written in another chat: you can send when it ends.</source>
+        <translation>In einem anderen Chat wird gerade eine Antwort geschrieben: Sie können senden, sobald sie fertig ist.</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
@@ -217,6 +221,22 @@
         <source>The starter model could not be installed: {error}</source>
         <translation>Das Startmodell konnte nicht installiert werden: {error}</translation>
     </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>GGUF-Datei importieren</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF-Modelle (*.gguf)</translation>
+    </message>
+    <message>
+        <source>This file could not be imported: {error}</source>
+        <translation>Diese Datei konnte nicht importiert werden: {error}</translation>
+    </message>
+    <message>
+        <source>Checking {name}…</source>
+        <translation>{name} wird geprüft …</translation>
+    </message>
 </context>
 <context>
     <name>FirstRunPanel</name>
@@ -226,9 +246,19 @@
     </message>
     <message>
         <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, import a GGUF model file you already have, or download a model such as Mixtral in the model manager.</source>
+        <translation>Octet führt Sprachmodelle auf diesem Computer aus; nichts, was Sie eingeben, verlässt ihn.
+Importieren Sie zum Einstieg eine vorhandene GGUF-Modelldatei oder laden Sie in der Modellverwaltung ein Modell wie Mixtral herunter.</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
         <translation>Octet führt Sprachmodelle auf diesem Computer aus; nichts, was Sie eingeben, verlässt ihn.
 Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Modellverwaltung ein größeres Modell wie Mixtral.</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file…</source>
+        <translation>GGUF-Datei importieren …</translation>
     </message>
     <message>
         <source>Install the starter model (%1)</source>
@@ -237,6 +267,128 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Open the model manager</source>
         <translation>Modellverwaltung öffnen</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialogs</name>
+    <message>
+        <source>Octet {version}</source>
+        <translation>Octet, Version {version}</translation>
+    </message>
+    <message>
+        <source>Mixtral 8x7B and other models on your own computer, offline.</source>
+        <translation>Mixtral 8x7B und andere Modelle auf Ihrem eigenen Computer, offline.</translation>
+    </message>
+    <message>
+        <source>Licence: {licence}</source>
+        <translation>Lizenz: {licence}</translation>
+    </message>
+    <message>
+        <source>Your data (conversations, models, settings): {path}</source>
+        <translation>Ihre Daten (Chats, Modelle, Einstellungen): {path}</translation>
+    </message>
+    <message>
+        <source>Crash log (written only after a crash): {path}</source>
+        <translation>Absturzprotokoll (wird nur nach einem Absturz geschrieben): {path}</translation>
+    </message>
+    <message>
+        <source>About Octet</source>
+        <translation>Über Octet</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>Nachricht senden</translation>
+    </message>
+    <message>
+        <source>Shift+Enter</source>
+        <translation>Umschalt+Eingabe</translation>
+    </message>
+    <message>
+        <source>Start a new line</source>
+        <translation>Neue Zeile beginnen</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Esc-Taste</translation>
+    </message>
+    <message>
+        <source>Stop the answer being written</source>
+        <translation>Laufende Antwort anhalten</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>Search the conversations</source>
+        <translation>Chats durchsuchen</translation>
+    </message>
+    <message>
+        <source>Regenerate the last answer</source>
+        <translation>Letzte Antwort neu generieren</translation>
+    </message>
+    <message>
+        <source>Copy the last answer</source>
+        <translation>Letzte Antwort kopieren</translation>
+    </message>
+    <message>
+        <source>Export the conversation to Markdown</source>
+        <translation>Chat als Markdown exportieren</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkombinationen</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasten</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Funktion</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialogs</name>
+    <message>
+        <source>Untitled</source>
+        <translation>Ohne Titel</translation>
+    </message>
+    <message>
+        <source>This file was imported already: “{title}” is in your history, unchanged.</source>
+        <translation>Diese Datei wurde bereits importiert: „{title}“ ist unverändert in Ihrem Verlauf.</translation>
+    </message>
+    <message>
+        <source>“{title}” is in your history already (the same conversation; the file may hold another version of it).</source>
+        <translation>„{title}“ ist bereits in Ihrem Verlauf (derselbe Chat; die Datei enthält möglicherweise eine andere Fassung davon).</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Chat importieren</translation>
+    </message>
+    <message>
+        <source>Replace it with the file&apos;s version, keep both, or cancel?</source>
+        <translation>Durch die Fassung aus der Datei ersetzen, beide behalten oder abbrechen?</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation>Beide behalten</translation>
     </message>
 </context>
 <context>
@@ -252,6 +404,10 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Use</source>
         <translation>Verwenden</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>Wird verwendet</translation>
     </message>
     <message>
         <source>Set as default</source>
@@ -280,6 +436,29 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
         <translation>Das Modell wurde unter %1 nicht gefunden. Importieren Sie es erneut oder entfernen Sie es.</translation>
+    </message>
+</context>
+<context>
+    <name>LiveRegion</name>
+    <message>
+        <source>Answer finished.</source>
+        <translation>Antwort fertig.</translation>
+    </message>
+    <message>
+        <source>Answer stopped.</source>
+        <translation>Antwort angehalten.</translation>
+    </message>
+    <message>
+        <source>The answer failed.</source>
+        <translation>Die Antwort konnte nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>In the chat “{title}”.</source>
+        <translation>Im Chat „{title}“.</translation>
+    </message>
+    <message>
+        <source>Announcements</source>
+        <translation>Ansagen</translation>
     </message>
 </context>
 <context>
@@ -360,6 +539,22 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <source>This file could not be imported: {message}</source>
         <translation>Diese Datei konnte nicht importiert werden: {message}</translation>
     </message>
+    <message>
+        <source>Imported; these values were left out: {message}</source>
+        <translation>Importiert; diese Werte wurden weggelassen: {message}</translation>
+    </message>
+    <message>
+        <source>The export could not be written (the file as it was is kept): {message}</source>
+        <translation>Der Export konnte nicht geschrieben werden (die bisherige Datei bleibt unverändert): {message}</translation>
+    </message>
+    <message>
+        <source>The disk is full: Octet stopped and kept everything it could save. Free some space on it, then send again. ({message})</source>
+        <translation>Die Festplatte ist voll: Octet hat angehalten und alles gesichert, was sich speichern ließ. Geben Sie dort Speicherplatz frei und senden Sie dann erneut. ({message})</translation>
+    </message>
+    <message>
+        <source>The history could not be written: {message}</source>
+        <translation>Der Verlauf konnte nicht gespeichert werden: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -425,6 +620,14 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Ask for another answer (a new branch)</source>
         <translation>Eine andere Antwort anfordern (neuer Zweig)</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Alles anzeigen</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2 characters.</source>
+        <translation>Die ersten %1 von %2 Zeichen werden angezeigt.</translation>
     </message>
     <message>
         <source>stopped</source>
@@ -903,6 +1106,18 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <translation>Modell neu &amp;starten</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Tastenkombinationen</translation>
+    </message>
+    <message>
+        <source>&amp;About Octet</source>
+        <translation>&amp;Über Octet</translation>
+    </message>
+    <message>
         <source>Export all conversations to a folder</source>
         <translation>Alle Chats in einen Ordner exportieren</translation>
     </message>
@@ -936,6 +1151,18 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Exported to {path}</source>
         <translation>Exportiert nach {path}</translation>
+    </message>
+    <message>
+        <source>Importing {name}… {percent} %</source>
+        <translation>{name} wird importiert … {percent} %</translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation>Es wurde nichts importiert.</translation>
+    </message>
+    <message>
+        <source>Imported “{title}”.</source>
+        <translation>„{title}“ wurde importiert.</translation>
     </message>
 </context>
 <context>

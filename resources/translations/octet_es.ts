@@ -140,6 +140,10 @@
         <translation>Enviar</translation>
     </message>
     <message>
+        <source>An answer is being written in another chat: you can send when it ends.</source>
+        <translation>Se está escribiendo una respuesta en otro chat: podrás enviar cuando termine.</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Detener</translation>
     </message>
@@ -217,6 +221,22 @@
         <source>The starter model could not be installed: {error}</source>
         <translation>No se ha podido instalar el modelo de inicio: {error}</translation>
     </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>Importar un archivo GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelos GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>This file could not be imported: {error}</source>
+        <translation>No se ha podido importar este archivo: {error}</translation>
+    </message>
+    <message>
+        <source>Checking {name}…</source>
+        <translation>Comprobando {name}…</translation>
+    </message>
 </context>
 <context>
     <name>FirstRunPanel</name>
@@ -226,9 +246,19 @@
     </message>
     <message>
         <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, import a GGUF model file you already have, or download a model such as Mixtral in the model manager.</source>
+        <translation>Octet ejecuta modelos de lenguaje en este ordenador; nada de lo que escribes sale de él.
+Para empezar, importa un archivo de modelo GGUF que ya tengas o descarga un modelo, como Mixtral, en el gestor de modelos.</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
         <translation>Octet ejecuta modelos de lenguaje en este ordenador; nada de lo que escribes sale de él.
 Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande, como Mixtral, en el gestor de modelos.</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file…</source>
+        <translation>Importar un archivo GGUF…</translation>
     </message>
     <message>
         <source>Install the starter model (%1)</source>
@@ -237,6 +267,128 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Open the model manager</source>
         <translation>Abrir el gestor de modelos</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialogs</name>
+    <message>
+        <source>Octet {version}</source>
+        <translation>Octet, versión {version}</translation>
+    </message>
+    <message>
+        <source>Mixtral 8x7B and other models on your own computer, offline.</source>
+        <translation>Mixtral 8x7B y otros modelos en tu propio ordenador, sin conexión.</translation>
+    </message>
+    <message>
+        <source>Licence: {licence}</source>
+        <translation>Licencia: {licence}</translation>
+    </message>
+    <message>
+        <source>Your data (conversations, models, settings): {path}</source>
+        <translation>Tus datos (chats, modelos, ajustes): {path}</translation>
+    </message>
+    <message>
+        <source>Crash log (written only after a crash): {path}</source>
+        <translation>Registro de fallos (solo se escribe tras un fallo): {path}</translation>
+    </message>
+    <message>
+        <source>About Octet</source>
+        <translation>Acerca de Octet</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Intro</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>Enviar el mensaje</translation>
+    </message>
+    <message>
+        <source>Shift+Enter</source>
+        <translation>Mayúsculas+Intro</translation>
+    </message>
+    <message>
+        <source>Start a new line</source>
+        <translation>Insertar un salto de línea</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Escape</translation>
+    </message>
+    <message>
+        <source>Stop the answer being written</source>
+        <translation>Detener la respuesta en curso</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuevo chat</translation>
+    </message>
+    <message>
+        <source>Search the conversations</source>
+        <translation>Buscar en los chats</translation>
+    </message>
+    <message>
+        <source>Regenerate the last answer</source>
+        <translation>Regenerar la última respuesta</translation>
+    </message>
+    <message>
+        <source>Copy the last answer</source>
+        <translation>Copiar la última respuesta</translation>
+    </message>
+    <message>
+        <source>Export the conversation to Markdown</source>
+        <translation>Exportar el chat a Markdown</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Atajos de teclado</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Teclas</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Acción</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialogs</name>
+    <message>
+        <source>Untitled</source>
+        <translation>Sin título</translation>
+    </message>
+    <message>
+        <source>This file was imported already: “{title}” is in your history, unchanged.</source>
+        <translation>Este archivo ya se ha importado: «{title}» está en tu historial, sin cambios.</translation>
+    </message>
+    <message>
+        <source>“{title}” is in your history already (the same conversation; the file may hold another version of it).</source>
+        <translation>«{title}» ya está en tu historial (es el mismo chat; puede que el archivo contenga otra versión).</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Importar un chat</translation>
+    </message>
+    <message>
+        <source>Replace it with the file&apos;s version, keep both, or cancel?</source>
+        <translation>¿Reemplazarlo por la versión del archivo, conservar ambos o cancelar?</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Reemplazar</translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation>Conservar ambos</translation>
     </message>
 </context>
 <context>
@@ -252,6 +404,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Use</source>
         <translation>Usar</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>En uso</translation>
     </message>
     <message>
         <source>Set as default</source>
@@ -280,6 +436,29 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
         <translation>El modelo ya no está en %1. Vuelve a importarlo u olvídalo.</translation>
+    </message>
+</context>
+<context>
+    <name>LiveRegion</name>
+    <message>
+        <source>Answer finished.</source>
+        <translation>Respuesta terminada.</translation>
+    </message>
+    <message>
+        <source>Answer stopped.</source>
+        <translation>Respuesta detenida.</translation>
+    </message>
+    <message>
+        <source>The answer failed.</source>
+        <translation>No se ha podido generar la respuesta.</translation>
+    </message>
+    <message>
+        <source>In the chat “{title}”.</source>
+        <translation>En el chat «{title}».</translation>
+    </message>
+    <message>
+        <source>Announcements</source>
+        <translation>Avisos</translation>
     </message>
 </context>
 <context>
@@ -360,6 +539,22 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <source>This file could not be imported: {message}</source>
         <translation>No se ha podido importar este archivo: {message}</translation>
     </message>
+    <message>
+        <source>Imported; these values were left out: {message}</source>
+        <translation>Importado; se han omitido estos valores: {message}</translation>
+    </message>
+    <message>
+        <source>The export could not be written (the file as it was is kept): {message}</source>
+        <translation>No se ha podido escribir la exportación (el archivo se conserva como estaba): {message}</translation>
+    </message>
+    <message>
+        <source>The disk is full: Octet stopped and kept everything it could save. Free some space on it, then send again. ({message})</source>
+        <translation>El disco está lleno: Octet se ha detenido y ha conservado todo lo que ha podido guardar. Libera espacio en el disco y vuelve a enviar el mensaje. ({message})</translation>
+    </message>
+    <message>
+        <source>The history could not be written: {message}</source>
+        <translation>No se ha podido escribir en el historial: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -425,6 +620,14 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Ask for another answer (a new branch)</source>
         <translation>Pedir otra respuesta (nueva rama)</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Mostrar todo</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2 characters.</source>
+        <translation>Se muestran los primeros %1 de %2 caracteres.</translation>
     </message>
     <message>
         <source>stopped</source>
@@ -903,6 +1106,18 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>&amp;Reiniciar el modelo</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>Ay&amp;uda</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>Atajos de &amp;teclado</translation>
+    </message>
+    <message>
+        <source>&amp;About Octet</source>
+        <translation>&amp;Acerca de Octet</translation>
+    </message>
+    <message>
         <source>Export all conversations to a folder</source>
         <translation>Exportar todos los chats a una carpeta</translation>
     </message>
@@ -936,6 +1151,18 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Exported to {path}</source>
         <translation>Exportado a {path}</translation>
+    </message>
+    <message>
+        <source>Importing {name}… {percent} %</source>
+        <translation>Importando {name}… {percent} %</translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation>No se ha importado nada.</translation>
+    </message>
+    <message>
+        <source>Imported “{title}”.</source>
+        <translation>Se ha importado «{title}».</translation>
     </message>
 </context>
 <context>

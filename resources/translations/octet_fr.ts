@@ -140,6 +140,10 @@
         <translation>Envoyer</translation>
     </message>
     <message>
+        <source>An answer is being written in another chat: you can send when it ends.</source>
+        <translation>Une réponse est en cours d’écriture dans une autre conversation&#xa0;: vous pourrez envoyer votre message quand elle sera terminée.</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Arrêter</translation>
     </message>
@@ -217,6 +221,22 @@
         <source>The starter model could not be installed: {error}</source>
         <translation>Impossible d’installer le modèle de démarrage&#xa0;: {error}</translation>
     </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>Importer un fichier GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modèles GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>This file could not be imported: {error}</source>
+        <translation>Impossible d’importer ce fichier&#xa0;: {error}</translation>
+    </message>
+    <message>
+        <source>Checking {name}…</source>
+        <translation>Vérification de {name}…</translation>
+    </message>
 </context>
 <context>
     <name>FirstRunPanel</name>
@@ -226,9 +246,19 @@
     </message>
     <message>
         <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, import a GGUF model file you already have, or download a model such as Mixtral in the model manager.</source>
+        <translation>Octet fait tourner des modèles de langage sur cet ordinateur&#x202f;; rien de ce que vous tapez n’en sort.
+Pour commencer, importez un fichier de modèle GGUF que vous avez déjà, ou téléchargez un modèle comme Mixtral dans le gestionnaire de modèles.</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
         <translation>Octet fait tourner des modèles de langage sur cet ordinateur&#x202f;; rien de ce que vous tapez n’en sort.
 Pour commencer, installez le petit modèle de démarrage, ou choisissez un modèle plus grand comme Mixtral dans le gestionnaire de modèles.</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file…</source>
+        <translation>Importer un fichier GGUF…</translation>
     </message>
     <message>
         <source>Install the starter model (%1)</source>
@@ -237,6 +267,128 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Open the model manager</source>
         <translation>Ouvrir le gestionnaire de modèles</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialogs</name>
+    <message>
+        <source>Octet {version}</source>
+        <translation>Octet, version {version}</translation>
+    </message>
+    <message>
+        <source>Mixtral 8x7B and other models on your own computer, offline.</source>
+        <translation>Mixtral 8x7B et d’autres modèles sur votre propre ordinateur, hors ligne.</translation>
+    </message>
+    <message>
+        <source>Licence: {licence}</source>
+        <translation>Licence&#xa0;: {licence}</translation>
+    </message>
+    <message>
+        <source>Your data (conversations, models, settings): {path}</source>
+        <translation>Vos données (conversations, modèles, paramètres)&#xa0;: {path}</translation>
+    </message>
+    <message>
+        <source>Crash log (written only after a crash): {path}</source>
+        <translation>Journal de plantage (créé uniquement après un plantage)&#xa0;: {path}</translation>
+    </message>
+    <message>
+        <source>About Octet</source>
+        <translation>À propos d’Octet</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Entrée</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>Envoyer le message</translation>
+    </message>
+    <message>
+        <source>Shift+Enter</source>
+        <translation>Maj+Entrée</translation>
+    </message>
+    <message>
+        <source>Start a new line</source>
+        <translation>Aller à la ligne</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Échap</translation>
+    </message>
+    <message>
+        <source>Stop the answer being written</source>
+        <translation>Arrêter la réponse en cours</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nouvelle conversation</translation>
+    </message>
+    <message>
+        <source>Search the conversations</source>
+        <translation>Rechercher dans les conversations</translation>
+    </message>
+    <message>
+        <source>Regenerate the last answer</source>
+        <translation>Régénérer la dernière réponse</translation>
+    </message>
+    <message>
+        <source>Copy the last answer</source>
+        <translation>Copier la dernière réponse</translation>
+    </message>
+    <message>
+        <source>Export the conversation to Markdown</source>
+        <translation>Exporter la conversation en Markdown</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modèles</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Fonction</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialogs</name>
+    <message>
+        <source>Untitled</source>
+        <translation>Sans titre</translation>
+    </message>
+    <message>
+        <source>This file was imported already: “{title}” is in your history, unchanged.</source>
+        <translation>Ce fichier a déjà été importé&#xa0;: «&#xa0;{title}&#xa0;» figure dans votre historique, à l’identique.</translation>
+    </message>
+    <message>
+        <source>“{title}” is in your history already (the same conversation; the file may hold another version of it).</source>
+        <translation>«&#xa0;{title}&#xa0;» figure déjà dans votre historique (c’est la même conversation&#x202f;; le fichier en contient peut-être une autre version).</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Importer une conversation</translation>
+    </message>
+    <message>
+        <source>Replace it with the file&apos;s version, keep both, or cancel?</source>
+        <translation>La remplacer par la version du fichier, garder les deux ou annuler&#x202f;?</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Remplacer</translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation>Garder les deux</translation>
     </message>
 </context>
 <context>
@@ -252,6 +404,10 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Use</source>
         <translation>Utiliser</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>En cours d’utilisation</translation>
     </message>
     <message>
         <source>Set as default</source>
@@ -280,6 +436,29 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
         <translation>Le modèle ne se trouve plus dans %1. Importez-le de nouveau ou oubliez-le.</translation>
+    </message>
+</context>
+<context>
+    <name>LiveRegion</name>
+    <message>
+        <source>Answer finished.</source>
+        <translation>Réponse terminée.</translation>
+    </message>
+    <message>
+        <source>Answer stopped.</source>
+        <translation>Réponse arrêtée.</translation>
+    </message>
+    <message>
+        <source>The answer failed.</source>
+        <translation>Échec de la réponse.</translation>
+    </message>
+    <message>
+        <source>In the chat “{title}”.</source>
+        <translation>Dans la conversation «&#xa0;{title}&#xa0;».</translation>
+    </message>
+    <message>
+        <source>Announcements</source>
+        <translation>Annonces</translation>
     </message>
 </context>
 <context>
@@ -360,6 +539,22 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <source>This file could not be imported: {message}</source>
         <translation>Impossible d’importer ce fichier&#xa0;: {message}</translation>
     </message>
+    <message>
+        <source>Imported; these values were left out: {message}</source>
+        <translation>Importation terminée&#x202f;; ces valeurs ont été laissées de côté&#xa0;: {message}</translation>
+    </message>
+    <message>
+        <source>The export could not be written (the file as it was is kept): {message}</source>
+        <translation>Impossible d’enregistrer l’export (le fichier reste tel qu’il était)&#xa0;: {message}</translation>
+    </message>
+    <message>
+        <source>The disk is full: Octet stopped and kept everything it could save. Free some space on it, then send again. ({message})</source>
+        <translation>Le disque est plein&#xa0;: Octet s’est arrêté et a conservé tout ce qu’il a pu enregistrer. Libérez de l’espace sur ce disque, puis renvoyez votre message. ({message})</translation>
+    </message>
+    <message>
+        <source>The history could not be written: {message}</source>
+        <translation>Impossible d’écrire dans l’historique&#xa0;: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -425,6 +620,14 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Ask for another answer (a new branch)</source>
         <translation>Demander une autre réponse (nouvelle branche)</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Tout afficher</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2 characters.</source>
+        <translation>Affichage des %1 premiers caractères sur %2.</translation>
     </message>
     <message>
         <source>stopped</source>
@@ -903,6 +1106,18 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <translation>&amp;Redémarrer le modèle</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>&amp;About Octet</source>
+        <translation>À &amp;propos d’Octet</translation>
+    </message>
+    <message>
         <source>Export all conversations to a folder</source>
         <translation>Exporter toutes les conversations dans un dossier</translation>
     </message>
@@ -936,6 +1151,18 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Exported to {path}</source>
         <translation>Exporté vers {path}</translation>
+    </message>
+    <message>
+        <source>Importing {name}… {percent} %</source>
+        <translation>Importation de {name}… {percent}&#xa0;%</translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation>Rien n’a été importé.</translation>
+    </message>
+    <message>
+        <source>Imported “{title}”.</source>
+        <translation>Conversation «&#xa0;{title}&#xa0;» importée.</translation>
     </message>
 </context>
 <context>

@@ -140,6 +140,10 @@
         <translation>Invia</translation>
     </message>
     <message>
+        <source>An answer is being written in another chat: you can send when it ends.</source>
+        <translation>È in corso una risposta in un’altra chat: potrai inviare quando sarà terminata.</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>Interrompi</translation>
     </message>
@@ -217,6 +221,22 @@
         <source>The starter model could not be installed: {error}</source>
         <translation>Impossibile installare il modello iniziale: {error}</translation>
     </message>
+    <message>
+        <source>Import a GGUF file</source>
+        <translation>Importa un file GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelli GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>This file could not be imported: {error}</source>
+        <translation>Impossibile importare questo file: {error}</translation>
+    </message>
+    <message>
+        <source>Checking {name}…</source>
+        <translation>Verifica di {name} in corso…</translation>
+    </message>
 </context>
 <context>
     <name>FirstRunPanel</name>
@@ -226,9 +246,19 @@
     </message>
     <message>
         <source>Octet runs language models on this computer; nothing you type leaves it.
+To start, import a GGUF model file you already have, or download a model such as Mixtral in the model manager.</source>
+        <translation>Octet esegue modelli linguistici su questo computer: nulla di ciò che scrivi ne esce.
+Per iniziare, importa un file di modello GGUF che hai già oppure scarica un modello, come Mixtral, nel gestore dei modelli.</translation>
+    </message>
+    <message>
+        <source>Octet runs language models on this computer; nothing you type leaves it.
 To start, install the small starter model, or pick a larger model such as Mixtral in the model manager.</source>
         <translation>Octet esegue modelli linguistici su questo computer: nulla di ciò che scrivi ne esce.
 Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più grande, come Mixtral, nel gestore dei modelli.</translation>
+    </message>
+    <message>
+        <source>Import a GGUF file…</source>
+        <translation>Importa un file GGUF…</translation>
     </message>
     <message>
         <source>Install the starter model (%1)</source>
@@ -237,6 +267,128 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Open the model manager</source>
         <translation>Apri il gestore dei modelli</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialogs</name>
+    <message>
+        <source>Octet {version}</source>
+        <translation>Octet, versione {version}</translation>
+    </message>
+    <message>
+        <source>Mixtral 8x7B and other models on your own computer, offline.</source>
+        <translation>Mixtral 8x7B e altri modelli sul tuo computer, offline.</translation>
+    </message>
+    <message>
+        <source>Licence: {licence}</source>
+        <translation>Licenza: {licence}</translation>
+    </message>
+    <message>
+        <source>Your data (conversations, models, settings): {path}</source>
+        <translation>I tuoi dati (chat, modelli, impostazioni): {path}</translation>
+    </message>
+    <message>
+        <source>Crash log (written only after a crash): {path}</source>
+        <translation>Registro degli arresti anomali (scritto solo dopo un arresto anomalo): {path}</translation>
+    </message>
+    <message>
+        <source>About Octet</source>
+        <translation>Informazioni su Octet</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Invio</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>Invia il messaggio</translation>
+    </message>
+    <message>
+        <source>Shift+Enter</source>
+        <translation>Maiusc+Invio</translation>
+    </message>
+    <message>
+        <source>Start a new line</source>
+        <translation>Vai a capo</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Tasto Esc</translation>
+    </message>
+    <message>
+        <source>Stop the answer being written</source>
+        <translation>Interrompi la risposta in corso</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuova chat</translation>
+    </message>
+    <message>
+        <source>Search the conversations</source>
+        <translation>Cerca nelle chat</translation>
+    </message>
+    <message>
+        <source>Regenerate the last answer</source>
+        <translation>Rigenera l’ultima risposta</translation>
+    </message>
+    <message>
+        <source>Copy the last answer</source>
+        <translation>Copia l’ultima risposta</translation>
+    </message>
+    <message>
+        <source>Export the conversation to Markdown</source>
+        <translation>Esporta la chat in Markdown</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelli</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Impostazioni</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Scorciatoie da tastiera</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tasti</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Azione</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialogs</name>
+    <message>
+        <source>Untitled</source>
+        <translation>Senza titolo</translation>
+    </message>
+    <message>
+        <source>This file was imported already: “{title}” is in your history, unchanged.</source>
+        <translation>Questo file è già stato importato: «{title}» è nella tua cronologia, senza modifiche.</translation>
+    </message>
+    <message>
+        <source>“{title}” is in your history already (the same conversation; the file may hold another version of it).</source>
+        <translation>«{title}» è già nella tua cronologia (è la stessa chat; il file potrebbe contenerne un’altra versione).</translation>
+    </message>
+    <message>
+        <source>Import a conversation</source>
+        <translation>Importa una chat</translation>
+    </message>
+    <message>
+        <source>Replace it with the file&apos;s version, keep both, or cancel?</source>
+        <translation>Sostituirla con la versione del file, conservarle entrambe o annullare?</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Sostituisci</translation>
+    </message>
+    <message>
+        <source>Keep both</source>
+        <translation>Conserva entrambe</translation>
     </message>
 </context>
 <context>
@@ -252,6 +404,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Use</source>
         <translation>Usa</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>In uso</translation>
     </message>
     <message>
         <source>Set as default</source>
@@ -280,6 +436,29 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>The model is missing from %1. Import it again, or forget it.</source>
         <translation>Il modello non è più in %1. Importalo di nuovo o dimenticalo.</translation>
+    </message>
+</context>
+<context>
+    <name>LiveRegion</name>
+    <message>
+        <source>Answer finished.</source>
+        <translation>Risposta completata.</translation>
+    </message>
+    <message>
+        <source>Answer stopped.</source>
+        <translation>Risposta interrotta.</translation>
+    </message>
+    <message>
+        <source>The answer failed.</source>
+        <translation>Impossibile generare la risposta.</translation>
+    </message>
+    <message>
+        <source>In the chat “{title}”.</source>
+        <translation>Nella chat «{title}».</translation>
+    </message>
+    <message>
+        <source>Announcements</source>
+        <translation>Avvisi</translation>
     </message>
 </context>
 <context>
@@ -360,6 +539,22 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <source>This file could not be imported: {message}</source>
         <translation>Impossibile importare questo file: {message}</translation>
     </message>
+    <message>
+        <source>Imported; these values were left out: {message}</source>
+        <translation>Importazione completata; questi valori sono stati omessi: {message}</translation>
+    </message>
+    <message>
+        <source>The export could not be written (the file as it was is kept): {message}</source>
+        <translation>Impossibile scrivere l’esportazione (il file resta com’era): {message}</translation>
+    </message>
+    <message>
+        <source>The disk is full: Octet stopped and kept everything it could save. Free some space on it, then send again. ({message})</source>
+        <translation>Il disco è pieno: Octet si è interrotto e ha conservato tutto ciò che è riuscito a salvare. Libera un po’ di spazio sul disco, poi invia di nuovo. ({message})</translation>
+    </message>
+    <message>
+        <source>The history could not be written: {message}</source>
+        <translation>Impossibile scrivere nella cronologia: {message}</translation>
+    </message>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>
         <translation>
@@ -425,6 +620,14 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Ask for another answer (a new branch)</source>
         <translation>Chiedi un’altra risposta (nuovo ramo)</translation>
+    </message>
+    <message>
+        <source>Show all</source>
+        <translation>Mostra tutto</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2 characters.</source>
+        <translation>Sono visualizzati i primi %1 caratteri su %2.</translation>
     </message>
     <message>
         <source>stopped</source>
@@ -903,6 +1106,18 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>&amp;Riavvia il modello</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aiuto</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Scorciatoie da tastiera</translation>
+    </message>
+    <message>
+        <source>&amp;About Octet</source>
+        <translation>&amp;Informazioni su Octet</translation>
+    </message>
+    <message>
         <source>Export all conversations to a folder</source>
         <translation>Esporta tutte le chat in una cartella</translation>
     </message>
@@ -936,6 +1151,18 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Exported to {path}</source>
         <translation>Chat esportata in {path}</translation>
+    </message>
+    <message>
+        <source>Importing {name}… {percent} %</source>
+        <translation>Importazione di {name}… {percent}%</translation>
+    </message>
+    <message>
+        <source>Nothing was imported.</source>
+        <translation>Non è stato importato nulla.</translation>
+    </message>
+    <message>
+        <source>Imported “{title}”.</source>
+        <translation>Chat «{title}» importata.</translation>
     </message>
 </context>
 <context>

@@ -2,7 +2,8 @@
 
 Two servers on 127.0.0.1: the "hub" answers HEAD/GET `/{repo}/resolve/{rev}/{file}` (LFS files: 302 to the
 "cdn" with X-Linked-Etag/X-Linked-Size/X-Repo-Commit; plain files: 200 with a git-sha1 ETag), the "cdn"
-serves blobs with Range. It counts requests and body bytes, and can drop a connection part-way or throttle.
+serves blobs with Range (or, `ignore_range`, the whole file with a 200 as some servers do). It counts requests
+and body bytes, and can drop a connection part-way (once, or on every response), or throttle.
 """
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ class FakeHub:
     requests: list[RequestRecord] = field(default_factory=list)
     bytes_sent: dict[str, int] = field(default_factory=dict)  # filename -> body bytes sent by the cdn/hub
     drop_after: dict[str, int] = field(default_factory=dict)  # filename -> bytes to send before cutting (once)
+    drop_every: dict[str, int] = field(default_factory=dict)  # filename -> bytes each response sends, then cut
+    ignore_range: bool = False  # answer every GET with 200 and the whole file, whatever Range asks
     throttle_bytes_per_s: int | None = None
     trickle_bytes_per_s: int | None = None  # send the body a few bytes at a time, this slowly
     cdn_down: bool = False  # redirect downloads to a closed port (connection refused)
@@ -91,7 +94,7 @@ class FakeHub:
 
     def take_drop(self, filename: str) -> int | None:
         with self._lock:
-            return self.drop_after.pop(filename, None)
+            return self.drop_after.pop(filename, None) or self.drop_every.get(filename)
 
     def blob(self, key: str) -> HostedFile | None:
         return next((f for f in self.files.values() if _blob_key(f) == key), None)
@@ -171,9 +174,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_content(hosted, with_body, extra={"ETag": f'"{hosted.etag}"'})
 
     def _send_content(self, hosted: HostedFile, with_body: bool, extra: dict[str, str]) -> None:
-        start, end = _parse_range(self.headers.get("Range"), len(hosted.content))
-        self.send_response(206 if self.headers.get("Range") else 200)
-        if self.headers.get("Range"):
+        asked = None if self.hub.ignore_range else self.headers.get("Range")
+        start, end = _parse_range(asked, len(hosted.content))
+        self.send_response(206 if asked else 200)
+        if asked:
             self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(hosted.content)}")
         for name, value in extra.items():
             self.send_header(name, value)

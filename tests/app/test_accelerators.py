@@ -63,7 +63,7 @@ def test_no_two_entries_of_a_menu_share_an_accelerator(qapp, qtbot, code):
         window.close()
     finally:
         i18n.install_translators(QApplication.instance(), "en")
-    assert len(menus) == 5 and sum(len(texts) for texts in menus.values()) > 15, menus
+    assert len(menus) == 6 and sum(len(texts) for texts in menus.values()) > 15, menus
     problems = {title: clashes(texts) for title, texts in menus.items() if clashes(texts)}
     assert not problems, f"{code}: {problems}"
     unmarked = [text for texts in menus.values() for text in texts if accelerator(text) is None]

@@ -112,3 +112,183 @@ def test_unknown_ids_are_errors(missing):
         catalog.get_entry(missing)
     with pytest.raises(KeyError):
         set_default(model_id=missing)
+
+
+# -- bugs a user would hit: each test names the one it catches -----------------------------------------------
+def entry(entry_id: str, family: str, size: int) -> catalog.CatalogEntry:
+    return catalog.CatalogEntry(id=entry_id, name=entry_id, family=family, format="gguf", quantization="Q",
+                                source="huggingface", repo_id="x/y", revision="main", files=(),
+                                size_bytes=size, memory_bytes=size)
+
+
+def test_fit_is_judged_on_the_memory_available_not_the_total():
+    q4 = catalog.get_entry("mixtral-8x7b-instruct-q4_k_m")
+    verdict = check_fits(q4, available_bytes=8 * GB, total_bytes=64 * GB)
+    assert not verdict.fits and "only 8.0 GB is available (64.0 GB in all)" in verdict.message
+    needed = memory_needed(q4)
+    assert check_fits(q4, available_bytes=needed, total_bytes=needed).fits
+    assert not check_fits(q4, available_bytes=needed - 1, total_bytes=10 * needed).fits
+
+
+def test_a_smaller_quantization_of_the_same_family_is_suggested_before_another_model():
+    shelf = [entry("mistral-q8", "mistral", 8 * GB), entry("mistral-q4", "mistral", 4 * GB),
+             entry("other-6b", "other", 6 * GB)]
+    verdict = check_fits(shelf[0], available_bytes=8 * GB, total_bytes=16 * GB, catalog=shelf)
+    assert not verdict.fits and verdict.suggestion.id == "mistral-q4"
+    other_family = entry("other-q8", "other", 9 * GB)
+    assert check_fits(other_family, available_bytes=8 * GB, catalog=shelf).suggestion.id == "other-6b"
+
+
+def test_deleting_an_import_keeps_the_users_file_even_inside_the_models_folder(data_dir):
+    theirs = data_dir / "models" / "theirs.gguf"  # the user put their own file in Octet's folder
+    theirs.parent.mkdir(exist_ok=True)
+    theirs.write_bytes(b"GGUF")
+    register(model("theirs", theirs, source="import", by_reference=True))
+    delete_model(model_id="theirs")
+    assert theirs.read_bytes() == b"GGUF" and installed_models() == []
+
+
+def test_deleting_the_default_model_makes_another_one_the_default(data_dir):
+    register(model("a", data_dir / "models" / "a.gguf"))
+    register(model("b", data_dir / "models" / "b.gguf"))
+    register(model("c", data_dir / "models" / "c.gguf"))
+    delete_model(model_id="a")
+    assert [m.id for m in installed_models() if m.default] == ["b"]
+    assert catalog.default_model().id == "b"
+
+
+def test_the_registry_is_replaced_whole_so_an_interrupted_write_keeps_the_old_one(data_dir):
+    register(model("a", data_dir / "models" / "a.gguf"))
+    before = (data_dir / "models.json").read_text()
+    with open(data_dir / "models.json", encoding="utf-8") as reader:  # a reader, or the old file on a crash
+        register(model("b", data_dir / "models" / "b.gguf"))
+        assert reader.read() == before  # never truncated and rewritten in place
+    assert [m.id for m in installed_models()] == ["a", "b"]
+    assert sorted(p.name for p in data_dir.iterdir() if p.is_file()) == ["models.json"]
+
+
+# -- the memory check, word for word and at its edges ----------------------------------------------------------
+MIB = 1024**2
+
+
+def test_a_raw_size_needs_the_default_cache_and_the_overhead():
+    assert memory_needed(GB) == GB + 512 * MIB + 512 * MIB
+    assert memory_needed(GB, context_tokens=1024) == GB + 128 * MIB + 512 * MIB
+
+
+def test_the_verdict_says_what_fits_in_plain_words():
+    verdict = check_fits(GB, available_bytes=4 * GB, total_bytes=8 * GB, catalog=[])
+    assert verdict.fits and verdict.suggestion is None
+    assert (verdict.needed_bytes, verdict.available_bytes, verdict.total_bytes) == (memory_needed(GB), 4 * GB, 8 * GB)
+    assert verdict.message == "This model needs about 2.1 GB; 4.0 GB is available."
+    assert check_fits(GB, available_bytes=memory_needed(GB), catalog=[]).fits  # exactly enough is enough
+
+
+def test_a_refusal_names_the_model_the_memory_and_the_way_out():
+    shelf = [entry("small", "fam", 2 * GB)]
+    big = entry("Big model", "fam", 10 * GB)
+    verdict = check_fits(big, available_bytes=4 * GB, total_bytes=16 * GB, catalog=shelf)
+    assert (verdict.fits, verdict.total_bytes, verdict.suggestion) == (False, 16 * GB, shelf[0])
+    assert verdict.message == (
+        "Big model needs about 11.1 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
+        "make the computer swap or stop the model process. Pick small instead (about 3.1 GB), or close other "
+        "programs and try again.")
+    alone = check_fits(big, available_bytes=GB, total_bytes=16 * GB, catalog=shelf)
+    assert alone.suggestion is None and alone.message.endswith(
+        "stop the model process. Close other programs and try again; no catalog model fits in this much memory.")
+
+
+def test_suggestions_fit_the_context_asked_for_to_the_byte():
+    shelf = [entry("a", "fam", 2 * GB), entry("b", "fam", 3 * GB)]
+    roomy = memory_needed(shelf[1], context_tokens=1024)
+    verdict = check_fits(entry("big", "fam", 9 * GB), available_bytes=roomy, catalog=shelf, context_tokens=1024)
+    assert verdict.suggestion.id == "b" and verdict.needed_bytes == memory_needed(entry("big", "fam", 9 * GB),
+                                                                                 context_tokens=1024)
+    tight = check_fits(entry("big", "fam", 9 * GB), available_bytes=roomy - 1, catalog=shelf, context_tokens=1024)
+    assert tight.suggestion.id == "a"
+
+
+def test_an_installed_catalog_model_gets_a_suggestion_from_its_own_family():
+    shelf = [entry("mistral-q4", "mistral", 4 * GB), entry("other-6b", "other", 6 * GB),
+             entry("mistral-q8", "mistral", 8 * GB)]
+    installed = InstalledModel(id="m", name="Mistral Q8", path="/m.gguf", source="catalog", by_reference=False,
+                               size_bytes=8 * GB, catalog_id="mistral-q8")
+    assert check_fits(installed, available_bytes=8 * GB, catalog=shelf).suggestion.id == "mistral-q4"
+    imported = replace_model(installed, catalog_id=None)
+    assert check_fits(imported, available_bytes=8 * GB, catalog=shelf).suggestion.id == "other-6b"
+    unknown = replace_model(installed, catalog_id="not-in-the-catalog")
+    assert check_fits(unknown, available_bytes=8 * GB, catalog=shelf).suggestion.id == "other-6b"
+
+
+def test_the_pypi_starter_is_suggested_only_when_nothing_else_fits():
+    shelf = [catalog.get_entry("starter"), entry("dense", "other", 50 * 10**6)]  # smaller than the starter
+    assert check_fits(entry("big", "x", 9 * GB), available_bytes=3 * GB, catalog=shelf).suggestion.id == "dense"
+    alone = [catalog.get_entry("starter")]
+    assert check_fits(entry("big", "x", 9 * GB), available_bytes=3 * GB, catalog=alone).suggestion.id == "starter"
+
+
+def replace_model(model: InstalledModel, **fields) -> InstalledModel:
+    from dataclasses import replace
+
+    return replace(model, **fields)
+
+
+# -- the registry and imports, at their edges -------------------------------------------------------------------
+def test_a_registry_without_a_default_flag_defaults_to_its_first_model(data_dir):
+    models = [{**asdict_model(model("a", data_dir / "a.gguf")), "default": False},
+              {**asdict_model(model("b", data_dir / "b.gguf")), "default": False}]
+    (data_dir / "models.json").write_text(json.dumps({"version": 1, "models": models}), encoding="utf-8")
+    assert catalog.default_model().id == "a"
+    (data_dir / "models.json").write_text(json.dumps({"version": 1, "models": []}), encoding="utf-8")
+    assert catalog.default_model() is None
+
+
+def asdict_model(installed: InstalledModel) -> dict:
+    from dataclasses import asdict
+
+    return asdict(installed)
+
+
+def test_unknown_ids_are_refused_by_name_even_with_models_installed(data_dir):
+    register(model("a", data_dir / "models" / "a.gguf"))
+    with pytest.raises(KeyError, match="no installed model with id 'nope'"):
+        set_default(model_id="nope")
+    with pytest.raises(KeyError, match="no catalog model with id 'nope'"):
+        catalog.get_entry("nope")
+    assert [m.id for m in installed_models() if m.default] == ["a"]
+
+
+def test_a_catalog_entry_without_languages_has_none():
+    raw = {"id": "x", "name": "X", "family": "f", "format": "gguf", "quantization": "Q4_0", "source": "huggingface",
+           "repo_id": "a/b", "revision": "main", "files": [{"name": "x.gguf", "size": 1, "sha256": None}],
+           "size_bytes": 1, "memory_bytes": 1, "unknown_key": "ignored"}
+    assert catalog.CatalogEntry.from_dict(raw).languages == ()
+
+
+def test_three_imports_of_one_name_get_three_ids(tmp_path):
+    for folder in ("a", "b", "c"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "model.gguf").write_bytes(b"GGUF")
+    ids = [catalog.import_model(tmp_path / f / "model.gguf", validate=lambda path: {}).id for f in "abc"]
+    assert ids == ["model", "model-2", "model-3"]
+
+
+def test_a_copied_folder_lands_in_the_models_folder_and_a_second_copy_is_refused(tmp_path, data_dir):
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"\0" * 8)
+    copied = catalog.import_model(folder, copy=True, validate=lambda path: {})
+    target = data_dir / "models" / "my-model"
+    assert copied.path == str(target) and sorted(p.name for p in target.iterdir()) == ["config.json", "model.safetensors"]
+    with pytest.raises(catalog.ImportRefused, match="a model with this name is already in the models folder"):
+        catalog.import_model(folder, copy=True, validate=lambda path: {})
+    delete_model(model_id=copied.id)
+    assert not target.exists() and folder.is_dir()
+
+
+def test_what_the_model_check_prints_is_read_as_json():
+    assert catalog._parse_info('{"layers": 2}', "m.gguf") == {"layers": 2}
+    assert catalog._parse_info("[1, 2]", "m.gguf") == {"info": [1, 2]}
+    with pytest.raises(catalog.ImportRefused, match="m.gguf: the model check printed something that is not JSON"):
+        catalog._parse_info("Traceback (most recent call last)", "m.gguf")

@@ -60,6 +60,30 @@ def test_the_same_name_twice_gets_distinct_ids(tmp_path):
     accept = lambda path: {}  # noqa: E731
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
-        (tmp_path / folder / "model.gguf").write_bytes(b"x")
+        (tmp_path / folder / "model.gguf").write_bytes(b"GGUF")
     ids = [import_model(tmp_path / f / "model.gguf", validate=accept).id for f in ("a", "b")]
     assert ids == ["model", "model-2"]
+
+
+def test_a_file_that_is_not_gguf_is_refused_from_its_first_bytes_before_any_subprocess(tmp_path, monkeypatch):
+    """A 39-byte text file named .gguf: refused at once with a plain sentence, the runtime's loader never started
+    (it took 4 s and answered with a Python bytes literal, b'This')."""
+    import subprocess
+
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"This is not a model, only a short text.")
+    assert fake.stat().st_size == 39
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    monkeypatch.setattr(subprocess, "Popen", no_subprocess)
+    for path in (fake, tmp_path / "empty.gguf"):
+        path.touch()
+        with pytest.raises(ImportRefused) as refused:
+            import_model(path)
+        message = str(refused.value)
+        assert message.startswith(f"{path}: this is not a GGUF model file")
+        assert "b'" not in message and 'b"' not in message and "\\x" not in message
+    assert installed_models() == []

@@ -236,3 +236,48 @@ def test_discard_partial_forgets_a_stopped_download(fake_hub, tmp_path, data_dir
         first.run()
     discard_partial(entry)
     assert list((data_dir / "models").iterdir()) == []
+
+
+# -- bugs a user would hit: each test names the one it catches -----------------------------------------------
+def test_a_server_ignoring_range_on_resume_restarts_the_file_from_zero(fake_hub, tmp_path):
+    content = payload()
+    entry = make_entry(fake_hub, content)
+    fake_hub.drop_after[entry.files[0].name] = SIZE // 2
+    fake_hub.ignore_range = True  # the retry asks for the second half and gets the whole file with a 200
+    model = job(fake_hub, entry, tmp_path).run()
+    assert Path(model.path).read_bytes() == content
+    assert [r.headers.get("range") for r in gets(fake_hub)][1].startswith("bytes=")
+
+
+def test_a_part_of_an_older_version_is_dropped_when_the_etag_changed(fake_hub, tmp_path, data_dir):
+    old, new = payload(seed=1), payload(seed=2)
+    entry = make_entry(fake_hub, old, listed_sha256=None)  # no catalog hash: the Hub's ETag decides
+    first = job(fake_hub, entry, tmp_path)
+    first.stop()
+    with pytest.raises(DownloadStopped):
+        first.run()
+    part = data_dir / "models" / (entry.files[0].name + ".part")
+    part.write_bytes(old[: SIZE // 2])  # half of the old version, as a stopped download leaves it
+    fake_hub.add_file(REPO, entry.files[0].name, new)  # the repository moved on: a new ETag
+    model = job(fake_hub, entry, tmp_path).run()
+    assert Path(model.path).read_bytes() == new
+    assert [r.headers.get("range") for r in gets(fake_hub) if r.server == "cdn"][-1] is None
+
+
+def test_the_disk_space_check_keeps_its_margin(fake_hub, tmp_path, monkeypatch):
+    entry = make_entry(fake_hub, payload())
+    monkeypatch.setattr(downloads, "free_disk_bytes", lambda folder: SIZE + downloads.SPACE_MARGIN_BYTES - 1)
+    with pytest.raises(NotEnoughDiskSpace):
+        job(fake_hub, entry, tmp_path).run()
+    monkeypatch.setattr(downloads, "free_disk_bytes", lambda folder: SIZE + downloads.SPACE_MARGIN_BYTES)
+    assert Path(job(fake_hub, entry, tmp_path).run().path).read_bytes() == payload()
+
+
+def test_retries_start_counting_again_after_each_bit_of_progress(fake_hub, tmp_path):
+    content = payload()
+    entry = make_entry(fake_hub, content)
+    cuts = 2 * downloads.MAX_ATTEMPTS_WITHOUT_PROGRESS
+    fake_hub.drop_every[entry.files[0].name] = SIZE // cuts + 1  # every response is cut, each one after progress
+    model = job(fake_hub, entry, tmp_path).run()
+    assert Path(model.path).read_bytes() == content
+    assert len(gets(fake_hub)) > downloads.MAX_ATTEMPTS_WITHOUT_PROGRESS

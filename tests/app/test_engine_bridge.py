@@ -6,27 +6,10 @@ import subprocess
 import sys
 import threading
 
-from PySide6.QtCore import QElapsedTimer, QTimer
-
 from app.chat.engine_bridge import EngineBridge
+from tests.app.window_helpers import TickGaps
 
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
-
-
-class TickGaps:
-    """Largest gap between ticks of a 10 ms timer: how long the event loop was blocked."""
-
-    def __init__(self):
-        self.timer, self.clock, self.largest_ms = QTimer(), QElapsedTimer(), 0
-        self.timer.setInterval(10)
-        self.timer.timeout.connect(self._tick)
-
-    def start(self):
-        self.clock.start()
-        self.timer.start()
-
-    def _tick(self):
-        self.largest_ms = max(self.largest_ms, self.clock.restart())
 
 
 def test_gui_side_imports_no_torch():
@@ -55,7 +38,8 @@ def test_signals_arrive_on_gui_thread_while_loop_keeps_running(qtbot, starter_pa
         assert finished.args[1]["finish_reason"] in ("stop", "length")
         assert "Paris" in "".join(tokens)
         assert threads == {threading.get_ident()}
-        assert gaps.largest_ms < 250, f"event loop blocked for {gaps.largest_ms} ms"
+        gaps.stop()
+        assert gaps.kept_running(), f"event loop blocked for {gaps.largest_ms} ms of {gaps.phase_ms} ms"
     finally:
         bridge.shutdown()
 
@@ -69,7 +53,7 @@ def test_killed_worker_is_reported_with_partial_text(qtbot, starter_path):
             bridge.load(starter_path)
         with qtbot.waitSignal(bridge.sig_token_received, timeout=60_000):
             bridge.generate([{"role": "user", "content": "Tell me a long story."}], max_tokens=300)
-        with qtbot.waitSignal(bridge.sig_worker_died, timeout=2_000) as died:
+        with qtbot.waitSignal(bridge.sig_worker_died, timeout=30_000) as died:  # a hang guard, not a speed bound
             os.kill(bridge.client.process.pid, signal.SIGKILL)
         message, partial = died.args
         assert "killed" in message

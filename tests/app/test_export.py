@@ -1,5 +1,6 @@
 """Markdown export and import: verbatim content whatever it holds, the shown branch, metadata kept
 through a round trip, and safe, unique file names from hostile titles."""
+import dataclasses
 import json
 import re
 import unicodedata
@@ -8,11 +9,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.history.export import (conversation_markdown, export_all, export_conversation, safe_stem,
+from app.history.export import (FORMAT, conversation_markdown, export_all, export_conversation, safe_stem,
                                 to_markdown, unique_file_name)
 from app.history.markdown_import import MarkdownImportError, import_markdown, read_markdown
 from app.history.records import Conversation, Message, now
 from app.history.store import HistoryStore
+from app.history.validate import check_settings
+from tests.app.disk_full import run_with_file_size_limit
 
 CODE = '```python\ndef greet(name: str) -> str:\n    return f"Hello, {name}!"  # --> not a comment end\n```'
 TABLE = "| Langue | Bonjour |\n|---|:---:|\n| français | « Ça va ? » |\n| Deutsch | Grüß Gott |"
@@ -87,13 +90,13 @@ def test_the_document_reads_as_markdown(store):
     assert CODE in body and TABLE in body and "😀👩‍👩‍👧🇫🇷" in body
 
 
-def test_only_the_shown_branch_is_exported(store, other_store, tmp_path):
+def test_the_shown_branch_comes_first_and_the_others_follow(store, other_store, tmp_path):
     conversation = store.create_conversation()
     question = store.add_message(conversation.id, role="user", content="Q")
     store.add_message(conversation.id, role="assistant", content="first answer")
     store.add_message(conversation.id, role="assistant", content="second answer", parent_id=question.id)
     text = conversation_markdown(store, conversation.id)
-    assert "second answer" in text and "first answer" not in text
+    assert text.index("second answer") < text.index("# Another branch, after “Q”") < text.index("first answer")
     path = tmp_path / "c.md"
     export_conversation(store, conversation.id, path=path)
     imported = import_markdown(other_store, path=path)
@@ -127,7 +130,8 @@ def test_any_text_round_trips(title, prompt, contents, stats):
     conversation = Conversation(0, title, conversation.created_at, conversation.updated_at,
                                 prompt, prompt, stats, True)
     again, read = read_markdown(to_markdown(conversation, messages))
-    assert again == conversation and read == messages
+    usable_settings = check_settings(stats)[0]  # a known setting with a wrong type or range is left out
+    assert again == dataclasses.replace(conversation, settings=usable_settings) and read == messages
 
 
 def test_files_that_are_not_exports_are_refused(other_store, tmp_path):
@@ -199,3 +203,119 @@ def test_any_title_gives_a_safe_name(title):
     name = unique_file_name(Conversation(0, title, moment, moment, "", "", {}, False), set())
     assert valid_file_name(name) and re.match(r"\d{4}-\d\d-\d\d ", name)
     assert safe_stem(title) and ".." not in Path(name).parts
+
+
+# -- bugs a user would hit: each test names the one it catches -----------------------------------------------
+def test_an_arrow_in_a_model_name_or_stats_cannot_end_the_heading_comment(store, other_store, tmp_path):
+    conversation = store.create_conversation(title="Arrows")
+    store.add_message(conversation.id, role="user", content="Hi")
+    store.add_message(conversation.id, role="assistant", content="Hello", model="my-->model",
+                      stats={"note": "a --> b", "x-->": 1})
+    text = conversation_markdown(store, conversation.id)
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert len(headings) == 2 and all(line.count("-->") == 1 and line.endswith(" -->") for line in headings)
+    path = export_conversation(store, conversation.id, path=tmp_path / "arrows.md")
+    answer = other_store.shown_path(import_markdown(other_store, path=path).id)[-1]
+    assert answer.model == "my-->model" and answer.stats == {"note": "a --> b", "x-->": 1}
+
+
+def test_an_export_of_an_unknown_format_version_is_refused(store, other_store, tmp_path):
+    text = conversation_markdown(store, rich_conversation(store).id)
+    newer = tmp_path / "newer.md"
+    newer.write_text(text.replace(f'format: "{FORMAT}"', 'format: "octet-markdown/99"', 1), encoding="utf-8")
+    with pytest.raises(MarkdownImportError, match="unknown format 'octet-markdown/99'"):
+        import_markdown(other_store, path=newer)
+    assert other_store.list_conversations() == []
+
+
+def test_an_answer_exported_while_streaming_is_imported_as_stopped(store, other_store, tmp_path):
+    conversation = store.create_conversation(title="Cut short")
+    store.add_message(conversation.id, role="user", content="Count to ten")
+    store.start_answer(conversation.id).append("one, two")  # saved as it streams; exported before the end
+    store.shown_path(conversation.id)  # the streaming row is there
+    path = export_conversation(store, conversation.id, path=tmp_path / "cut.md")
+    assert '"state": "streaming"' in path.read_text(encoding="utf-8")
+    imported = import_markdown(other_store, path=path)
+    assert [m.state for m in other_store.shown_path(imported.id)] == ["complete", "stopped"]
+
+
+def test_export_replaces_the_file_whole_never_rewriting_it_in_place(store, tmp_path):
+    conversation = store.create_conversation(title="Twice")
+    store.add_message(conversation.id, role="user", content="version one")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    path = export_conversation(store, conversation.id, path=folder / "twice.md")
+    before = path.read_text(encoding="utf-8")
+    store.add_message(conversation.id, role="assistant", content="version two")
+    with open(path, encoding="utf-8") as reader:  # a reader, or the old file if the write is cut short
+        export_conversation(store, conversation.id, path=path)
+        assert reader.read() == before
+    assert "version two" in path.read_text(encoding="utf-8")
+    assert [p.name for p in folder.iterdir()] == ["twice.md"]
+
+
+EXPORT_ALL_CHILD = """
+import sys
+from app.history.export import export_all
+from app.history.store import HistoryStore
+with HistoryStore(sys.argv[1]) as store:
+    try:
+        export_all(store, folder=sys.argv[2])
+    except OSError as error:
+        sys.exit(f"stopped: {error}")
+"""
+
+
+def test_export_all_cut_short_leaves_no_half_written_file(tmp_path):
+    with HistoryStore(tmp_path / "history.sqlite3") as store:
+        store.add_message(store.create_conversation(title="Small").id, role="user", content="short")
+        store.add_message(store.create_conversation(title="Huge").id, role="user", content="x" * 300_000)
+    folder = tmp_path / "all"
+    folder.mkdir()
+    done = run_with_file_size_limit(EXPORT_ALL_CHILD, 100_000, str(tmp_path / "history.sqlite3"), str(folder))
+    assert "stopped:" in done.stderr, done.stderr  # the disk "filled up" while writing the huge one
+    names = [p.name for p in folder.iterdir()]
+    assert len(names) <= 1 and all(name.endswith("Small.md") for name in names), names
+
+
+# -- import refusals word for word, and the export's exact form ------------------------------------------------
+def exported(contents=("Hi", "Hello")) -> str:
+    return to_markdown(*conversation_of(list(contents)))
+
+
+def test_a_file_that_is_not_utf8_text_is_refused_by_name(other_store, tmp_path):
+    path = tmp_path / "latin1.md"
+    path.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(MarkdownImportError) as refused:
+        import_markdown(other_store, path=path)
+    assert refused.value.path == str(path) and str(refused.value).startswith(f"{path}: cannot be read as UTF-8 text (")
+    with pytest.raises(MarkdownImportError, match="cannot be read as UTF-8 text"):
+        import_markdown(other_store, path=tmp_path / "absent.md")
+
+
+def test_windows_line_endings_and_a_byte_order_mark_read_back(tmp_path):
+    contents = ["first", "second\r\nline"]
+    text = "\ufeff" + exported(contents).replace("\n", "\r\n")
+    conversation, messages = read_markdown(text)
+    assert [m.content for m in messages] == ["first", "second\r\r\nline"]  # the file's own line ends, kept
+    assert conversation.title == "t"
+
+
+def test_a_title_with_nothing_left_is_untitled_and_long_titles_stop_at_the_byte_limit():
+    from app.history.export import NAME_MAX_BYTES
+
+    assert safe_stem(" ./\\ ") == "Untitled" and safe_stem("..") == "Untitled"
+    assert safe_stem("a/b:c") == "a b c" and safe_stem("  spaced   out . ") == "spaced out"
+    exact = "é" * (NAME_MAX_BYTES // 2)
+    assert safe_stem(exact) == exact  # exactly the limit is kept whole
+    assert safe_stem(exact + "x") == exact and safe_stem("x" + exact) == "x" + exact[:-1]
+    assert safe_stem("trailing dot after the cut" + "." * 200).endswith("cut")
+
+
+def test_export_all_makes_the_folder_and_names_files_by_date_and_title(store, tmp_path):
+    conversation = store.create_conversation(title="Plan")
+    store.add_message(conversation.id, role="user", content="x")
+    folder = tmp_path / "deep" / "er"
+    [path] = export_all(store, folder=folder)
+    assert path == folder / f"{conversation.created_at:%Y-%m-%d} Plan.md"
+    assert path.read_text(encoding="utf-8") == conversation_markdown(store, conversation.id)

@@ -53,3 +53,27 @@ def test_the_main_windows_recipe_installs_the_starter_off_the_gui_thread(qtbot, 
     assert task.wait()
     qtbot.waitUntil(lambda: panel.install_button.isEnabled())
     assert get_installed("starter") is not None and not panel.error_label.isVisible()
+
+
+def test_the_packaged_app_offers_what_it_can_do(qtbot, monkeypatch):
+    """The packaged app cannot fetch the starter (a Python package): its main action imports a GGUF file."""
+    from app.models import runtime_command
+
+    monkeypatch.setattr(runtime_command, "is_frozen", lambda: True)
+    packaged = FirstRunPanel()
+    qtbot.addWidget(packaged)
+    packaged.show()
+    assert packaged.packaged and packaged.install_button is None
+    assert packaged.main_button is packaged.import_button and packaged.main_button.text() == "Import a GGUF file…"
+    assert packaged.main_button.objectName() == "Primary" and packaged.manager_button.text() == "Open the model manager"
+    texts = " ".join(label.text() for label in packaged.findChildren(type(packaged.status_label)))
+    assert "starter" not in texts and "import a GGUF model file" in texts
+    with qtbot.waitSignal(packaged.sig_import_file_requested):
+        packaged.main_button.click()
+    packaged.set_busy("Checking mine.gguf…")
+    assert not packaged.main_button.isEnabled() and packaged.manager_button.isEnabled()
+
+    monkeypatch.setattr(runtime_command, "is_frozen", lambda: False)
+    source = FirstRunPanel()
+    qtbot.addWidget(source)
+    assert not source.packaged and source.main_button is source.install_button and source.import_button is None

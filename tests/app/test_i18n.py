@@ -49,6 +49,13 @@ def test_system_language_takes_the_first_supported_preference():
     assert i18n.system_language(["ja-JP", "C"]) == "en"
 
 
+@pytest.mark.parametrize("setting", ["klingon", "pt", "EN", "fr-FR", "xx", None, ""])
+def test_an_unsupported_language_code_falls_back_to_the_systems_language(setting, monkeypatch):
+    monkeypatch.setattr(i18n, "system_language", lambda ui_languages=None: "it")
+    assert i18n.resolve_language(setting) == "it"
+    assert [i18n.resolve_language(code) for code in i18n.LANGUAGES] == list(i18n.LANGUAGES)
+
+
 def test_qt_standard_dialog_buttons_are_translated(app):
     i18n.install_translators(app, "fr")
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save)

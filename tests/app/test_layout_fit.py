@@ -87,6 +87,36 @@ def test_no_button_text_is_clipped(app, code):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("packaged", [False, True], ids=["from-source", "packaged"])
+def test_the_first_run_buttons_are_never_clipped(app, qtbot, packaged, monkeypatch):
+    """The first-run card at every text size, in every language, and after the text size changes while it is shown
+    (its width was fixed when first shown: "nstall the starter model" at a larger size)."""
+    from app.chat.controller import ChatController
+    from app.history.store import HistoryStore
+    from app.models import runtime_command
+    from app.settings import FONT_SIZE_RANGE
+    from app.ui.main_window import MainWindow
+
+    monkeypatch.setattr(runtime_command, "is_frozen", lambda: packaged)
+    problems, font = [], QApplication.font()
+    for code in LANGUAGES:
+        i18n.install_translators(app, code)
+        apply_theme(app, "light", font_size=11)
+        window = MainWindow(ChatController(HistoryStore()))
+        qtbot.addWidget(window)
+        window.show()
+        assert window.stack.currentWidget() is window.first_run and window.first_run.packaged == packaged
+        for size in (FONT_SIZE_RANGE[0], 11, 14, 18, 24, FONT_SIZE_RANGE[1]):
+            apply_theme(app, "light", font_size=size)
+            QApplication.processEvents()  # the new sizes reach the layouts
+            window.resize(window.size().expandedTo(window.minimumSizeHint()))  # as the window system would
+            QApplication.processEvents()
+            problems += [f"{code}, {size} pt: {problem}" for problem in clipped_buttons(window.first_run)]
+        window.close()
+    QApplication.setFont(font)
+    assert not problems, "\n".join(problems)
+
+
 def test_a_squeezed_button_is_reported(app):
     """The check itself: a button narrower than its text, and one hanging past its parent's edge."""
     i18n.install_translators(app, "en")

@@ -6,7 +6,7 @@ from PySide6.QtGui import QDesktopServices, QImage, QTextTable
 from app.ui import safe_browser
 from app.ui.markdown_render import is_safe_url, render
 from app.ui.safe_browser import SafeBrowser, SafeDocument
-from tests.app.window_helpers import make_window
+from tests.app.window_helpers import PATIENCE_MS, make_window
 
 HOSTILE = ('Regardez <img src="http://tracker.example/pixel.png"> et <script>alert("x")</script> '
            '[cliquez](javascript:alert(1)) ![photo](file:///etc/passwd) ![web](http://example.com/a.png) '
@@ -24,7 +24,7 @@ def test_hostile_answer_shows_text_and_fetches_nothing(qtbot):
     stream = window.chat.begin_stream(answer)
     for piece in HOSTILE.split(" "):  # the answer arrives token by token, like a model's
         window.chat.append_delta(piece + " ")
-    qtbot.waitUntil(lambda: "example.org" in stream.text or "site" in stream.body.toPlainText(), timeout=2000)
+    qtbot.waitUntil(lambda: "example.org" in stream.text or "site" in stream.body.toPlainText(), timeout=PATIENCE_MS)
     text = stream.body.toPlainText()
     assert '<img src="http://tracker.example/pixel.png">' in text
     assert '<script>alert("x")</script>' in text and "cliquez" in text
@@ -109,3 +109,18 @@ def test_huge_text_is_plain_and_quick():
     text = "# not a heading\n" + "x" * 100_000
     rendered = render(text)
     assert rendered.html.startswith('<p style="white-space: pre-wrap">') and "# not a heading" in rendered.html
+
+
+def test_html_inside_backticks_is_shown_as_text():
+    rendered = render("Use `<img src=x onerror=alert(1)>` and `<b>bold</b>` like this.")
+    assert "<img" not in rendered.html and "<b>" not in rendered.html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in rendered.html and "&lt;b&gt;bold&lt;/b&gt;" in rendered.html
+
+
+def test_markup_in_a_text_over_the_plain_limit_is_escaped():
+    from app.ui.markdown_render import PLAIN_ABOVE_CHARS
+
+    text = '<img src="http://tracker.example/p.png"><script>alert(1)</script>' + "a" * PLAIN_ABOVE_CHARS
+    rendered = render(text)
+    assert "<img" not in rendered.html and "<script" not in rendered.html
+    assert "&lt;img src=&quot;http://tracker.example/p.png&quot;&gt;&lt;script&gt;" in rendered.html

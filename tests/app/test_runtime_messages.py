@@ -152,6 +152,6 @@ def test_a_model_too_big_for_memory_is_refused_in_the_interface_language(app, qt
     qtbot.addWidget(window)
     assert window.controller.load_model(ModelChoice(huge, "Huge")) is False
     assert window.banner.kind == "refused"
-    assert window.banner.label.text().startswith("Zu groß für diesen Computer: Es benötigt etwa 1"), \
+    assert window.banner.label.text().startswith("Zu groß für diesen Computer: Das Modell benötigt etwa 1"), \
         window.banner.label.text()
     window.close()

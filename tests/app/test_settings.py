@@ -169,3 +169,38 @@ def test_without_a_keyring_the_dialog_says_so_and_stays_open(qtbot, no_keyring, 
     save_button(dialog).click()
     assert dialog.isVisible() and "No system keyring" in dialog.token_error.text()
     assert not (data_dir / "settings.json").exists()
+
+
+# -- bugs a user would hit: each test names the one it catches -----------------------------------------------
+def test_settings_are_replaced_whole_so_an_interrupted_save_keeps_the_old_file(data_dir):
+    settings.save(AppSettings(theme="dark"))
+    before = (data_dir / "settings.json").read_text(encoding="utf-8")
+    with open(data_dir / "settings.json", encoding="utf-8") as reader:  # a reader, or the old file on a crash
+        settings.save(AppSettings(theme="light", font_size=20))
+        assert reader.read() == before  # never truncated and rewritten in place
+    assert settings.load() == AppSettings(theme="light", font_size=20)
+    assert [p.name for p in data_dir.iterdir()] == ["settings.json"]
+
+
+def test_booleans_are_not_taken_for_numbers(data_dir):
+    (data_dir / "settings.json").write_text(json.dumps({"threads": True, "context_length": True, "font_size": True,
+                                                        "offline": 1}), encoding="utf-8")
+    loaded = settings.load()
+    assert (loaded.threads, loaded.context_length, loaded.font_size, loaded.offline) == (0, 4096, 11, False)
+    assert loaded.threads is not True
+
+
+@pytest.mark.parametrize("size, kept", [(7, False), (8, True), (32, True), (33, False)])
+def test_font_sizes_at_the_ends_of_the_range_are_kept(data_dir, size, kept):
+    (data_dir / "settings.json").write_text(json.dumps({"font_size": size}), encoding="utf-8")
+    assert settings.load().font_size == (size if kept else AppSettings().font_size)
+
+
+@pytest.mark.parametrize("field, values", [("threads", (0, 256)), ("context_length", (512, 32768))])
+def test_other_numbers_at_the_ends_of_their_range_are_kept(data_dir, field, values):
+    for value in values:
+        (data_dir / "settings.json").write_text(json.dumps({field: value}), encoding="utf-8")
+        assert getattr(settings.load(), field) == value
+    for value in (values[0] - 1, values[1] + 1):
+        (data_dir / "settings.json").write_text(json.dumps({field: value}), encoding="utf-8")
+        assert getattr(settings.load(), field) == getattr(AppSettings(), field)

@@ -148,3 +148,15 @@ def test_any_text_finds_itself_and_no_query_raises(store):
 def test_fold():
     assert fold("Grüße ÇA Œuvre Æon Øre") == "grusse ca oeuvre aeon ore"
     assert fold("e\u0301") == "e" and fold("ﬁne") == "fine"
+
+
+def test_a_deleted_conversation_is_found_neither_by_title_nor_by_message(store):
+    gone = store.create_conversation(title="Secret holiday plans")
+    store.add_message(gone.id, role="user", content="Surprise trip to Lisbon")
+    kept = store.create_conversation(title="Groceries")
+    store.add_message(kept.id, role="user", content="holiday snacks")
+    store.delete(gone.id)
+    assert store.search("secret") == [] and store.search("lisbon") == []
+    assert [hit.conversation_id for hit in store.search("holiday")] == [kept.id]
+    store.undo_delete()
+    assert [hit.conversation_id for hit in store.search("secret")] == [gone.id]

@@ -11,7 +11,6 @@ from app.chat import actions
 from tests.app.window_helpers import TickGaps, load_starter, make_window
 
 QUESTION = "What is the capital of France?"
-GAP_BOUND_MS = 250  # loose on this shared 2-core machine; the measured figure is printed
 
 
 def test_import_main_leaves_torch_out():
@@ -31,6 +30,7 @@ def test_chat_round_trip(qtbot, starter_path):
         gaps.start()
         load_starter(qtbot, window, starter_path)
         load_gap = gaps.stop()
+        assert gaps.kept_running(), f"event loop blocked {load_gap} ms of a {gaps.phase_ms} ms load"
         # type a question, press Enter: the answer streams into the view and the store
         qtbot.keyClicks(window.composer.edit, QUESTION)
         actions.configure_conversation(window=window, settings={"temperature": 0, "max_tokens": 24})
@@ -38,6 +38,7 @@ def test_chat_round_trip(qtbot, starter_path):
         with _answer_ends(qtbot, window) as finished:
             qtbot.keyClick(window.composer.edit, Qt.Key_Return)
         generation_gap = gaps.stop()
+        assert gaps.kept_running(), f"event loop blocked {generation_gap} ms of a {gaps.phase_ms} ms answer"
         saved = finished.args[0]
         assert saved.state == "complete" and "Paris" in saved.content
         assert window.composer.text() == ""
@@ -48,7 +49,6 @@ def test_chat_round_trip(qtbot, starter_path):
         assert window.sidebar.conversation_ids()[0] == conversation_id
         assert window.status.speed.text().endswith("tokens/s") and window.status.context.text()
         print(f"\nlargest event-loop gap: load {load_gap} ms, generation {generation_gap} ms")
-        assert load_gap < GAP_BOUND_MS and generation_gap < GAP_BOUND_MS
 
         # regenerate: a second answer beside the first, arrows between them
         with _answer_ends(qtbot, window) as second:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QPushButton
 
 from app.chat import actions
 from app.ui.chat_view import BATCH
-from tests.app.window_helpers import make_window
+from tests.app.window_helpers import PATIENCE_MS, make_window, settle
 
 
 def test_first_run_offers_the_starter(qtbot):
@@ -19,27 +19,28 @@ def test_first_run_offers_the_starter(qtbot):
     assert "No model" in window.status.model.text()
 
 
-def test_thousand_messages_open_lazily_and_fast(qtbot):
+def test_thousand_messages_open_lazily(qtbot):
+    """Only the last BATCH messages get widgets (built a slice per event-loop turn); scrolling to the top builds
+    the batch before and keeps the message in view where it was. How long the event loop stalls while opening is
+    measured by benchmarks/open_long_conversation.py."""
     window = make_window(qtbot)
     store = window.controller.store
     conversation = store.create_conversation(title="Long")
     for i in range(500):
         store.add_message(conversation.id, role="user", content=f"Question {i} with `code` and **bold**")
         store.add_message(conversation.id, role="assistant", content=f"Answer {i}:\n\n```python\nprint({i})\n```")
-    started = time.perf_counter()
     actions.open_conversation(window=window, conversation_id=conversation.id)
-    qtbot.wait(1)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    print(f"\nopening 1,000 messages: {elapsed_ms:.0f} ms")
-    assert len(window.chat.messages) == 1000 and len(window.chat.widgets) == BATCH
-    assert elapsed_ms < 3000
+    assert len(window.chat.messages) == 1000 and 1 <= len(window.chat.widgets) <= BATCH
+    assert settle(lambda: not window.chat.building) and len(window.chat.widgets) == BATCH
+    assert sorted(window.chat.widgets) == [m.id for m in window.chat.messages[-BATCH:]]
     bar = window.chat.verticalScrollBar()
-    assert bar.value() == bar.maximum()
+    assert settle(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
     window.chat.following = False
     bar.setValue(0)
-    qtbot.waitUntil(lambda: len(window.chat.widgets) == 2 * BATCH, timeout=3000)
+    assert settle(lambda: len(window.chat.widgets) == 2 * BATCH)
     anchor = window.chat.widgets[window.chat.messages[1000 - BATCH].id]
-    qtbot.waitUntil(lambda: bar.value() == anchor.y() > 0, timeout=3000)  # still on the same message
+    assert settle(lambda: bar.value() == anchor.y() > 0)  # still on the same message
+    assert len(window.chat.widgets) == 2 * BATCH
 
 
 def _ready_composer(window, context_tokens=2048):
@@ -76,7 +77,7 @@ def test_pasted_megabyte_is_kept_explained_and_not_sent(qtbot):
     composer.sig_send_requested.connect(sent.append)
     started = time.perf_counter()
     composer.edit.insertPlainText(text)
-    qtbot.waitUntil(lambda: not composer.warning.isHidden(), timeout=3000)
+    qtbot.waitUntil(lambda: not composer.warning.isHidden(), timeout=PATIENCE_MS)
     elapsed_ms = (time.perf_counter() - started) * 1000
     print(f"\npasting 1 MB: warning shown after {elapsed_ms:.0f} ms")
     from PySide6.QtCore import QLocale
@@ -150,14 +151,14 @@ def test_streaming_follows_the_end_unless_scrolled_up(qtbot):
     chat.begin_stream(answer)
     for i in range(40):
         chat.append_delta(f"line {i}\n\n")
-    qtbot.waitUntil(lambda: "line 39" in chat._stream.body.toPlainText(), timeout=2000)
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)
+    qtbot.waitUntil(lambda: "line 39" in chat._stream.body.toPlainText(), timeout=PATIENCE_MS)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=PATIENCE_MS)
     bar.setValue(bar.maximum() // 2)
     held = bar.value()
     assert not chat.following
     for i in range(40, 80):
         chat.append_delta(f"line {i}\n\n")
-    qtbot.waitUntil(lambda: "line 79" in chat._stream.body.toPlainText(), timeout=2000)
+    qtbot.waitUntil(lambda: "line 79" in chat._stream.body.toPlainText(), timeout=PATIENCE_MS)
     qtbot.wait(50)
     assert bar.value() == held < bar.maximum()
     chat.end_stream()
@@ -230,10 +231,13 @@ def test_export_then_import_from_the_window(qtbot, tmp_path):
     store.add_message(conversation.id, role="user", content="Où est passée l’œuvre ?")
     store.add_message(conversation.id, role="assistant", content="| a | b |\n|---|---|\n| 1 | 2 |")
     exported = actions.export_conversation(window=window, conversation_id=conversation.id, path=tmp_path / "s.md")
-    assert actions.import_conversation(window=window, path=exported)
+    window.ask_import_duplicate = lambda imported, duplicates: "keep"  # it is in the history: keep both
+    running = actions.import_conversation(window=window, path=exported)  # off the window's thread
+    qtbot.waitUntil(lambda: not running.busy, timeout=60_000)
     shown = window.controller.conversation
     assert shown.id != conversation.id and shown.title == "Sauvegarde"
     assert [m.content for m in store.shown_path(shown.id)] == [m.content for m in store.shown_path(conversation.id)]
     (tmp_path / "bad.md").write_text("not an export", encoding="utf-8")
-    assert not actions.import_conversation(window=window, path=tmp_path / "bad.md")
-    assert window.banner.isVisible()
+    running = actions.import_conversation(window=window, path=tmp_path / "bad.md")
+    qtbot.waitUntil(lambda: not running.busy, timeout=60_000)
+    assert window.banner.isVisible() and window.banner.kind == "import"

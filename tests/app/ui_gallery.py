@@ -79,6 +79,8 @@ def build_gallery() -> list[tuple[str, QWidget]]:
     conversation_id = seed_conversation(store)
     window = MainWindow(ChatController(store))
     window.controller.open_conversation(conversation_id)
+    while window.chat.building:  # the messages' widgets are built a slice per event-loop turn
+        settle(10)
     window.refresh_conversations()
     window._on_model_state("loading", None)
     window._on_load_progress(0.5, runtime_messages.load_step({"code": "loading_weights", "phrase": "Loading weights"}))

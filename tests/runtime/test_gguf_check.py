@@ -29,17 +29,22 @@ def tiny(tmp_path_factory) -> Path:
     return write_tiny_llama(tmp_path_factory.mktemp("gguf") / "tiny.gguf")
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time: what a check costs, unlike the wall clock, which other programs stretch."""
+    return time.process_time()
+
+
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
 
 
 def refused(path: Path, *words: str, error=ModelFileError) -> str:
-    """Check `path`, expecting `error` within a second; return its message after checking its words."""
-    start = time.perf_counter()
+    """Check `path`, expecting `error` within a second of CPU; return its message after checking its words."""
+    start = cpu_seconds()
     with pytest.raises(error) as caught:
         check_gguf_file(path)
-    assert time.perf_counter() - start < 1.0
+    assert cpu_seconds() - start < 1.0
     message = str(caught.value)
     assert message.startswith(f"{path}: ") and "\n" not in message
     for word in words:
@@ -281,10 +286,10 @@ def test_truncated_at_every_header_byte_and_through_the_data(tiny, tmp_path):
     data_offset = check_gguf_file(tiny).data_offset
     cuts = [*range(data_offset + 1), *range(data_offset + 1, len(data), 97)]
     path = tmp_path / "cut.gguf"
-    start = time.perf_counter()
+    start = cpu_seconds()
     for cut in cuts:
         refused(write(path, data[:cut]), "truncated")
-    assert time.perf_counter() - start < 10.0
+    assert cpu_seconds() - start < 10.0
     refused(write(path, data[:-1]), "truncated: tensor output_norm.weight needs bytes up to", f"has {len(data) - 1}")
 
 
@@ -292,10 +297,10 @@ def test_truncated_at_every_header_byte_and_through_the_data(tiny, tmp_path):
 
 def measured(path: Path) -> tuple[float, int]:
     tracemalloc.start()
-    start = time.perf_counter()
+    start = cpu_seconds()
     with pytest.raises(ModelFileError):
         check_gguf_file(path)
-    elapsed = time.perf_counter() - start
+    elapsed = cpu_seconds() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return elapsed, peak
@@ -362,9 +367,9 @@ def test_mutants_are_refused_or_load(mutation_base, tmp_path_factory):
         passed.append(mutant != original)
         loads_fully(path)
 
-    start = time.perf_counter()
+    start = cpu_seconds()
     check()
-    assert time.perf_counter() - start < 30
+    assert cpu_seconds() - start < 30
     assert any(passed), "no mutant passed: the property tested nothing"
 
 

