@@ -13,15 +13,15 @@ import secrets
 from pathlib import Path
 
 
-def write_atomic(path: str | os.PathLike, text: str, *, encoding: str = "utf-8", newline: str | None = None,
-                 replace: bool = True) -> Path:
-    """Write `text` to `path` all at once; returns `path`. See the module docstring."""
+def write_atomic(path: str | os.PathLike, text: str, *, newline: str | None = None, replace: bool = True) -> Path:
+    """Write `text` to `path` in UTF-8, all at once; returns `path`. `newline` as for open(). See the module
+    docstring."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     # O_EXCL: never someone else's file; mode 0o666 less the umask, as a plain open() would give.
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with open(handle, "w", encoding=encoding, newline=newline) as file:
+        with open(handle, "w", encoding="utf-8", newline=newline) as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())

@@ -65,3 +65,19 @@ def test_without_replace_an_existing_file_is_never_touched(folder):
 def test_a_missing_folder_is_a_clear_error(folder):
     with pytest.raises(FileNotFoundError):
         write_atomic(folder / "absent" / "x.json", "{}")
+
+
+def test_without_hard_links_a_new_file_still_appears_whole_and_a_taken_name_is_refused(folder, monkeypatch):
+    """A FAT or exFAT USB stick has no hard links (os.link fails with EPERM there); this stands in for one."""
+    def no_hard_links(source, target):
+        raise PermissionError(1, "Operation not permitted", str(source))
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    assert write_atomic(folder / "new.md", "whole", replace=False).read_text(encoding="utf-8") == "whole"
+    with pytest.raises(FileExistsError, match="new.md already exists"):
+        write_atomic(folder / "new.md", "again", replace=False)
+    assert (folder / "new.md").read_text(encoding="utf-8") == "whole" and [p.name for p in folder.iterdir()] == ["new.md"]
+
+
+def test_the_text_is_written_as_utf8(folder):
+    assert write_atomic(folder / "é.md", "Grüße – 😀").read_bytes() == "Grüße – 😀".encode("utf-8")
