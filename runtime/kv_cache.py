@@ -44,6 +44,27 @@ class KVCache:
     def free(self) -> int:
         return self.max_len - self.length
 
+    def snapshot(self, length: int | None = None) -> dict[str, torch.Tensor]:
+        """Copies of what the first `length` positions (default: all stored) hold, by name, in the cache's
+        own dtype: what a saved chat state keeps. `restore` puts them back."""
+        length = self.length if length is None else min(length, self.length)
+        return {"keys": self.keys[:, :, :length].clone(), "values": self.values[:, :, :length].clone()}
+
+    def snapshot_shapes(self, length: int) -> dict[str, tuple[tuple[int, ...], torch.dtype]]:
+        """The shape and dtype `snapshot(length)` gives each tensor: the bounds a saved state is checked against."""
+        return {name: ((*stored.shape[:2], length, *stored.shape[3:]), stored.dtype)
+                for name, stored in (("keys", self.keys), ("values", self.values))}
+
+    def restore(self, tensors: dict[str, torch.Tensor], length: int) -> None:
+        """Put back a `snapshot(length)`; the cache then holds exactly those `length` positions."""
+        expected = self.snapshot_shapes(length)
+        if length > self.max_len or set(tensors) != set(expected) or any(
+                (tuple(tensors[name].shape), tensors[name].dtype) != shape for name, shape in expected.items()):
+            raise ValueError("the saved state does not match this cache")
+        self.keys[:, :, :length] = tensors["keys"]
+        self.values[:, :, :length] = tensors["values"]
+        self.length = length
+
 
 class LayerCache:
     def __init__(self, cache: KVCache, index: int):
