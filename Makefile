@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test mutate setup starter translations package package-smoke clean
+.PHONY: run test mutate mutate-runtime setup starter translations package package-smoke clean
 
 setup: $(STAMP) translations
 
@@ -39,6 +39,14 @@ JOBS ?= 2
 mutate: setup
 	$(VENV)/bin/mutmut run --max-children $(JOBS)
 	$(PY) tools/mutation_summary.py
+
+# The same over the runtime's cheap parts (sampling, protocol validation, chat templates): tools/mutmut_runtime.toml
+# is the pyproject.toml of a folder that links to runtime/ and tests/; its records stay in build/mutate-runtime/.
+mutate-runtime: setup
+	mkdir -p build/mutate-runtime
+	cd build/mutate-runtime && ln -sfn ../../runtime runtime && ln -sfn ../../tests tests \
+		&& cp ../../tools/mutmut_runtime.toml pyproject.toml && ../../$(VENV)/bin/mutmut run --max-children $(JOBS)
+	$(PY) tools/mutation_summary.py --mutants build/mutate-runtime/mutants
 
 # The double-clickable app (PyInstaller, one folder: dist/octet/), and a check that it answers a question.
 package: setup

@@ -37,7 +37,15 @@ def create_window(*, load_model: bool = True, settings=None):
     controller = ChatController(HistoryStore())
     controller.context_length = settings.context_length
     window = MainWindow(controller)
-    if load_model:
+    if settings.local_server:
+        from app.ui.settings_server import apply_local_server  # deferred: keyring (the server's key), when it is on
+
+        apply_local_server(controller.bridge, settings)  # asked of the worker once its model is loaded
+    if load_model and settings.engine == "server":
+        from app.ui.settings_engine import apply_engine  # deferred: keyring (the server's key), for a server only
+
+        QTimer.singleShot(0, lambda: apply_engine(controller, settings))
+    elif load_model:
         QTimer.singleShot(0, lambda: controller.load_model(startup_model()))
     return window
 

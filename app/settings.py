@@ -18,6 +18,8 @@ import psutil
 
 from app.files import write_atomic
 from runtime.paths import data_dir
+from runtime.worker.protocol import KV_CACHE_TYPES, STATE_DISK_MB
+from runtime.worker.remote import valid_base_url
 
 SETTINGS_NAME = "settings.json"
 THEMES = ("system", "light", "dark")
@@ -25,6 +27,10 @@ LANGUAGES = ("", "en", "fr", "de", "es", "it")  # "" follows the system
 FONT_SIZE_RANGE = (8, 32)
 THREADS_MAX = 256
 CONTEXT_RANGE = (512, 32768)
+CHAT_STATE_DISK_RANGE = (0, 1024 * 1024)  # MB of saved chat states (0: none saved)
+ENGINES = ("local", "server")  # this computer's worker, or a remote OpenAI-compatible server
+LOCAL_SERVER_HOSTS = ("127.0.0.1", "0.0.0.0")  # Settings › Local server: this computer only, or the local network
+PORT_RANGE = (1024, 65535)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +46,14 @@ class AppSettings:
     language: str = ""  # "" follows the system
     offline: bool = False
     context_length: int = 4096  # tokens
+    kv_cache: str = "bf16"  # how the KV cache stores keys and values: one of KV_CACHE_TYPES ("int8" halves it)
+    chat_state_disk_mb: int = STATE_DISK_MB  # saved chat states in the data folder (runtime/chat_state.py)
+    engine: str = "local"  # "server": chats go to server_url (its key is in the keyring, app/models/secrets.py)
+    server_url: str = ""  # a base URL ending in /v1 (validated: runtime.worker.remote.valid_base_url)
+    server_model: str = ""  # the server's model id; "" for its first one
+    local_server: bool = False  # serve the loaded model over the OpenAI-compatible API (its key: app/models/secrets.py)
+    local_server_host: str = "127.0.0.1"  # one of LOCAL_SERVER_HOSTS; beyond loopback only with a key
+    local_server_port: int = 8080
     extra: dict = field(default_factory=dict, compare=False, repr=False)  # keys from a newer Octet, kept as is
 
     def to_json(self) -> dict:
@@ -117,6 +131,14 @@ _VALIDATORS = {
     "language": lambda v: v in LANGUAGES,
     "offline": lambda v: isinstance(v, bool),
     "context_length": lambda v: _is_int(v) and CONTEXT_RANGE[0] <= v <= CONTEXT_RANGE[1],
+    "kv_cache": lambda v: v in KV_CACHE_TYPES,
+    "chat_state_disk_mb": lambda v: _is_int(v) and CHAT_STATE_DISK_RANGE[0] <= v <= CHAT_STATE_DISK_RANGE[1],
+    "engine": lambda v: v in ENGINES,
+    "server_url": lambda v: isinstance(v, str) and (v == "" or valid_base_url(v)),
+    "server_model": lambda v: isinstance(v, str),
+    "local_server": lambda v: isinstance(v, bool),
+    "local_server_host": lambda v: v in LOCAL_SERVER_HOSTS,
+    "local_server_port": lambda v: _is_int(v) and PORT_RANGE[0] <= v <= PORT_RANGE[1],
 }
 
 
@@ -139,4 +161,5 @@ def _move_aside(path: Path) -> Path | None:
 
 
 __all__ = ["AppSettings", "load", "save", "settings_path", "remember_default_model", "physical_cores",
-           "effective_threads", "apply_worker_settings", "THEMES", "LANGUAGES", "FONT_SIZE_RANGE", "CONTEXT_RANGE"]
+           "effective_threads", "apply_worker_settings", "THEMES", "LANGUAGES", "FONT_SIZE_RANGE", "CONTEXT_RANGE",
+           "ENGINES", "CHAT_STATE_DISK_RANGE", "KV_CACHE_TYPES", "LOCAL_SERVER_HOSTS", "PORT_RANGE"]

@@ -13,12 +13,13 @@ import torch
 
 from .engine import Engine
 from .generate import prefill
+from .kv_cache import DEFAULT_KV_CACHE
 from .quant.kernels import gguf_kernels
 
 
 def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads: int | None = None,
-              quantize: str | None = "auto", device: str = "cpu") -> dict:
-    engine = Engine(device=device, quantize=quantize, threads=threads)
+              quantize: str | None = "auto", device: str = "cpu", kv_cache: str = DEFAULT_KV_CACHE) -> dict:
+    engine = Engine(device=device, quantize=quantize, threads=threads, kv_cache=kv_cache)
     _first_use_of_torch()
     started = time.perf_counter()
     loaded = engine.load(Path(path), context_length=prompt_tokens + gen_tokens + 16)
@@ -41,7 +42,7 @@ def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads:
         "prompt_tokens": prompt_tokens, "prefill_tok_s": round(prompt_tokens / prefill_s, 2),
         "gen_tokens": gen_tokens, "decode_tok_s": round(gen_tokens / decode_s, 2),
         "peak_rss_gb": round(peak_rss_bytes() / 1e9, 3), "file_gb": round(model_bytes(Path(path)) / 1e9, 3),
-        "kv_cache_gb": round((cache.keys.nbytes + cache.values.nbytes) / 1e9, 6),
+        "kv_cache": kv_cache, "kv_cache_gb": round(cache.nbytes / 1e9, 6),
     }
 
 
@@ -75,4 +76,4 @@ def format_report(result: dict) -> str:
             f"load {result['load_s']:.2f} s, prefill {result['prefill_tok_s']:.1f} tok/s "
             f"({result['prompt_tokens']} tokens), decode {result['decode_tok_s']:.1f} tok/s "
             f"({result['gen_tokens']} tokens), peak RSS {result['peak_rss_gb']:.2f} GB "
-            f"(file {result['file_gb']:.2f} GB, KV cache {result['kv_cache_gb'] * 1000:.0f} MB)")
+            f"(file {result['file_gb']:.2f} GB, {result['kv_cache']} KV cache {result['kv_cache_gb'] * 1000:.0f} MB)")

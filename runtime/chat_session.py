@@ -8,7 +8,7 @@ from .sampling_params import SamplingParams
 
 
 def run_chat(args) -> None:
-    engine = Engine(device=args.device)
+    engine = Engine(device=args.device, kv_cache=args.kv_cache)
     engine.load(resolve_model(args.model), context_length=args.context)
     params = SamplingParams(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, min_p=args.min_p,
                             repetition_penalty=args.repetition_penalty, seed=args.seed)

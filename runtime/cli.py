@@ -15,6 +15,7 @@ from .paths import resolve_model
 from .sampling_params import SamplingParams
 from .server.security import api_key, check_bind
 from .starter import install_starter
+from .worker.protocol import KV_CACHE_TYPES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sampling_options(chat)
     chat.add_argument("--device", default="cpu", help="cpu, or cuda / mps where torch has them")
     chat.add_argument("--context", type=int, default=4096, help="context length to allocate (tokens)")
+    add_kv_cache_option(chat)
     chat.set_defaults(command=cmd_chat)
 
     tokenize = commands.add_parser("tokenize", help="token ids of a text or of a conversation, as JSON")
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quantize", choices=["auto", "int8", "int4", "none"], default="auto",
                        help="auto keeps a GGUF's quantization and picks by memory for a folder")
     bench.add_argument("--device", default="cpu")
+    add_kv_cache_option(bench)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(command=cmd_bench)
 
@@ -88,11 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                        help="a web page origin allowed to call the API (none by default)")
     serve.add_argument("--device", default="cpu", help="cpu, or cuda / mps where torch has them")
+    add_kv_cache_option(serve)
     serve.set_defaults(command=cmd_serve)
 
     starter = commands.add_parser("install-starter", help="put the starter model in the models folder")
     starter.set_defaults(command=cmd_install_starter)
     return parser
+
+
+def add_kv_cache_option(parser) -> None:
+    parser.add_argument("--kv-cache", choices=KV_CACHE_TYPES, default=KV_CACHE_TYPES[0],
+                        help="how the KV cache stores keys and values: int8 takes about half the memory of bf16")
 
 
 def add_sampling_options(parser) -> None:
@@ -171,7 +180,7 @@ def cmd_bench(args) -> None:
         raise OctetError("--prompt-tokens and --gen-tokens must be at least 1")
     result = run_bench(resolve_model(args.model), prompt_tokens=args.prompt_tokens, gen_tokens=args.gen_tokens,
                        threads=args.threads, quantize=None if args.quantize == "none" else args.quantize,
-                       device=args.device)
+                       device=args.device, kv_cache=args.kv_cache)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
 
 

@@ -21,6 +21,17 @@ class UnsupportedModelError(ModelFileError):
     """A well-formed file holding something Octet cannot run (architecture, tensor type)."""
 
 
+class NotEnoughMemoryError(OctetError):
+    """A model that would need more memory than is available (runtime.memory_estimate), refused before its
+    weights are read."""
+
+    def __init__(self, path, needed_bytes: int, available_bytes: int):
+        self.path, self.needed_bytes, self.available_bytes = str(path), needed_bytes, available_bytes
+        super().__init__(f"{self.path}: needs about {needed_bytes / 1e9:.1f} GB of memory, but only "
+                         f"{available_bytes / 1e9:.1f} GB is available; close other programs, or pick a smaller "
+                         "model, a shorter context or the compact KV cache")
+
+
 class ContextOverflowError(OctetError):
     """A prompt that does not fit in the model's context window."""
 

@@ -13,10 +13,18 @@ from torch import nn
 from .config import ModelConfig
 from .kv_cache import KVCache
 from .quant.formats import QuantizedExperts
-from .quant.kernels import serial_torch
+from .quant.kernels import gguf_kernels, serial_torch
 from .rope import apply_rope
 
-DECODE_BLOCK = 2048  # cache positions a decode step converts to fp32 at a time (8 MB for 8 KV heads)
+# torch's CPU flash-attention kernel, which also returns each row's log-sum-exp (the public
+# scaled_dot_product_attention does not), so that blocks of keys can be joined
+FLASH = getattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu", None)
+
+ATTENTION_BLOCK = 1024  # most cache positions attention reads (as fp32) at a time: 4 MB for 8 KV heads
+MIN_BLOCK = 64
+PREFILL_BLOCK = 4096  # cached positions one call of the CPU flash kernel reads during a prefill
+SCORE_ELEMENTS = 1 << 22  # most fp32 scores of one block (16 MB): a prefill chunk's blocks are shorter
+NEGATIVE = -torch.finfo(torch.float32).max  # the running max before any key (exp(NEGATIVE - x) is 0, never NaN)
 
 
 class Transformer(nn.Module):
@@ -37,11 +45,11 @@ class Transformer(nn.Module):
         start = cache.length
         positions = torch.arange(start, start + tokens.shape[0], device=tokens.device)
         rope = cache.rope(positions)
-        mask = cache.attention_mask(positions, self.config.sliding_window)
+        window = self.config.sliding_window
         x = self.tok_embeddings(tokens)  # [T, D]
         with serial_torch() if self.serial_decode and tokens.shape[0] == 1 else nullcontext():
             for index, layer in enumerate(self.layers):
-                x = layer(x, rope, mask, cache.layer(index))
+                x = layer(x, rope, window, cache.layer(index))
         cache.advance(tokens.shape[0])
         if not all_logits:
             x = x[-1:]
@@ -56,8 +64,8 @@ class Block(nn.Module):
         self.ffn_norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
         self.feed_forward = MoEFeedForward(config) if config.is_moe else FeedForward(config)
 
-    def forward(self, x, rope, mask, layer_cache):
-        h = x + self.attention(self.attention_norm(x), rope, mask, layer_cache)
+    def forward(self, x, rope, window, layer_cache):
+        h = x + self.attention(self.attention_norm(x), rope, window, layer_cache)
         return h + self.feed_forward(self.ffn_norm(h))
 
 
@@ -71,44 +79,162 @@ class Attention(nn.Module):
         self.wv = nn.Linear(config.hidden_size, self.n_kv_heads * self.head_dim, bias=False)
         self.wo = nn.Linear(self.n_heads * self.head_dim, config.hidden_size, bias=False)
 
-    def forward(self, x, rope, mask, layer_cache):
+    def forward(self, x, rope, window: int | None, layer_cache):
         T = x.shape[0]
         q = self.wq(x).view(T, self.n_heads, self.head_dim).transpose(0, 1)  # [H, T, Hd]
         k = self.wk(x).view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)  # [K, T, Hd]
         v = self.wv(x).view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)
         q, k = apply_rope(q, rope), apply_rope(k, rope)
-        keys, values = layer_cache.update(k, v)  # [K, S, Hd]
+        layer_cache.store(k, v)
         if T == 1:
-            out = decode_attention(q, keys, values, mask)
+            out = decode_attention(q, layer_cache, window)
+        elif q.device.type == "cpu" and FLASH is not None:
+            out = prefill_attention(q, layer_cache, window)
         else:
-            out = F.scaled_dot_product_attention(
-                q.unsqueeze(0), keys.unsqueeze(0), values.unsqueeze(0), attn_mask=mask, enable_gqa=True)[0]
+            out = attend(q, layer_cache, window)
         return self.wo(out.transpose(0, 1).reshape(T, -1))  # [T, D]
 
 
-def decode_attention(q, keys, values, mask):
-    """One query token [H, 1, Hd] over the cache [K, S, Hd], heads grouped per KV head, in fp32, one block
-    of DECODE_BLOCK positions at a time (flash-decoding: a running max, sum and weighted values): the
-    cache is read in its own dtype and never copied whole (at 32K positions a whole fp32 copy was
-    270 MB per layer and token; blocks are 3.8x faster there and as fast at 512, measured). The CPU
-    flash-attention kernel is 2-5x slower at T = 1 (measured)."""
-    H, K, Hd = q.shape[0], keys.shape[0], q.shape[-1]
+# Attention over the KV cache. The new tokens' keys and values are stored first; then q [H, T, Hd] at
+# positions start..start+T-1 attends to the positions each may see: causal, and only the last `window`
+# when the model has a sliding window. Nothing the size of the context is built: no [T, S] mask, no
+# copy of the cache; the cache is read in blocks, in its own dtype (int8 dequantized per block).
+# Heads are grouped per KV head: row r of [K, H/K*T, Hd] is query head r // T, token r % T.
+
+def decode_attention(q, layer_cache, window: int | None):
+    """One token q [H, 1, Hd] -> [H, 1, Hd]: our native kernel (quant/kernels.cpp: the cache widened in
+    registers, fp32 sums, online softmax, threads over KV heads and spans of positions) where the library
+    is there and the cache is bf16 or int8 with Hd % 16 == 0; otherwise `blocked_decode_attention`."""
+    cache, kernels = layer_cache.cache, gguf_kernels()
+    if kernels is None or q.device.type != "cpu" or not kernels.attends(cache.keys[layer_cache.index], q.shape[0]):
+        return blocked_decode_attention(q, layer_cache, window)
+    end = layer_cache.start + 1
+    first = max(0, end - window) if window else 0
+    out = kernels.decode_attention(q[:, 0], cache.keys[layer_cache.index], cache.values[layer_cache.index],
+                                   layer_cache.scales(), first, end)
+    return out[:, None].to(q.dtype)
+
+
+def blocked_decode_attention(q, layer_cache, window: int | None):
+    """One token q [H, 1, Hd] in torch ops: fp32 scores [K, H/K, S] over the S positions it sees (4 MB at 32K for 32
+    heads), one softmax, then the weighted values. Both passes read the cache ATTENTION_BLOCK positions at
+    a time into one reused fp32 buffer (4 MB for 8 KV heads; a new tensor per block was 2-3x slower,
+    measured); an int8 cache's scales multiply the scores and the weights, not each block (2.6x faster).
+    The CPU flash kernel is 2-5x slower at T = 1 (measured)."""
+    H, _, Hd = q.shape
+    K = layer_cache.cache.keys.shape[1]
+    end = layer_cache.start + 1
+    first = max(0, end - window) if window else 0
     grouped = q.float().reshape(K, H // K, Hd) * Hd ** -0.5  # [K, H/K, Hd]
-    top = torch.full((K, H // K, 1), float("-inf"))
-    total = torch.zeros(K, H // K, 1)
-    out = torch.zeros(K, H // K, Hd)
-    for start in range(0, keys.shape[1], DECODE_BLOCK):
-        allowed = mask[:, start:start + DECODE_BLOCK]  # [1, B]
-        if not allowed.any():
-            continue  # before a sliding window
-        scores = grouped @ keys[:, start:start + DECODE_BLOCK].float().transpose(1, 2)  # [K, H/K, B]
-        scores = scores.masked_fill(~allowed, float("-inf"))
+    blocks = [(start, min(end, start + ATTENTION_BLOCK)) for start in range(first, end, ATTENTION_BLOCK)]
+    buffer = torch.empty(K, min(ATTENTION_BLOCK, end - first), Hd, device=q.device)
+    scales = layer_cache.scales()  # ([K, S], [K, S]) for an int8 cache
+    scores = torch.empty(K, H // K, end - first, device=q.device)  # [K, H/K, S]
+    for start, stop in blocks:
+        keys = layer_cache.read_keys(start, stop, scaled=False, out=buffer)  # [K, B, Hd]
+        torch.bmm(grouped, keys.transpose(1, 2), out=scores[:, :, start - first:stop - first])
+    if scales is not None:
+        scores.mul_(scales[0][:, None, first:end])
+    weights = scores.softmax(-1)
+    if scales is not None:
+        weights.mul_(scales[1][:, None, first:end])
+    out = torch.zeros(K, H // K, Hd, device=q.device)
+    for start, stop in blocks:
+        out.baddbmm_(weights[:, :, start - first:stop - first],
+                     layer_cache.read_values(start, stop, scaled=False, out=buffer))
+    return out.reshape(H, 1, Hd).to(q.dtype)  # [H, 1, Hd]
+
+
+def prefill_attention(q, layer_cache, window: int | None):
+    """T > 1 tokens on the CPU, with torch's fused flash-attention kernel (fp32 accumulation) in the
+    cache's dtype (bf16 for an int8 cache, dequantized per block): over the positions before the chunk,
+    PREFILL_BLOCK at a time, then over the chunk itself with is_causal (the GQA heads repeated for its T
+    positions only); the parts are joined by their log-sum-exp. A mask only where the window's edge
+    crosses a block ([H/K*T, B] at most)."""
+    H, T, Hd = q.shape
+    cache = layer_cache.cache
+    K, groups = cache.keys.shape[1], H // cache.keys.shape[1]
+    start, end = layer_cache.start, layer_cache.start + T
+    dtype = cache.kv_dtype if cache.kv_dtype.is_floating_point else torch.bfloat16
+    rows = q.to(dtype).reshape(1, K, groups * T, Hd)
+    out = torch.zeros(1, K, groups * T, Hd)
+    total = torch.full((1, K, groups * T), NEGATIVE)  # log-sum-exp of the scores so far, per row
+    first = max(0, start - window + 1) if window else 0
+    for block_start in range(first, start, PREFILL_BLOCK):
+        block_end = min(start, block_start + PREFILL_BLOCK)
+        part = _flash_block(rows, *layer_cache.read(block_start, block_end, dtype),
+                            block_mask(start, T, groups, block_start, block_end, window, q.device))
+        out, total = _merge(out, total, *part)
+    keys, values = layer_cache.read(start, end, dtype)
+    if window and window < T:
+        part = _flash_block(rows, keys, values, block_mask(start, T, groups, start, end, window, q.device))
+    else:
+        expanded = [x.repeat_interleave(groups, 0)[None] for x in (keys, values)]  # [1, H, T, Hd]
+        chunk, lse = FLASH(q.to(dtype)[None], *expanded, 0.0, True, scale=Hd ** -0.5)
+        part = chunk.reshape(1, K, groups * T, Hd), lse.reshape(1, K, groups * T)
+    out, total = _merge(out, total, *part)
+    return out.reshape(H, T, Hd).to(q.dtype)
+
+
+def _flash_block(rows, keys, values, allowed):
+    """Rows [1, K, R, Hd] over one block of keys and values [K, B, Hd]: (out [1, K, R, Hd], lse [1, K, R]);
+    `allowed` [R, B] or None. A row with no allowed key gets lse NEGATIVE (the kernel says 0)."""
+    bias = None
+    if allowed is not None:
+        bias = torch.zeros(allowed.shape, dtype=rows.dtype).masked_fill_(~allowed, float("-inf"))
+    out, lse = FLASH(rows, keys[None], values[None], 0.0, False, attn_mask=bias, scale=rows.shape[-1] ** -0.5)
+    if allowed is not None:
+        lse = lse.masked_fill(~allowed.any(-1), NEGATIVE)
+    return out, lse
+
+
+def _merge(out, total, part, lse):
+    """Join two softmax-weighted sums by their log-sum-exp: out [1, K, R, Hd], total [1, K, R]."""
+    lse = lse.float()
+    new_total = torch.logaddexp(total, lse)
+    out = out.mul_((total - new_total).exp_()[..., None]).add_(part.float() * (lse - new_total).exp_()[..., None])
+    return out, new_total
+
+
+def attend(q, layer_cache, window: int | None):
+    """Any T, any device (prefill where the CPU flash kernel is not): key blocks read one at a time as
+    fp32 and folded into a running max, sum and weighted values (flash attention in torch ops), blocks
+    short enough that their scores stay under SCORE_ELEMENTS."""
+    H, T, Hd = q.shape
+    K = layer_cache.cache.keys.shape[1]
+    start, end = layer_cache.start, layer_cache.start + T
+    rows = q.float().reshape(K, H // K * T, Hd) * Hd ** -0.5  # [K, R, Hd]
+    block = max(MIN_BLOCK, min(ATTENTION_BLOCK, SCORE_ELEMENTS // (H * T)))
+    top = torch.full((K, rows.shape[1], 1), NEGATIVE, device=q.device)
+    total = torch.zeros(K, rows.shape[1], 1, device=q.device)
+    out = torch.zeros(K, rows.shape[1], Hd, device=q.device)
+    first = max(0, start - window + 1) if window else 0  # the first position any of the tokens sees
+    for block_start in range(first, end, block):
+        block_end = min(end, block_start + block)
+        keys, values = layer_cache.read(block_start, block_end)  # fp32 [K, B, Hd]
+        scores = rows @ keys.transpose(1, 2)  # [K, R, B]
+        allowed = block_mask(start, T, H // K, block_start, block_end, window, q.device)
+        if allowed is not None:
+            scores.masked_fill_(~allowed, float("-inf"))
         new_top = torch.maximum(top, scores.amax(-1, keepdim=True))
-        rescale, weights = (top - new_top).exp(), (scores - new_top).exp()
-        total = total * rescale + weights.sum(-1, keepdim=True)
-        out = out * rescale + weights @ values[:, start:start + DECODE_BLOCK].float()  # [K, H/K, Hd]
+        rescale, weights = (top - new_top).exp_(), scores.sub_(new_top).exp_()
+        total = total.mul_(rescale).add_(weights.sum(-1, keepdim=True))
+        out = out.mul_(rescale).baddbmm_(weights, values)  # [K, R, Hd]
         top = new_top
-    return (out / total).reshape(H, 1, Hd).to(q.dtype)  # [H, 1, Hd]
+    return (out / total).reshape(H, T, Hd).to(q.dtype)
+
+
+def block_mask(start: int, T: int, groups: int, block_start: int, block_end: int, window: int | None, device):
+    """Which keys of block_start..block_end-1 the rows (groups × the T tokens from `start`) may see, [R, B]
+    bool; None when all may (the block is before the first token and inside the last token's window)."""
+    if block_end - 1 <= start and not (window and block_start <= start + T - 1 - window):
+        return None
+    queries = torch.arange(start, start + T, device=device).repeat(groups)[:, None]  # [R, 1]
+    keys = torch.arange(block_start, block_end, device=device)[None, :]  # [1, B]
+    allowed = keys <= queries
+    if window:
+        allowed &= keys > queries - window
+    return allowed
 
 
 class FeedForward(nn.Module):

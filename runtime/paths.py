@@ -1,7 +1,7 @@
 """Where Octet keeps its data: one folder (platformdirs' user data dir, or $OCTET_DATA_DIR).
 
-`data_dir()/models/` holds installed models; `data_dir()/history.sqlite3` the chats. Torch-free, so the
-GUI may use it too. Nothing is ever written next to the program itself.
+`data_dir()/models/` holds installed models; `data_dir()/history.sqlite3` the chats; `data_dir()/chat_state/`
+their saved KV caches. Torch-free, so the GUI may use it too. Nothing is ever written next to the program itself.
 """
 import os
 from pathlib import Path
@@ -29,6 +29,12 @@ def models_dir() -> Path:
     if not folder.is_symlink():
         folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def chat_state_dir() -> Path:
+    """Saved chat states (runtime/chat_state.py): the KV caches of conversations, one file each. Not created
+    here: only writing a state does."""
+    return data_dir() / "chat_state"
 
 
 def cache_dir() -> Path:

@@ -22,10 +22,12 @@ NEVER = [
      "tokenizers and templates are plain text"),
     (("app.history",), ("PySide6", "app.ui", "app.chat", "app.models"), "the history is plain Python"),
     (("app.files",), ("PySide6", "app", "runtime"), "atomic writes, used by the history and the models, import nothing"),
+    (("runtime.memory_estimate", "runtime.config"), ("torch", "numpy", "gguf", "runtime.weights", "runtime.quant"),
+     "the memory estimate reads headers in the window's process, without torch or numpy"),
 ]
 # Modules the app's process loads: nothing they import at module level may pull torch in.
 TORCH_FREE_AT_IMPORT = ("runtime", "runtime.paths", "runtime.errors", "runtime.starter", "runtime.cli",
-                        "runtime.worker")
+                        "runtime.worker", "runtime.memory_estimate")
 
 
 def module_name(path: Path) -> str:

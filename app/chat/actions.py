@@ -92,6 +92,7 @@ def delete_conversation(*, window, conversation_id: int) -> None:
     if controller.conversation and controller.conversation.id == conversation_id:
         controller.open_conversation(None)
     controller.store.delete(conversation_id)
+    controller.bridge.forget_state(conversation_id)  # its saved chat state goes with it (undo reads it again)
     window.refresh_conversations()
     window.offer_undo_delete()
 
@@ -176,6 +177,12 @@ def configure_conversation(*, window, system_prompt: str | None = None, settings
     controller.conversation = controller.store.configure(
         controller.conversation.id, system_prompt=system_prompt, settings=settings)
     window.refresh_conversations()
+
+
+def clear_chat_state(*, window) -> None:
+    """Remove every saved chat state (Settings › Data): conversations reopened later are read again."""
+    window.controller.bridge.clear_state()
+    window.flash(translate("actions", "Saved chat state cleared."))
 
 
 def restart_worker(*, window) -> None:

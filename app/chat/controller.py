@@ -9,12 +9,13 @@ from pathlib import Path
 import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app import settings as app_settings
 from app.history.errors import DiskFullError, StoreError
 from app.history.records import Conversation, Message
 from app.history.store import HistoryStore, StreamWriter
 from app.history.validate import check_settings
 from app.models import catalog
-from app.models.memory_fit import check_fits
+from app.models.memory_fit import DEFAULT_CONTEXT_TOKENS, FitVerdict, check_fits
 from runtime.paths import STARTER_FILENAME, models_dir
 from runtime.worker import protocol
 
@@ -133,20 +134,29 @@ class ChatController(QObject):
         if choice is None:
             self.sig_model_state.emit("missing", None)
             return False
-        if not choice.path.exists():
+        local = not self.bridge.remote  # a server's model is no file here: the server says whether it has it
+        if local and not choice.path.exists():
             self.sig_model_state.emit("failed", None)
             self.sig_problem.emit("load", self.tr("{path} is not there any more; pick another model.").format(
                 path=choice.path))
             return False
-        verdict = check_fits(choice.installed or catalog.size_on_disk(choice.path))
-        if not verdict.fits:
+        kv_cache = app_settings.load().kv_cache  # Settings › Model: the KV cache's type
+        verdict = self.memory_verdict(choice, kv_cache=kv_cache) if local else None
+        if verdict is not None and not verdict.fits:
             self.sig_model_state.emit("failed", None)
             self.sig_problem.emit("refused", verdict.message)
             return False
         self.sig_model_state.emit("loading", None)
         fields = {"context_length": self.context_length} if self.context_length else {}
+        fields["state_disk_mb"] = app_settings.load().chat_state_disk_mb  # saved chat states, Settings › Data
+        fields["kv_cache"] = kv_cache
         self.load_request_id = self.bridge.load(choice.path, **fields)
         return True
+
+    def memory_verdict(self, choice: ModelChoice, *, kv_cache: str | None = None) -> FitVerdict:
+        """The memory check of `choice` (its file's header) at the context and KV cache type it loads with."""
+        return check_fits(choice.installed or choice.path, context_tokens=self.context_length or DEFAULT_CONTEXT_TOKENS,
+                          kv_cache=kv_cache or app_settings.load().kv_cache)
 
     def restart_worker(self) -> None:
         self.bridge.restart()

@@ -279,32 +279,6 @@ class HistoryStore:
         with self._write() as db:
             return db.execute("UPDATE messages SET state = 'stopped' WHERE state = 'streaming'").rowcount
 
-    def import_conversation(self, conversation: Conversation, messages: list[Message]) -> Conversation:
-        """Add a conversation read from elsewhere (an export), its messages one chain, in one go.
-
-        Ids are new; times, metadata and message states are kept (streaming becomes stopped).
-        """
-        with self._write() as db:
-            cursor = db.execute(
-                """INSERT INTO conversations (title, created_at, updated_at, model, system_prompt,
-                   settings, pinned) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (clean_title(conversation.title), to_db_time(conversation.created_at),
-                 to_db_time(conversation.updated_at), clean_text(conversation.model),
-                 clean_text(conversation.system_prompt), to_json(conversation.settings),
-                 int(conversation.pinned)))
-            conversation_id, parent_id = cursor.lastrowid, None
-            for message in messages:
-                state = "stopped" if message.state == "streaming" else message.state
-                parent_id = db.execute(
-                    """INSERT INTO messages (conversation_id, parent_id, role, content, state,
-                       created_at, model, stats) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (conversation_id, parent_id, message.role, clean_text(message.content), state,
-                     to_db_time(message.created_at), clean_text(message.model),
-                     to_json(message.stats))).lastrowid
-            db.execute("UPDATE conversations SET shown_leaf_id = ? WHERE id = ?",
-                       (parent_id, conversation_id))
-        return self.conversation(conversation_id)
-
     def import_tree(self, conversation: Conversation, messages: list[Message], *, shown_leaf: int | None,
                     replace_ids=()) -> Conversation:
         """Add a conversation read from an export with every branch, in one transaction.

@@ -23,7 +23,7 @@ from .runtime_command import SOURCE_ROOT, runtime_cli_command
 CATALOG_PATH = Path(__file__).resolve().parents[2] / "resources" / "catalog.json"
 REGISTRY_NAME = "models.json"
 VALIDATE_TIMEOUT_S = 600
-DEFAULT_KV_BYTES_PER_TOKEN = 32 * 2 * 8 * 128 * 2  # Mixtral/Mistral at fp16, when an import does not say
+DEFAULT_KV_BYTES_PER_TOKEN = 32 * 2 * 8 * 128 * 2  # Mixtral/Mistral at 16 bits, when an import does not say
 GGUF_MAGIC = b"GGUF"  # the first four bytes of every GGUF file
 _registry_lock = threading.RLock()
 
@@ -62,6 +62,7 @@ class CatalogEntry:
     recommended: bool = False
     package: str | None = None
     size_source: str = ""
+    parameters_total: int = 0  # weights in the model, when the catalog says (the memory estimate's best input)
 
     @property
     def is_folder(self) -> bool:

@@ -15,8 +15,6 @@ from app.chat.language import conversation_language
 from app.chat.prompts import NATIVE_NAMES
 from app.history.export import unique_file_name
 from app.i18n import format_decimal
-from app.models import catalog
-from app.models.memory_fit import check_fits
 
 from . import first_run_page, import_dialogs, window_menus
 from .chat_view import ChatView
@@ -24,6 +22,7 @@ from .composer import Composer
 from .live_region import LiveRegion, answer_announcement
 from .model_rows import fit_warning
 from .plain_text import ElidedLabel
+from .server_status import ServerStatus
 from .sidebar import Sidebar
 from .status import Banner, StatusLine
 from .theme import S
@@ -46,6 +45,7 @@ class MainWindow(QMainWindow):
         self.status = StatusLine(self.statusBar())
         self.live_region = LiveRegion(self.statusBar())  # announces finished answers to screen readers
         self.statusBar().addWidget(self.live_region)
+        self.server_status = ServerStatus(self, controller.bridge)  # the local API server (Settings › Local server)
         self.first_run = None
         self.model_missing = False
         self._build()
@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.live_region.announce(answer_announcement(message, elsewhere_title=title))
         stats = (result or {}).get("stats") or {}
         if stats:
+            self.status.set_resumed(int((result or {}).get("resumed_tokens") or 0))
             self.status.set_speed(stats.get("decode_tokens_per_s"))
             context = (self.controller.model_info or {}).get("context_length") or 0
             self.status.set_context(int(stats.get("prompt_tokens", 0)) + int(stats.get("generated_tokens", 0)), context)
@@ -207,8 +208,12 @@ class MainWindow(QMainWindow):
         self.composer.set_can_send(ready, reasons.get(state, ""))
         if ready:
             name = self.controller.model.name if self.controller.model else info.get("architecture", "")
-            self.status.set_model(self.tr("{name} · {quantization} · loaded in {seconds} s").format(
-                name=name, quantization=info.get("quantization") or "?", seconds=format_decimal(info.get("load_seconds") or 0)))
+            if info.get("server"):  # a remote engine (Settings › Engine): its host in place of the file's details
+                self.status.set_server_model(name or info.get("name", ""), info["server"])
+            else:
+                self.status.set_model(self.tr("{name} · {quantization} · loaded in {seconds} s").format(
+                    name=name, quantization=info.get("quantization") or "?",
+                    seconds=format_decimal(info.get("load_seconds") or 0)))
             self.composer.set_context_tokens(int(info.get("context_length") or 0))
             if self.banner.kind in ("load", "worker_died", "refused"):
                 self.hide_banner()
@@ -266,7 +271,7 @@ class MainWindow(QMainWindow):
         choice = self.controller.model
         if choice is None or not choice.path.exists():
             return None
-        verdict = check_fits(choice.installed or catalog.size_on_disk(choice.path))
+        verdict = self.controller.memory_verdict(choice)
         return None if verdict.fits else verdict
 
     def _on_memory_tick(self) -> None:

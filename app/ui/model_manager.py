@@ -16,6 +16,7 @@ from app.models import catalog as registry
 from app.models.catalog import CatalogEntry, ImportRefused, InstalledModel, import_model, load_catalog, precheck_import
 from app.models.memory_fit import FitVerdict, check_fits
 from app.settings import AppSettings
+from runtime.worker.remote import server_name
 
 from .catalog_row import CatalogRow
 from .model_rows import ROW_STYLE, InstalledRow
@@ -92,6 +93,15 @@ class ModelManagerDialog(QDialog):
         self.offline_banner.setWordWrap(True)
         self.offline_banner.setVisible(self.settings.offline)
         self.page.addWidget(self.offline_banner)
+        self.server_banner = QLabel(self.tr("Chats use the models of the server {server} (Settings › Engine): they "
+                                            "live on that server. The models below are on this computer, used when "
+                                            "the engine is this computer.").format(server=server_name(
+                                                self.settings.server_url)))
+        self.server_banner.setObjectName("banner")
+        self.server_banner.setWordWrap(True)
+        self.server_banner.setTextFormat(Qt.TextFormat.PlainText)  # the server's address, as the user typed it
+        self.server_banner.setVisible(self.settings.engine == "server" and bool(self.settings.server_url))
+        self.page.addWidget(self.server_banner)
 
     def _build_installed_section(self) -> None:
         head = QHBoxLayout()
@@ -166,9 +176,13 @@ class ModelManagerDialog(QDialog):
         return row
 
     def _verdict(self, model: CatalogEntry | InstalledModel) -> FitVerdict:
-        """A downloaded catalog model is judged by its catalog entry, which knows its real KV-cache size."""
+        """An installed GGUF file is judged by its header (every tensor, runtime.memory_estimate); a catalog entry,
+        or a model whose file is gone, by the entry."""
         entry = next((e for e in self.catalog if e.id == getattr(model, "catalog_id", None)), None)
-        return check_fits(entry or model, catalog=self.catalog, context_tokens=self.settings.context_length)
+        if isinstance(model, InstalledModel) and model.format == "gguf" and model.exists:
+            entry = None
+        return check_fits(entry or model, catalog=self.catalog, context_tokens=self.settings.context_length,
+                          kv_cache=self.settings.kv_cache)
 
     def _catalog_in_display_order(self) -> list[tuple[CatalogEntry, FitVerdict]]:
         """What fits this computer first (largest first), then what does not (smallest first)."""

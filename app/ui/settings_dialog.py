@@ -1,6 +1,6 @@
 """The Settings dialog: edits a copy of `AppSettings`; on Save it writes settings.json (and the chosen default
-model to the registry, a new Hugging Face token to the keyring), emits `sig_settings_changed` when something
-changed, and `result_settings()` returns the saved copy. Cancel changes nothing.
+model to the registry, a new Hugging Face token or server API key to the keyring), emits `sig_settings_changed`
+when something changed, and `result_settings()` returns the saved copy. Cancel changes nothing.
 """
 from __future__ import annotations
 
@@ -14,20 +14,26 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from app import settings as app_settings
 from app.models import catalog as registry
 from app.models import secrets
+from app.models.memory_fit import kv_cache_size
 from app.settings import CONTEXT_RANGE, FONT_SIZE_RANGE, AppSettings
 from runtime.paths import data_dir
 
 from .plain_text import NAME_CHARS, one_line
-from .units import arg
+from .settings_chat_state import ChatStateSection
+from .settings_engine import EngineSection
+from .settings_server import LocalServerSection
+from .units import arg, format_size
 
 LANGUAGE_NAMES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("it", "Italiano"))
 
 
 class SettingsDialog(QDialog):
-    """Appearance, language, model, network and data-folder settings."""
+    """Appearance, language, model, engine (`settings_engine`), network and data-folder settings."""
 
     sig_settings_changed = Signal(object)
     """The user saved different settings; the argument is the new `AppSettings`."""
+    sig_clear_chat_state_requested = Signal()
+    """The user asked to remove every saved chat state now (`settings_chat_state`)."""
 
     def __init__(self, settings: AppSettings, parent=None):
         super().__init__(parent)
@@ -41,7 +47,13 @@ class SettingsDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self._build_appearance()
         self._build_model()
+        self._section(self.tr("Engine"))
+        self.engine_section = EngineSection(self)
+        self.form.addRow(self.engine_section)
         self._build_network()
+        self._section(self.tr("Local server"))
+        self.local_server_section = LocalServerSection(self)
+        self.form.addRow(self.local_server_section)
         self._build_data()
         self._build_layout()
         self._show(settings)
@@ -82,7 +94,16 @@ class SettingsDialog(QDialog):
         self.context_spin.setRange(*CONTEXT_RANGE)
         self.context_spin.setSingleStep(512)
         self.context_spin.setSuffix(self.tr(" tokens"))
-        self.form.addRow(self.tr("Context length"), self.context_spin)
+        self.kv_cache_label = QLabel()  # what the KV cache at this context costs the default model
+        self.kv_cache_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.form.addRow(self.tr("Context length"), _side_by_side(self.context_spin, self.kv_cache_label))
+        self.kv_cache_combo = QComboBox()
+        self.kv_cache_combo.addItem(self.tr("Standard (16-bit)"), "bf16")
+        self.kv_cache_combo.addItem(self.tr("Compact (8-bit, halves the cache)"), "int8")
+        self.form.addRow(self.tr("KV cache"), self.kv_cache_combo)
+        for signal in (self.context_spin.valueChanged, self.kv_cache_combo.currentIndexChanged,
+                       self.default_model_combo.currentIndexChanged):
+            signal.connect(self._on_memory_choice_changed)
         self.threads_spin = QSpinBox()
         self.threads_spin.setRange(0, max(64, app_settings.physical_cores() * 2))
         self.threads_spin.setSpecialValueText(arg(self.tr("Automatic (%1 cores)"), app_settings.physical_cores()))
@@ -118,6 +139,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.data_folder_field, 1)
         layout.addWidget(self.open_folder_button)
         self.form.addRow(self.tr("Data folder"), row)
+        self.chat_state_section = ChatStateSection(self)
+        self.chat_state_section.sig_clear_requested.connect(self.sig_clear_chat_state_requested)
+        self.form.addRow(self.chat_state_section)
 
     def _build_layout(self) -> None:
         outer = QVBoxLayout(self)
@@ -138,15 +162,21 @@ class SettingsDialog(QDialog):
         _select(self.default_model_combo, getattr(chosen or registry.default_model(), "id", ""))
         self.font_size_spin.setValue(settings.font_size)
         self.context_spin.setValue(settings.context_length)
+        _select(self.kv_cache_combo, settings.kv_cache)
+        self._on_memory_choice_changed()
         self.threads_spin.setValue(settings.threads)
         self.offline_check.setChecked(settings.offline)
+        self.engine_section.show_settings(settings)
+        self.chat_state_section.show_settings(settings)
+        self.local_server_section.show_settings(settings)
 
     def edited_settings(self) -> AppSettings:
         """What the widgets say now, as a copy of the settings the dialog was given."""
-        return replace(self.original, theme=self.theme_combo.currentData(), font_size=self.font_size_spin.value(),
-                       threads=self.threads_spin.value(), default_model=self.default_model_combo.currentData(),
-                       language=self.language_combo.currentData(), offline=self.offline_check.isChecked(),
-                       context_length=self.context_spin.value())
+        edited = replace(self.original, theme=self.theme_combo.currentData(), font_size=self.font_size_spin.value(),
+                         threads=self.threads_spin.value(), default_model=self.default_model_combo.currentData(),
+                         language=self.language_combo.currentData(), offline=self.offline_check.isChecked(),
+                         context_length=self.context_spin.value(), kv_cache=self.kv_cache_combo.currentData())
+        return self.local_server_section.edited(self.chat_state_section.edited(self.engine_section.edited(edited)))
 
     def result_settings(self) -> AppSettings:
         """The settings saved by the last accept (the original ones after Cancel)."""
@@ -154,7 +184,7 @@ class SettingsDialog(QDialog):
 
     # -- saving --------------------------------------------------------------------------------------------------
     def accept(self) -> None:
-        if not self._save_token():
+        if not self._save_token() or not self.engine_section.commit() or not self.local_server_section.commit():
             return
         edited = self.edited_settings()
         app_settings.save(edited)
@@ -179,8 +209,26 @@ class SettingsDialog(QDialog):
         return True
 
     @Slot()
+    def _on_memory_choice_changed(self) -> None:
+        """Show what the KV cache costs at the chosen context and cache type, for the default model."""
+        model = registry.get_installed(self.default_model_combo.currentData() or "")
+        size = kv_cache_size(model or 0, context_tokens=self.context_spin.value(),
+                             kv_cache=self.kv_cache_combo.currentData() or "bf16")
+        self.kv_cache_label.setText(arg(self.tr("KV cache: %1"), format_size(size)))
+
+    @Slot()
     def _on_open_folder_clicked(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
+
+
+def _side_by_side(*widgets: QWidget) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    return row
 
 
 def _select(combo: QComboBox, value) -> None:

@@ -1,6 +1,6 @@
 """Two small strips of the main window: the `Banner` (a message that needs the user, with up to two
-buttons) and the `StatusLine` (model and quantization, worker memory, speed of the last answer,
-context used) at the bottom.
+buttons) and the `StatusLine` (model and quantization, or a remote engine's server; worker memory, speed of the
+last answer, context used, prefill spared by a saved chat state) at the bottom.
 """
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QToolButton
@@ -62,12 +62,21 @@ class StatusLine:
         self.memory = QLabel(bar)
         self.speed = QLabel(bar)
         self.context = QLabel(bar)
+        self.resumed = QLabel(bar)
+        self.api = QLabel(bar)  # the local API server (app/ui/server_status.py)
         bar.addWidget(self.model)
-        for label in (self.speed, self.context, self.memory):
+        for label in (self.api, self.resumed, self.speed, self.context, self.memory):
             bar.addPermanentWidget(label)
 
     def set_model(self, text: str) -> None:
         self.model.setText(text)
+
+    def set_server_model(self, name: str, server: str) -> None:
+        """A remote engine's model (Settings › Engine): its name and the server's host, plain text."""
+        self.model.setText(translate("StatusLine", "{name} · on the server {server}").format(name=name, server=server))
+
+    def set_api(self, text: str) -> None:
+        self.api.setText(text)
 
     def set_memory(self, rss: int | None) -> None:
         self.memory.setText("" if rss is None else translate("StatusLine", "Model memory {size}").format(
@@ -76,6 +85,11 @@ class StatusLine:
     def set_speed(self, tokens_per_s: float | None) -> None:
         self.speed.setText("" if not tokens_per_s else translate("StatusLine", "{rate} tokens/s").format(
             rate=format_decimal(tokens_per_s)))
+
+    def set_resumed(self, tokens: int) -> None:
+        """The last answer's prompt tokens restored from a saved chat state rather than read again (0: none)."""
+        self.resumed.setText("" if not tokens else translate(
+            "StatusLine", "Resumed from saved state: {count} tokens not read again").format(count=format_number(tokens)))
 
     def set_context(self, used: int, window: int) -> None:
         self.context.setText("" if not window else translate("StatusLine", "Context {used} / {window}").format(

@@ -116,6 +116,7 @@ def open_settings(window) -> None:
 
     dialog = SettingsDialog(app_settings.load(), window)
     dialog.sig_settings_changed.connect(lambda new: apply_app_settings(window, new))
+    dialog.sig_clear_chat_state_requested.connect(lambda: actions.clear_chat_state(window=window))
     dialog.exec()
 
 
@@ -124,6 +125,12 @@ def apply_app_settings(window, settings) -> None:
     apply_theme(QApplication.instance(), settings.theme, font_size=settings.font_size)
     apply_worker_settings(settings)
     window.controller.context_length = settings.context_length
+    from .settings_engine import apply_engine  # deferred (slow import): keyring, see the docstring
+
+    apply_engine(window.controller, settings)  # this computer or a server: its model loads when that changed
+    from .settings_server import apply_local_server  # deferred (slow import): keyring, see the docstring
+
+    apply_local_server(window.controller.bridge, settings)  # the local API server: on, moved or off
     if not window.controller.busy:
         window.controller.reshow()  # re-render the messages in the new colours
     window.flash(translate("WindowMenus", "Settings saved. Threads and context length apply when a model is "

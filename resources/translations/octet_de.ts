@@ -123,6 +123,29 @@
     </message>
 </context>
 <context>
+    <name>ChatStateSection</name>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Off: nothing saved</source>
+        <translation>Aus: nichts wird gespeichert</translation>
+    </message>
+    <message>
+        <source>Disk space for the computed state of recent conversations, so that reopening one does not read it again; the least recently used goes first</source>
+        <translation>Speicherplatz auf der Festplatte für den berechneten Zustand der letzten Chats, damit ein erneut geöffneter Chat nicht noch einmal eingelesen werden muss; der am längsten nicht verwendete wird zuerst gelöscht</translation>
+    </message>
+    <message>
+        <source>Clear saved chat state</source>
+        <translation>Chat-Zustände löschen</translation>
+    </message>
+    <message>
+        <source>Saved chat state</source>
+        <translation>Gespeicherte Chat-Zustände</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
@@ -209,6 +232,64 @@
     <message>
         <source>Model defaults</source>
         <translation>Standardwerte</translation>
+    </message>
+</context>
+<context>
+    <name>EngineSection</name>
+    <message>
+        <source>This computer</source>
+        <translation>Auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>A server (OpenAI-compatible, e.g. vLLM)</source>
+        <translation>Auf einem Server (OpenAI-kompatibel, z. B. vLLM)</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Ausführung</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Serveradresse</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Im Schlüsselbund des Systems gespeichert</translation>
+    </message>
+    <message>
+        <source>The server&apos;s API key, if it needs one</source>
+        <translation>API-Schlüssel des Servers, falls erforderlich</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Server model</source>
+        <translation>Modell auf dem Server</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s base URL: http:// or https://, its host, and a path ending in /v1, e.g. http://gpu-server:8000/v1</source>
+        <translation>Geben Sie die Basis-URL des Servers ein: http:// oder https://, den Hostnamen und einen Pfad, der auf /v1 endet, z. B. http://gpu-server:8000/v1</translation>
+    </message>
+    <message>
+        <source>Connecting to {server}…</source>
+        <translation>Verbindung mit {server} wird hergestellt …</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the server has %n model(s).</source>
+        <translation>
+            <numerusform>Verbunden: Auf dem Server ist %n Modell verfügbar.</numerusform>
+            <numerusform>Verbunden: Auf dem Server sind %n Modelle verfügbar.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{model} (not on this server)</source>
+        <translation>{model} (nicht auf diesem Server)</translation>
     </message>
 </context>
 <context>
@@ -462,6 +543,65 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     </message>
 </context>
 <context>
+    <name>LocalServerSection</name>
+    <message>
+        <source>Serve the loaded model to other programs (OpenAI-compatible API)</source>
+        <translation>Geladenes Modell für andere Programme bereitstellen (OpenAI-kompatible API)</translation>
+    </message>
+    <message>
+        <source>This computer only</source>
+        <translation>Nur dieser Computer</translation>
+    </message>
+    <message>
+        <source>The local network (needs an API key)</source>
+        <translation>Das lokale Netzwerk (API-Schlüssel erforderlich)</translation>
+    </message>
+    <message>
+        <source>Who may connect</source>
+        <translation>Wer darf zugreifen</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Portnummer</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Example</source>
+        <translation>Beispiel</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Im Schlüsselbund des Systems gespeichert</translation>
+    </message>
+    <message>
+        <source>Needed for the local network</source>
+        <translation>Für das lokale Netzwerk erforderlich</translation>
+    </message>
+    <message>
+        <source>New key</source>
+        <translation>Neuer Schlüssel</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>The local network needs an API key: press “New key” (or type one), or serve to this computer only.</source>
+        <translation>Für das lokale Netzwerk ist ein API-Schlüssel erforderlich: Klicken Sie auf „Neuer Schlüssel“ (oder geben Sie selbst einen ein) oder stellen Sie das Modell nur für diesen Computer bereit.</translation>
+    </message>
+    <message>
+        <source>your key, or any text</source>
+        <translation>Ihr Schlüssel oder beliebiger Text</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Octet</source>
@@ -677,6 +817,10 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <translation>Der Offlinemodus ist aktiviert: Octet verbindet sich nicht mit Hugging Face. Modelle, die bereits in Ihrem Hugging-Face-Cache liegen, können trotzdem hinzugefügt werden. Deaktivieren Sie ihn in den Einstellungen, um Modelle herunterzuladen.</translation>
     </message>
     <message>
+        <source>Chats use the models of the server {server} (Settings › Engine): they live on that server. The models below are on this computer, used when the engine is this computer.</source>
+        <translation>Chats verwenden die Modelle des Servers {server} (Einstellungen › Ausführung); diese liegen auf dem Server. Die folgenden Modelle liegen auf diesem Computer und werden verwendet, wenn unter „Ausführung“ „Auf diesem Computer“ gewählt ist.</translation>
+    </message>
+    <message>
         <source>On this computer</source>
         <translation>Auf diesem Computer</translation>
     </message>
@@ -801,6 +945,10 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <translation>Dem Modell ging der Arbeitsspeicher aus; schließen Sie andere Programme oder wählen Sie ein kleineres Modell</translation>
     </message>
     <message>
+        <source>it needs about {needed} GB of memory, but only {available} GB is available; close other programs, or pick a smaller model, a shorter context or the compact KV cache in Settings</source>
+        <translation>Es benötigt etwa {needed} GB Arbeitsspeicher, verfügbar sind aber nur {available} GB; schließen Sie andere Programme oder wählen Sie in den Einstellungen ein kleineres Modell, eine kürzere Kontextlänge oder den kompakten KV-Cache</translation>
+    </message>
+    <message>
         <source>the model hit an unexpected error ({detail})</source>
         <translation>Im Modell ist ein unerwarteter Fehler aufgetreten ({detail})</translation>
     </message>
@@ -820,12 +968,87 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <source>it quit unexpectedly (exit code {code})</source>
         <translation>Er wurde unerwartet beendet (Exit-Code {code})</translation>
     </message>
+    <message>
+        <source>port {port} is already used by another program; pick another port in Settings › Local server</source>
+        <translation>Port {port} wird bereits von einem anderen Programm verwendet; wählen Sie unter Einstellungen › Lokaler Server einen anderen Port</translation>
+    </message>
+    <message>
+        <source>serving on the local network needs an API key; set one in Settings › Local server, or serve to this computer only</source>
+        <translation>Für die Bereitstellung im lokalen Netzwerk ist ein API-Schlüssel erforderlich; legen Sie unter Einstellungen › Lokaler Server einen fest oder stellen Sie das Modell nur für diesen Computer bereit</translation>
+    </message>
+    <message>
+        <source>the API server could not start ({detail})</source>
+        <translation>Der API-Server konnte nicht gestartet werden ({detail})</translation>
+    </message>
+    <message>
+        <source>cannot reach the server {server} ({detail}); check its address in Settings and that it is running</source>
+        <translation>Der Server {server} ist nicht erreichbar ({detail}); prüfen Sie seine Adresse in den Einstellungen und ob er läuft</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the API key ({detail}); check the key in Settings › Engine</source>
+        <translation>Der Server {server} hat den API-Schlüssel abgelehnt ({detail}); prüfen Sie den Schlüssel unter Einstellungen › Ausführung</translation>
+    </message>
+    <message>
+        <source>the server {server} has no model named “{model}”; pick one of its models in Settings › Engine</source>
+        <translation>Der Server {server} hat kein Modell namens „{model}“; wählen Sie unter Einstellungen › Ausführung eines seiner Modelle</translation>
+    </message>
+    <message>
+        <source>{server} does not answer like an OpenAI-compatible server; check that the address is its base URL, ending in /v1</source>
+        <translation>{server} antwortet nicht wie ein OpenAI-kompatibler Server; prüfen Sie, ob die Adresse seine Basis-URL ist und auf /v1 endet</translation>
+    </message>
+    <message>
+        <source>the server says: {detail}</source>
+        <translation>Der Server meldet: {detail}</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the request (HTTP {status}): {detail}</source>
+        <translation>Der Server {server} hat die Anfrage abgelehnt (HTTP {status}): {detail}</translation>
+    </message>
+    <message>
+        <source>the connection to the server {server} was lost in the middle of the answer ({detail})</source>
+        <translation>Die Verbindung zum Server {server} ist mitten in der Antwort abgerissen ({detail})</translation>
+    </message>
+</context>
+<context>
+    <name>ServerStatus</name>
+    <message>
+        <source>Your answer waits its turn: the model is answering an API request…</source>
+        <translation>Ihre Antwort muss warten: Das Modell beantwortet gerade eine API-Anfrage …</translation>
+    </message>
+    <message>
+        <source>API server on the local network, port {port}</source>
+        <translation>API-Server im lokalen Netzwerk, Port {port}</translation>
+    </message>
+    <message>
+        <source>API server on {address}</source>
+        <translation>API-Server unter {address}</translation>
+    </message>
+    <message>
+        <source>{server} · Answering an API request…</source>
+        <translation>{server} · Beantwortet eine API-Anfrage …</translation>
+    </message>
+    <message>
+        <source>The API server did not start: {reason}</source>
+        <translation>Der API-Server wurde nicht gestartet: {reason}</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Einstellungen …</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Ausführung</translation>
+    </message>
+    <message>
+        <source>Local server</source>
+        <translation>Lokaler Server</translation>
     </message>
     <message>
         <source>Appearance</source>
@@ -884,6 +1107,18 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <translation>Kontextlänge</translation>
     </message>
     <message>
+        <source>Standard (16-bit)</source>
+        <translation>Standard (16 Bit)</translation>
+    </message>
+    <message>
+        <source>Compact (8-bit, halves the cache)</source>
+        <translation>Kompakt (8 Bit, halbiert den Cache)</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>KV-Cache</translation>
+    </message>
+    <message>
         <source>Automatic (%1 cores)</source>
         <translation>Automatisch (%1 Kerne)</translation>
     </message>
@@ -922,6 +1157,10 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Data folder</source>
         <translation>Datenordner</translation>
+    </message>
+    <message>
+        <source>KV cache: %1</source>
+        <translation>KV-Cache: %1</translation>
     </message>
 </context>
 <context>
@@ -970,12 +1209,20 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
 <context>
     <name>StatusLine</name>
     <message>
+        <source>{name} · on the server {server}</source>
+        <translation>{name} · auf dem Server {server}</translation>
+    </message>
+    <message>
         <source>Model memory {size}</source>
         <translation>Modellspeicher: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
         <translation>{rate} Tokens/s</translation>
+    </message>
+    <message>
+        <source>Resumed from saved state: {count} tokens not read again</source>
+        <translation>Aus gespeichertem Zustand fortgesetzt: {count} Tokens nicht erneut gelesen</translation>
     </message>
     <message>
         <source>Context {used} / {window}</source>
@@ -1163,6 +1410,10 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Imported “{title}”.</source>
         <translation>„{title}“ wurde importiert.</translation>
+    </message>
+    <message>
+        <source>Saved chat state cleared.</source>
+        <translation>Gespeicherte Chat-Zustände gelöscht.</translation>
     </message>
 </context>
 <context>

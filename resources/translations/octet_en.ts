@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>EngineSection</name>
+    <message numerus="yes">
+        <source>Connected: the server has %n model(s).</source>
+        <translation>
+            <numerusform>Connected: the server has %n model.</numerusform>
+            <numerusform>Connected: the server has %n models.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message numerus="yes">
         <source>The %n oldest message(s) were left out so the conversation fits the context window.</source>

@@ -123,6 +123,29 @@
     </message>
 </context>
 <context>
+    <name>ChatStateSection</name>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Off: nothing saved</source>
+        <translation>Desactivado: no se guarda nada</translation>
+    </message>
+    <message>
+        <source>Disk space for the computed state of recent conversations, so that reopening one does not read it again; the least recently used goes first</source>
+        <translation>Espacio en disco para el estado calculado de los chats recientes, para que al volver a abrir uno no haya que leerlo de nuevo; primero se descarta el que lleva más tiempo sin usarse</translation>
+    </message>
+    <message>
+        <source>Clear saved chat state</source>
+        <translation>Vaciar el estado guardado de los chats</translation>
+    </message>
+    <message>
+        <source>Saved chat state</source>
+        <translation>Estado guardado de los chats</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
@@ -209,6 +232,64 @@
     <message>
         <source>Model defaults</source>
         <translation>Predeterminados del modelo</translation>
+    </message>
+</context>
+<context>
+    <name>EngineSection</name>
+    <message>
+        <source>This computer</source>
+        <translation>Este ordenador</translation>
+    </message>
+    <message>
+        <source>A server (OpenAI-compatible, e.g. vLLM)</source>
+        <translation>Un servidor (compatible con OpenAI, p. ej., vLLM)</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Motor</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Dirección del servidor</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Guardada en el llavero del sistema</translation>
+    </message>
+    <message>
+        <source>The server&apos;s API key, if it needs one</source>
+        <translation>La clave de API del servidor, si la necesita</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Clave de API</translation>
+    </message>
+    <message>
+        <source>Server model</source>
+        <translation>Modelo del servidor</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Probar la conexión</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s base URL: http:// or https://, its host, and a path ending in /v1, e.g. http://gpu-server:8000/v1</source>
+        <translation>Introduce la URL base del servidor: http:// o https://, su host y una ruta que termine en /v1, p. ej., http://gpu-server:8000/v1</translation>
+    </message>
+    <message>
+        <source>Connecting to {server}…</source>
+        <translation>Conectando con {server}…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the server has %n model(s).</source>
+        <translation>
+            <numerusform>Conectado: el servidor tiene %n modelo.</numerusform>
+            <numerusform>Conectado: el servidor tiene %n modelos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{model} (not on this server)</source>
+        <translation>{model} (no está en este servidor)</translation>
     </message>
 </context>
 <context>
@@ -462,6 +543,65 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     </message>
 </context>
 <context>
+    <name>LocalServerSection</name>
+    <message>
+        <source>Serve the loaded model to other programs (OpenAI-compatible API)</source>
+        <translation>Ofrecer el modelo cargado a otros programas (API compatible con OpenAI)</translation>
+    </message>
+    <message>
+        <source>This computer only</source>
+        <translation>Solo este ordenador</translation>
+    </message>
+    <message>
+        <source>The local network (needs an API key)</source>
+        <translation>La red local (requiere una clave de API)</translation>
+    </message>
+    <message>
+        <source>Who may connect</source>
+        <translation>Quién puede conectarse</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Puerto</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Clave de API</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Dirección</translation>
+    </message>
+    <message>
+        <source>Example</source>
+        <translation>Ejemplo</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Guardada en el llavero del sistema</translation>
+    </message>
+    <message>
+        <source>Needed for the local network</source>
+        <translation>Necesaria para la red local</translation>
+    </message>
+    <message>
+        <source>New key</source>
+        <translation>Nueva clave</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <source>The local network needs an API key: press “New key” (or type one), or serve to this computer only.</source>
+        <translation>La red local requiere una clave de API: pulsa «Nueva clave» (o escribe una) u ofrece el modelo solo a este ordenador.</translation>
+    </message>
+    <message>
+        <source>your key, or any text</source>
+        <translation>tu clave o cualquier texto</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Octet</source>
@@ -677,6 +817,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>El modo sin conexión está activado: Octet no se conectará a Hugging Face. Puedes añadir igualmente los modelos que ya estén en tu caché de Hugging Face. Desactívalo en Ajustes para descargar.</translation>
     </message>
     <message>
+        <source>Chats use the models of the server {server} (Settings › Engine): they live on that server. The models below are on this computer, used when the engine is this computer.</source>
+        <translation>Los chats usan los modelos del servidor {server} (Ajustes › Motor), que están en ese servidor. Los modelos de abajo están en este ordenador y se usan cuando el motor es este ordenador.</translation>
+    </message>
+    <message>
         <source>On this computer</source>
         <translation>En este ordenador</translation>
     </message>
@@ -801,6 +945,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>el modelo se ha quedado sin memoria; cierra otros programas o elige un modelo más pequeño</translation>
     </message>
     <message>
+        <source>it needs about {needed} GB of memory, but only {available} GB is available; close other programs, or pick a smaller model, a shorter context or the compact KV cache in Settings</source>
+        <translation>necesita unos {needed} GB de memoria, pero solo hay {available} GB disponibles; cierra otros programas o elige un modelo más pequeño, un contexto más corto o la caché KV compacta en Ajustes</translation>
+    </message>
+    <message>
         <source>the model hit an unexpected error ({detail})</source>
         <translation>se ha producido un error inesperado en el modelo ({detail})</translation>
     </message>
@@ -820,12 +968,87 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <source>it quit unexpectedly (exit code {code})</source>
         <translation>se ha cerrado inesperadamente (código de salida {code})</translation>
     </message>
+    <message>
+        <source>port {port} is already used by another program; pick another port in Settings › Local server</source>
+        <translation>otro programa ya está usando el puerto {port}; elige otro puerto en Ajustes › Servidor local</translation>
+    </message>
+    <message>
+        <source>serving on the local network needs an API key; set one in Settings › Local server, or serve to this computer only</source>
+        <translation>para ofrecer el modelo en la red local se necesita una clave de API; define una en Ajustes › Servidor local u ofrécelo solo a este ordenador</translation>
+    </message>
+    <message>
+        <source>the API server could not start ({detail})</source>
+        <translation>no se ha podido iniciar el servidor de API ({detail})</translation>
+    </message>
+    <message>
+        <source>cannot reach the server {server} ({detail}); check its address in Settings and that it is running</source>
+        <translation>no se puede conectar con el servidor {server} ({detail}); comprueba su dirección en Ajustes y que esté en funcionamiento</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the API key ({detail}); check the key in Settings › Engine</source>
+        <translation>el servidor {server} ha rechazado la clave de API ({detail}); comprueba la clave en Ajustes › Motor</translation>
+    </message>
+    <message>
+        <source>the server {server} has no model named “{model}”; pick one of its models in Settings › Engine</source>
+        <translation>el servidor {server} no tiene ningún modelo llamado «{model}»; elige uno de sus modelos en Ajustes › Motor</translation>
+    </message>
+    <message>
+        <source>{server} does not answer like an OpenAI-compatible server; check that the address is its base URL, ending in /v1</source>
+        <translation>{server} no responde como un servidor compatible con OpenAI; comprueba que la dirección sea su URL base, terminada en /v1</translation>
+    </message>
+    <message>
+        <source>the server says: {detail}</source>
+        <translation>el servidor dice: {detail}</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the request (HTTP {status}): {detail}</source>
+        <translation>el servidor {server} ha rechazado la solicitud (HTTP {status}): {detail}</translation>
+    </message>
+    <message>
+        <source>the connection to the server {server} was lost in the middle of the answer ({detail})</source>
+        <translation>se ha perdido la conexión con el servidor {server} en mitad de la respuesta ({detail})</translation>
+    </message>
+</context>
+<context>
+    <name>ServerStatus</name>
+    <message>
+        <source>Your answer waits its turn: the model is answering an API request…</source>
+        <translation>Tu respuesta espera su turno: el modelo está atendiendo una solicitud de la API…</translation>
+    </message>
+    <message>
+        <source>API server on the local network, port {port}</source>
+        <translation>Servidor de API en la red local, puerto {port}</translation>
+    </message>
+    <message>
+        <source>API server on {address}</source>
+        <translation>Servidor de API en {address}</translation>
+    </message>
+    <message>
+        <source>{server} · Answering an API request…</source>
+        <translation>{server} · Atendiendo una solicitud de la API…</translation>
+    </message>
+    <message>
+        <source>The API server did not start: {reason}</source>
+        <translation>No se ha podido iniciar el servidor de API: {reason}</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Ajustes…</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Motor</translation>
+    </message>
+    <message>
+        <source>Local server</source>
+        <translation>Servidor local</translation>
     </message>
     <message>
         <source>Appearance</source>
@@ -884,6 +1107,18 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <translation>Longitud del contexto</translation>
     </message>
     <message>
+        <source>Standard (16-bit)</source>
+        <translation>Estándar (16 bits)</translation>
+    </message>
+    <message>
+        <source>Compact (8-bit, halves the cache)</source>
+        <translation>Compacta (8 bits, reduce la caché a la mitad)</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>Caché KV</translation>
+    </message>
+    <message>
         <source>Automatic (%1 cores)</source>
         <translation>Automático (%1 núcleos)</translation>
     </message>
@@ -922,6 +1157,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Data folder</source>
         <translation>Carpeta de datos</translation>
+    </message>
+    <message>
+        <source>KV cache: %1</source>
+        <translation>Caché KV: %1</translation>
     </message>
 </context>
 <context>
@@ -970,12 +1209,20 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
 <context>
     <name>StatusLine</name>
     <message>
+        <source>{name} · on the server {server}</source>
+        <translation>{name} · en el servidor {server}</translation>
+    </message>
+    <message>
         <source>Model memory {size}</source>
         <translation>Memoria del modelo: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
         <translation>{rate} tokens/s</translation>
+    </message>
+    <message>
+        <source>Resumed from saved state: {count} tokens not read again</source>
+        <translation>Reanudado desde el estado guardado: {count} tokens sin volver a leer</translation>
     </message>
     <message>
         <source>Context {used} / {window}</source>
@@ -1163,6 +1410,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Imported “{title}”.</source>
         <translation>Se ha importado «{title}».</translation>
+    </message>
+    <message>
+        <source>Saved chat state cleared.</source>
+        <translation>Se ha vaciado el estado guardado de los chats.</translation>
     </message>
 </context>
 <context>

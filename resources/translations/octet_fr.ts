@@ -123,6 +123,29 @@
     </message>
 </context>
 <context>
+    <name>ChatStateSection</name>
+    <message>
+        <source> MB</source>
+        <translation> Mo</translation>
+    </message>
+    <message>
+        <source>Off: nothing saved</source>
+        <translation>Désactivé : rien n’est enregistré</translation>
+    </message>
+    <message>
+        <source>Disk space for the computed state of recent conversations, so that reopening one does not read it again; the least recently used goes first</source>
+        <translation>Espace disque réservé à l’état calculé des conversations récentes, pour qu’une conversation rouverte n’ait pas à être relue ; la moins récemment utilisée est retirée en premier</translation>
+    </message>
+    <message>
+        <source>Clear saved chat state</source>
+        <translation>Effacer l’état des conversations</translation>
+    </message>
+    <message>
+        <source>Saved chat state</source>
+        <translation>État enregistré des conversations</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
@@ -209,6 +232,64 @@
     <message>
         <source>Model defaults</source>
         <translation>Valeurs par défaut du modèle</translation>
+    </message>
+</context>
+<context>
+    <name>EngineSection</name>
+    <message>
+        <source>This computer</source>
+        <translation>Cet ordinateur</translation>
+    </message>
+    <message>
+        <source>A server (OpenAI-compatible, e.g. vLLM)</source>
+        <translation>Un serveur (compatible OpenAI, p. ex. vLLM)</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Moteur</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Adresse du serveur</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Enregistrée dans le trousseau du système</translation>
+    </message>
+    <message>
+        <source>The server&apos;s API key, if it needs one</source>
+        <translation>Clé d’API du serveur, s’il en demande une</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Clé d’API</translation>
+    </message>
+    <message>
+        <source>Server model</source>
+        <translation>Modèle du serveur</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s base URL: http:// or https://, its host, and a path ending in /v1, e.g. http://gpu-server:8000/v1</source>
+        <translation>Saisissez l’URL de base du serveur : http:// ou https://, son nom d’hôte, puis un chemin se terminant par /v1, p. ex. http://gpu-server:8000/v1</translation>
+    </message>
+    <message>
+        <source>Connecting to {server}…</source>
+        <translation>Connexion à {server}…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the server has %n model(s).</source>
+        <translation>
+            <numerusform>Connexion établie : le serveur propose %n modèle.</numerusform>
+            <numerusform>Connexion établie : le serveur propose %n modèles.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{model} (not on this server)</source>
+        <translation>{model} (absent de ce serveur)</translation>
     </message>
 </context>
 <context>
@@ -462,6 +543,65 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
 </context>
 <context>
+    <name>LocalServerSection</name>
+    <message>
+        <source>Serve the loaded model to other programs (OpenAI-compatible API)</source>
+        <translation>Mettre le modèle chargé à la disposition d’autres programmes (API compatible OpenAI)</translation>
+    </message>
+    <message>
+        <source>This computer only</source>
+        <translation>Cet ordinateur uniquement</translation>
+    </message>
+    <message>
+        <source>The local network (needs an API key)</source>
+        <translation>Le réseau local (clé d’API requise)</translation>
+    </message>
+    <message>
+        <source>Who may connect</source>
+        <translation>Qui peut se connecter</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Numéro de port</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Clé d’API</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Example</source>
+        <translation>Exemple</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Enregistrée dans le trousseau du système</translation>
+    </message>
+    <message>
+        <source>Needed for the local network</source>
+        <translation>Requise pour le réseau local</translation>
+    </message>
+    <message>
+        <source>New key</source>
+        <translation>Nouvelle clé</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+    <message>
+        <source>The local network needs an API key: press “New key” (or type one), or serve to this computer only.</source>
+        <translation>Le réseau local nécessite une clé d’API : cliquez sur « Nouvelle clé » (ou saisissez-en une), ou choisissez « Cet ordinateur uniquement ».</translation>
+    </message>
+    <message>
+        <source>your key, or any text</source>
+        <translation>votre clé, ou n’importe quel texte</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Octet</source>
@@ -677,6 +817,10 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <translation>Le mode hors ligne est activé&#xa0;: Octet ne se connectera pas à Hugging Face. Les modèles déjà présents dans votre cache Hugging Face peuvent tout de même être ajoutés. Désactivez-le dans les paramètres pour télécharger.</translation>
     </message>
     <message>
+        <source>Chats use the models of the server {server} (Settings › Engine): they live on that server. The models below are on this computer, used when the engine is this computer.</source>
+        <translation>Les conversations utilisent les modèles du serveur {server} (Paramètres › Moteur) : ils se trouvent sur ce serveur. Les modèles ci-dessous sont sur cet ordinateur ; ils servent quand le moteur choisi est cet ordinateur.</translation>
+    </message>
+    <message>
         <source>On this computer</source>
         <translation>Sur cet ordinateur</translation>
     </message>
@@ -801,6 +945,10 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <translation>le modèle a manqué de mémoire&#x202f;; fermez d’autres programmes ou choisissez un modèle plus petit</translation>
     </message>
     <message>
+        <source>it needs about {needed} GB of memory, but only {available} GB is available; close other programs, or pick a smaller model, a shorter context or the compact KV cache in Settings</source>
+        <translation>il faut environ {needed} Go de mémoire, mais seuls {available} Go sont disponibles ; fermez d’autres programmes, ou choisissez dans les paramètres un modèle plus petit, un contexte plus court ou le cache KV compact</translation>
+    </message>
+    <message>
         <source>the model hit an unexpected error ({detail})</source>
         <translation>le modèle a rencontré une erreur inattendue ({detail})</translation>
     </message>
@@ -820,12 +968,87 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <source>it quit unexpectedly (exit code {code})</source>
         <translation>il s’est fermé de façon inattendue (code de sortie {code})</translation>
     </message>
+    <message>
+        <source>port {port} is already used by another program; pick another port in Settings › Local server</source>
+        <translation>le port {port} est déjà utilisé par un autre programme ; choisissez-en un autre dans Paramètres › Serveur local</translation>
+    </message>
+    <message>
+        <source>serving on the local network needs an API key; set one in Settings › Local server, or serve to this computer only</source>
+        <translation>servir le modèle sur le réseau local nécessite une clé d’API ; définissez-en une dans Paramètres › Serveur local, ou réservez le serveur à cet ordinateur</translation>
+    </message>
+    <message>
+        <source>the API server could not start ({detail})</source>
+        <translation>le serveur d’API n’a pas pu démarrer ({detail})</translation>
+    </message>
+    <message>
+        <source>cannot reach the server {server} ({detail}); check its address in Settings and that it is running</source>
+        <translation>impossible de joindre le serveur {server} ({detail}) ; vérifiez son adresse dans les paramètres, et qu’il est bien en marche</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the API key ({detail}); check the key in Settings › Engine</source>
+        <translation>le serveur {server} a refusé la clé d’API ({detail}) ; vérifiez la clé dans Paramètres › Moteur</translation>
+    </message>
+    <message>
+        <source>the server {server} has no model named “{model}”; pick one of its models in Settings › Engine</source>
+        <translation>le serveur {server} n’a aucun modèle nommé « {model} » ; choisissez l’un de ses modèles dans Paramètres › Moteur</translation>
+    </message>
+    <message>
+        <source>{server} does not answer like an OpenAI-compatible server; check that the address is its base URL, ending in /v1</source>
+        <translation>{server} ne répond pas comme un serveur compatible OpenAI ; vérifiez que l’adresse est bien son URL de base, terminée par /v1</translation>
+    </message>
+    <message>
+        <source>the server says: {detail}</source>
+        <translation>le serveur indique : {detail}</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the request (HTTP {status}): {detail}</source>
+        <translation>le serveur {server} a refusé la requête (HTTP {status}) : {detail}</translation>
+    </message>
+    <message>
+        <source>the connection to the server {server} was lost in the middle of the answer ({detail})</source>
+        <translation>la connexion au serveur {server} a été perdue au milieu de la réponse ({detail})</translation>
+    </message>
+</context>
+<context>
+    <name>ServerStatus</name>
+    <message>
+        <source>Your answer waits its turn: the model is answering an API request…</source>
+        <translation>Votre réponse attend son tour : le modèle répond à une requête d’API…</translation>
+    </message>
+    <message>
+        <source>API server on the local network, port {port}</source>
+        <translation>Serveur d’API sur le réseau local, port {port}</translation>
+    </message>
+    <message>
+        <source>API server on {address}</source>
+        <translation>Serveur d’API sur {address}</translation>
+    </message>
+    <message>
+        <source>{server} · Answering an API request…</source>
+        <translation>{server} · Réponse à une requête d’API…</translation>
+    </message>
+    <message>
+        <source>The API server did not start: {reason}</source>
+        <translation>Le serveur d’API n’a pas démarré : {reason}</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Paramètres…</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Moteur</translation>
+    </message>
+    <message>
+        <source>Local server</source>
+        <translation>Serveur local</translation>
     </message>
     <message>
         <source>Appearance</source>
@@ -884,6 +1107,18 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <translation>Longueur du contexte</translation>
     </message>
     <message>
+        <source>Standard (16-bit)</source>
+        <translation>Standard (16 bits)</translation>
+    </message>
+    <message>
+        <source>Compact (8-bit, halves the cache)</source>
+        <translation>Compact (8 bits, cache deux fois plus petit)</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>Cache KV</translation>
+    </message>
+    <message>
         <source>Automatic (%1 cores)</source>
         <translation>Automatique (%1 cœurs)</translation>
     </message>
@@ -922,6 +1157,10 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Data folder</source>
         <translation>Dossier de données</translation>
+    </message>
+    <message>
+        <source>KV cache: %1</source>
+        <translation>Cache KV : %1</translation>
     </message>
 </context>
 <context>
@@ -970,12 +1209,20 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
 <context>
     <name>StatusLine</name>
     <message>
+        <source>{name} · on the server {server}</source>
+        <translation>{name} · sur le serveur {server}</translation>
+    </message>
+    <message>
         <source>Model memory {size}</source>
         <translation>Mémoire du modèle&#xa0;: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
         <translation>{rate} tokens/s</translation>
+    </message>
+    <message>
+        <source>Resumed from saved state: {count} tokens not read again</source>
+        <translation>Reprise depuis l’état enregistré : {count} tokens non relus</translation>
     </message>
     <message>
         <source>Context {used} / {window}</source>
@@ -1163,6 +1410,10 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Imported “{title}”.</source>
         <translation>Conversation «&#xa0;{title}&#xa0;» importée.</translation>
+    </message>
+    <message>
+        <source>Saved chat state cleared.</source>
+        <translation>État enregistré des conversations effacé.</translation>
     </message>
 </context>
 <context>

@@ -123,6 +123,29 @@
     </message>
 </context>
 <context>
+    <name>ChatStateSection</name>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Off: nothing saved</source>
+        <translation>Disattivato: nulla viene salvato</translation>
+    </message>
+    <message>
+        <source>Disk space for the computed state of recent conversations, so that reopening one does not read it again; the least recently used goes first</source>
+        <translation>Spazio su disco per lo stato calcolato delle chat recenti, così che riaprirne una non richieda di rileggerla; si libera per primo lo spazio della chat usata meno di recente</translation>
+    </message>
+    <message>
+        <source>Clear saved chat state</source>
+        <translation>Elimina lo stato salvato delle chat</translation>
+    </message>
+    <message>
+        <source>Saved chat state</source>
+        <translation>Stato salvato delle chat</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
@@ -209,6 +232,64 @@
     <message>
         <source>Model defaults</source>
         <translation>Ripristina predefiniti</translation>
+    </message>
+</context>
+<context>
+    <name>EngineSection</name>
+    <message>
+        <source>This computer</source>
+        <translation>Questo computer</translation>
+    </message>
+    <message>
+        <source>A server (OpenAI-compatible, e.g. vLLM)</source>
+        <translation>Un server (compatibile con OpenAI, ad es. vLLM)</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Motore</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Indirizzo del server</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Salvata nel portachiavi di sistema</translation>
+    </message>
+    <message>
+        <source>The server&apos;s API key, if it needs one</source>
+        <translation>La chiave API del server, se la richiede</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Chiave API</translation>
+    </message>
+    <message>
+        <source>Server model</source>
+        <translation>Modello del server</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verifica la connessione</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s base URL: http:// or https://, its host, and a path ending in /v1, e.g. http://gpu-server:8000/v1</source>
+        <translation>Inserisci l’URL di base del server: http:// o https://, l’host e un percorso che termina con /v1, ad es. http://gpu-server:8000/v1</translation>
+    </message>
+    <message>
+        <source>Connecting to {server}…</source>
+        <translation>Connessione a {server}…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the server has %n model(s).</source>
+        <translation>
+            <numerusform>Connessione riuscita: il server ha %n modello.</numerusform>
+            <numerusform>Connessione riuscita: il server ha %n modelli.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{model} (not on this server)</source>
+        <translation>{model} (non presente su questo server)</translation>
     </message>
 </context>
 <context>
@@ -462,6 +543,65 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     </message>
 </context>
 <context>
+    <name>LocalServerSection</name>
+    <message>
+        <source>Serve the loaded model to other programs (OpenAI-compatible API)</source>
+        <translation>Rendi disponibile il modello caricato ad altri programmi (API compatibile con OpenAI)</translation>
+    </message>
+    <message>
+        <source>This computer only</source>
+        <translation>Solo questo computer</translation>
+    </message>
+    <message>
+        <source>The local network (needs an API key)</source>
+        <translation>La rete locale (richiede una chiave API)</translation>
+    </message>
+    <message>
+        <source>Who may connect</source>
+        <translation>Chi può connettersi</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Porta</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Chiave API</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Indirizzo</translation>
+    </message>
+    <message>
+        <source>Example</source>
+        <translation>Esempio</translation>
+    </message>
+    <message>
+        <source>Saved in the system keyring</source>
+        <translation>Salvata nel portachiavi di sistema</translation>
+    </message>
+    <message>
+        <source>Needed for the local network</source>
+        <translation>Necessaria per la rete locale</translation>
+    </message>
+    <message>
+        <source>New key</source>
+        <translation>Nuova chiave</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copia</translation>
+    </message>
+    <message>
+        <source>The local network needs an API key: press “New key” (or type one), or serve to this computer only.</source>
+        <translation>La rete locale richiede una chiave API: premi «Nuova chiave» (o digitane una) oppure limita l’accesso a questo computer.</translation>
+    </message>
+    <message>
+        <source>your key, or any text</source>
+        <translation>la tua chiave o un testo qualsiasi</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Octet</source>
@@ -677,6 +817,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>La modalità offline è attiva: Octet non si collegherà a Hugging Face. Puoi comunque aggiungere i modelli già presenti nella cache di Hugging Face. Disattivala nelle Impostazioni per scaricare modelli.</translation>
     </message>
     <message>
+        <source>Chats use the models of the server {server} (Settings › Engine): they live on that server. The models below are on this computer, used when the engine is this computer.</source>
+        <translation>Le chat usano i modelli del server {server} (Impostazioni › Motore), che si trovano su quel server. I modelli qui sotto sono su questo computer e vengono usati quando il motore è questo computer.</translation>
+    </message>
+    <message>
         <source>On this computer</source>
         <translation>Su questo computer</translation>
     </message>
@@ -801,6 +945,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>il modello ha esaurito la memoria; chiudi altri programmi o scegli un modello più piccolo</translation>
     </message>
     <message>
+        <source>it needs about {needed} GB of memory, but only {available} GB is available; close other programs, or pick a smaller model, a shorter context or the compact KV cache in Settings</source>
+        <translation>richiede circa {needed} GB di memoria, ma ne sono disponibili solo {available} GB; chiudi altri programmi oppure scegli un modello più piccolo, un contesto più breve o la cache KV compatta nelle Impostazioni</translation>
+    </message>
+    <message>
         <source>the model hit an unexpected error ({detail})</source>
         <translation>il modello ha riscontrato un errore imprevisto ({detail})</translation>
     </message>
@@ -820,12 +968,87 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <source>it quit unexpectedly (exit code {code})</source>
         <translation>si è chiuso in modo imprevisto (codice di uscita {code})</translation>
     </message>
+    <message>
+        <source>port {port} is already used by another program; pick another port in Settings › Local server</source>
+        <translation>la porta {port} è già usata da un altro programma; scegline un’altra in Impostazioni › Server locale</translation>
+    </message>
+    <message>
+        <source>serving on the local network needs an API key; set one in Settings › Local server, or serve to this computer only</source>
+        <translation>per rendere disponibile il modello sulla rete locale serve una chiave API; impostala in Impostazioni › Server locale oppure limita l’accesso a questo computer</translation>
+    </message>
+    <message>
+        <source>the API server could not start ({detail})</source>
+        <translation>impossibile avviare il server API ({detail})</translation>
+    </message>
+    <message>
+        <source>cannot reach the server {server} ({detail}); check its address in Settings and that it is running</source>
+        <translation>impossibile raggiungere il server {server} ({detail}); controlla il suo indirizzo nelle Impostazioni e che sia in esecuzione</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the API key ({detail}); check the key in Settings › Engine</source>
+        <translation>il server {server} ha rifiutato la chiave API ({detail}); controlla la chiave in Impostazioni › Motore</translation>
+    </message>
+    <message>
+        <source>the server {server} has no model named “{model}”; pick one of its models in Settings › Engine</source>
+        <translation>il server {server} non ha nessun modello chiamato «{model}»; scegli uno dei suoi modelli in Impostazioni › Motore</translation>
+    </message>
+    <message>
+        <source>{server} does not answer like an OpenAI-compatible server; check that the address is its base URL, ending in /v1</source>
+        <translation>{server} non risponde come un server compatibile con OpenAI; controlla che l’indirizzo sia il suo URL di base, che termina con /v1</translation>
+    </message>
+    <message>
+        <source>the server says: {detail}</source>
+        <translation>il server risponde: {detail}</translation>
+    </message>
+    <message>
+        <source>the server {server} refused the request (HTTP {status}): {detail}</source>
+        <translation>il server {server} ha rifiutato la richiesta (HTTP {status}): {detail}</translation>
+    </message>
+    <message>
+        <source>the connection to the server {server} was lost in the middle of the answer ({detail})</source>
+        <translation>la connessione al server {server} è caduta a metà della risposta ({detail})</translation>
+    </message>
+</context>
+<context>
+    <name>ServerStatus</name>
+    <message>
+        <source>Your answer waits its turn: the model is answering an API request…</source>
+        <translation>La tua risposta è in coda: il modello sta rispondendo a una richiesta API…</translation>
+    </message>
+    <message>
+        <source>API server on the local network, port {port}</source>
+        <translation>Server API sulla rete locale, porta {port}</translation>
+    </message>
+    <message>
+        <source>API server on {address}</source>
+        <translation>Server API su {address}</translation>
+    </message>
+    <message>
+        <source>{server} · Answering an API request…</source>
+        <translation>{server} · Risposta a una richiesta API in corso…</translation>
+    </message>
+    <message>
+        <source>The API server did not start: {reason}</source>
+        <translation>Impossibile avviare il server API: {reason}</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Impostazioni…</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
         <translation>Impostazioni</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Motore</translation>
+    </message>
+    <message>
+        <source>Local server</source>
+        <translation>Server locale</translation>
     </message>
     <message>
         <source>Appearance</source>
@@ -884,6 +1107,18 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <translation>Lunghezza del contesto</translation>
     </message>
     <message>
+        <source>Standard (16-bit)</source>
+        <translation>Standard (16 bit)</translation>
+    </message>
+    <message>
+        <source>Compact (8-bit, halves the cache)</source>
+        <translation>Compatta (8 bit, dimezza la cache)</translation>
+    </message>
+    <message>
+        <source>KV cache</source>
+        <translation>Cache KV</translation>
+    </message>
+    <message>
         <source>Automatic (%1 cores)</source>
         <translation>Automatico (%1 core)</translation>
     </message>
@@ -922,6 +1157,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Data folder</source>
         <translation>Cartella dei dati</translation>
+    </message>
+    <message>
+        <source>KV cache: %1</source>
+        <translation>Cache KV: %1</translation>
     </message>
 </context>
 <context>
@@ -970,12 +1209,20 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
 <context>
     <name>StatusLine</name>
     <message>
+        <source>{name} · on the server {server}</source>
+        <translation>{name} · sul server {server}</translation>
+    </message>
+    <message>
         <source>Model memory {size}</source>
         <translation>Memoria del modello: {size}</translation>
     </message>
     <message>
         <source>{rate} tokens/s</source>
         <translation>{rate} token/s</translation>
+    </message>
+    <message>
+        <source>Resumed from saved state: {count} tokens not read again</source>
+        <translation>Ripresa dallo stato salvato: {count} token non riletti</translation>
     </message>
     <message>
         <source>Context {used} / {window}</source>
@@ -1163,6 +1410,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Imported “{title}”.</source>
         <translation>Chat «{title}» importata.</translation>
+    </message>
+    <message>
+        <source>Saved chat state cleared.</source>
+        <translation>Stato salvato delle chat eliminato.</translation>
     </message>
 </context>
 <context>

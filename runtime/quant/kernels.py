@@ -71,7 +71,10 @@ class GGUFKernels:
         library.octet_repack.argtypes = [ptr, ptr, i64, i64, i64, ctypes.c_int]
         library.octet_matvec.argtypes = [ptr, i64, ptr, i64, i64, i64, ptr, ctypes.c_int]
         library.octet_dequantize.argtypes = [ptr, i64, i64, i64, ptr, ctypes.c_int, ctypes.c_int]
+        library.octet_decode_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64,
+                                                   ctypes.c_int, ptr, ctypes.c_int]
         self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
+        self.attention_threads = None  # decode attention's threads where not `threads` (benchmarks/long_context.py)
 
     @staticmethod
     def blocks_per_row(w: torch.Tensor, qtype: int) -> int:
@@ -105,6 +108,35 @@ class GGUFKernels:
         self.lib.octet_dequantize(w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(), int(native == torch.bfloat16),
                                  self.threads)
         return out.to(dtype)
+
+    @staticmethod
+    def attends(keys: torch.Tensor, heads: int) -> bool:
+        """Whether `decode_attention` takes this layer's cache [K, S, Hd] with `heads` query heads."""
+        return (keys.dtype in (torch.bfloat16, torch.int8) and keys.device.type == "cpu" and keys.is_contiguous()
+                and keys.shape[-1] % 16 == 0 and heads % keys.shape[0] == 0)
+
+    def decode_attention(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, scales, first: int,
+                         end: int, threads: int | None = None) -> torch.Tensor:
+        """One token q [H, Hd] over positions first..end-1 of one layer's cache, keys and values [K, S, Hd]
+        (bf16, or int8 with `scales` = (key scales, value scales) [K, S] fp32; None for bf16):
+        softmax(q k^T / sqrt(Hd)) v -> fp32 [H, Hd], query head h reading KV head h // (H / K)."""
+        K, S, Hd = keys.shape
+        H = q.shape[0]
+        if not self.attends(keys, H) or values.shape != keys.shape or values.dtype != keys.dtype \
+                or not values.is_contiguous() or q.shape != (H, Hd) or not 0 <= first <= end <= S:
+            raise ValueError(f"decode attention: q {tuple(q.shape)}, keys {keys.dtype} {tuple(keys.shape)}, "
+                             f"values {values.dtype} {tuple(values.shape)}, positions {first}..{end}")
+        int8 = keys.dtype == torch.int8
+        if int8 and (scales is None or any(x.shape != (K, S) or x.dtype != torch.float32 or not x.is_contiguous()
+                                           for x in scales)):
+            raise ValueError("an int8 cache needs contiguous fp32 key and value scales [K, S]")
+        rows = (q.float() * Hd ** -0.5).contiguous()
+        out = torch.empty(H, Hd, dtype=torch.float32)
+        key_scales, value_scales = (scales[0].data_ptr(), scales[1].data_ptr()) if int8 else (None, None)
+        self.lib.octet_decode_attention(rows.data_ptr(), keys.data_ptr(), values.data_ptr(), key_scales, value_scales,
+                                        H, K, Hd, S, first, end, int(int8), out.data_ptr(),
+                                        threads or self.attention_threads or self.threads)
+        return out
 
 
 @functools.cache

@@ -1,6 +1,8 @@
 """The HTTP side, on the standard library's ThreadingHTTPServer (HTTP/1.1, keep-alive, one thread per
 connection, at most MAX_CONNECTIONS): routes, bounded JSON bodies, OpenAI's errors, SSE streaming in
 chunked encoding, and a client that hangs up cancels its job (checked before every token).
+The model is attached once loaded (`attach`) and may be swapped or detached (`detach`: POSTs answer 503)
+while the server runs; `start()` serves from a thread, `stop()` closes the port and every connection.
 """
 import json
 import queue
@@ -8,15 +10,17 @@ import select
 import socket
 import sys
 import time
+import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import chain
 from threading import BoundedSemaphore
+from typing import NamedTuple
 
 from .api_requests import parse_chat, parse_completion, read_body
 from .api_responses import Formatter, model_list, model_object, sse, usage
 from .completions import Finished, Preparer
-from .engine_queue import Done, EngineQueue, QueueFull
+from .engine_queue import Done, EngineQueue, QueueClosed, QueueFull
 from .errors import ApiError
 from .security import Guard
 
@@ -25,34 +29,71 @@ MAX_CONNECTIONS = 128
 POLL_SECONDS = 0.1  # how often a handler waiting for its job looks at its client
 
 
+def no_model() -> ApiError:
+    return ApiError(503, "No model is loaded right now (it was unloaded, or another one is loading); retry once "
+                         "one is loaded", type="server_error", code="model_not_loaded")
+
+
+class Served(NamedTuple):
+    """The loaded model a request is answered with (taken once per request: a swap never mixes two)."""
+    engine_queue: EngineQueue
+    preparer: Preparer
+    model_id: str
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = MAX_CONNECTIONS  # the listen backlog (socketserver's 5 resets clients under load)
 
-    def __init__(self, address: tuple[str, int], model_id: str):
+    def __init__(self, address: tuple[str, int], guard: Guard | None = None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)  # binds and listens: requests wait until serve_forever
-        self.model_id = model_id
         self.created = int(time.time())
         self.slots = BoundedSemaphore(MAX_CONNECTIONS)
-        self.engine_queue: EngineQueue | None = None  # the rest is attached once the model is loaded
-        self.preparer: Preparer | None = None
-        self.guard: Guard | None = None
+        self.guard = guard  # set before serving (its allowlist needs the bound port)
+        self.served: Served | None = None  # attached once the model is loaded
+        self.stopped = False
+        self._connections: set = set()
+        self._thread: threading.Thread | None = None
 
-    def attach(self, engine_queue: EngineQueue, preparer: Preparer, guard: Guard) -> None:
-        self.engine_queue, self.preparer, self.guard = engine_queue, preparer, guard
+    def attach(self, engine_queue: EngineQueue, preparer: Preparer, model_id: str) -> None:
+        self.served = Served(engine_queue, preparer, model_id)
+
+    def detach(self) -> None:
+        """No model from now on: requests answer 503 until the next `attach`."""
+        self.served = None
+
+    def start(self) -> None:
+        """Serve from a daemon thread until `stop`."""
+        self._thread = threading.Thread(target=self.serve_forever, args=(POLL_SECONDS,), name="octet-http",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close the port and every open connection; jobs of requests in progress are cancelled (see client_gone)."""
+        self.stopped = True
+        if self._thread is not None:
+            self.shutdown()
+        self.server_close()
+        for connection in list(self._connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def process_request(self, request, client_address):
         if not self.slots.acquire(blocking=False):
             self.shutdown_request(request)  # too many connections: this one is closed at once
             return
+        self._connections.add(request)
         super().process_request(request, client_address)
 
     def process_request_thread(self, request, client_address):
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self._connections.discard(request)
             self.slots.release()
 
 
@@ -75,10 +116,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def route_get(self):
         path = self.path.split("?")[0].rstrip("/")
+        served = self.server.served
         if path == "/v1/models":
-            return self.send_json(200, model_list(self.server.model_id, self.server.created))
-        if path == f"/v1/models/{self.server.model_id}":
-            return self.send_json(200, model_object(self.server.model_id, self.server.created))
+            if served is None:
+                return self.send_json(200, {"object": "list", "data": []})
+            return self.send_json(200, model_list(served.model_id, self.server.created))
+        if served is not None and path == f"/v1/models/{served.model_id}":
+            return self.send_json(200, model_object(served.model_id, self.server.created))
         if path.startswith("/v1/models/"):
             raise ApiError(404, f"The model '{path[len('/v1/models/'):]}' does not exist", param="model",
                            code="model_not_found")
@@ -90,14 +134,19 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(404, f"Invalid URL (POST {path})")
         body = read_body(self.read_body())
         request = parse_chat(body) if path == "/v1/chat/completions" else parse_completion(body)
-        prepared = self.server.preparer.prepare(request)
+        served = self.server.served
+        if served is None:
+            raise no_model()
+        prepared = served.preparer.prepare(request)
         try:
-            job = self.server.engine_queue.submit(prepared.work, gone=self.client_gone)
+            job = served.engine_queue.submit(prepared.work, gone=self.client_gone)
+        except QueueClosed:
+            raise no_model() from None
         except QueueFull as full:
-            raise ApiError(429, f"The server is busy: {self.server.engine_queue.waiting} requests are waiting "
+            raise ApiError(429, f"The server is busy: {served.engine_queue.waiting} requests are waiting "
                                 f"for the model. Retry in {full.retry_after} s.", type="requests",
                            code="rate_limit_exceeded", headers={"Retry-After": str(full.retry_after)}) from None
-        formatter = Formatter(request.chat, self.server.model_id, include_usage=request.include_usage)
+        formatter = Formatter(request.chat, served.model_id, include_usage=request.include_usage)
         try:
             (self.stream if request.stream else self.answer_whole)(job, formatter)
         finally:
@@ -107,6 +156,9 @@ class Handler(BaseHTTPRequestHandler):
         """Run `route` after the Guard's checks; any ApiError becomes OpenAI's error body."""
         self.started, self.status, self.note, self.streaming, self.body_read = time.monotonic(), "-", "", False, False
         try:
+            if self.server.stopped:
+                self.close_connection = True
+                raise ApiError(503, "the server is stopping", type="server_error")
             self.server.guard.check(self.headers, preflight=preflight)
             route()
         except (BrokenPipeError, ConnectionResetError):
@@ -151,7 +203,9 @@ class Handler(BaseHTTPRequestHandler):
         return body
 
     def client_gone(self) -> bool:
-        """True once the client has closed its end (readable, and nothing to read)."""
+        """True once the client has closed its end (readable, and nothing to read), or the server stopped."""
+        if self.server.stopped:
+            return True
         try:
             readable, _, _ = select.select([self.connection], [], [], 0)
             return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
@@ -168,6 +222,8 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 continue
             if isinstance(event, Done):
+                if isinstance(event.error, QueueClosed):
+                    raise no_model()
                 if event.error is not None:
                     raise event.error
                 return
@@ -204,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 self.send_chunk(sse(formatter.chunk(event)))
             if finished is None or finished.finish_reason == "cancelled":
+                for _ in events:  # the rest: a model unloaded under it raises its 503 here
+                    pass
                 return self.gone(finished)
             self.noted(finished)
             self.send_chunk(sse(formatter.chunk(finish_reason=finished.finish_reason)))

@@ -17,16 +17,17 @@ def run_server(args) -> None:
     check_bind(args.host, key)
     path = resolve_model(args.model)
     model_id = args.model_name or path.stem
-    engine = Engine(device=args.device)
+    engine = Engine(device=args.device, kv_cache=args.kv_cache)
     try:
-        server = Server((args.host, args.port), model_id)
+        server = Server((args.host, args.port))
     except OSError as error:
         raise OctetError(f"cannot listen on {args.host}:{args.port} ({error.strerror or error})") from None
     with server:
         port = server.server_address[1]
+        server.guard = Guard(allowed_hosts(args.host, port, args.allow_host), key, args.cors_origin)
         engine.load(path, context_length=args.context)
-        server.attach(EngineQueue(engine, max_waiting=args.max_queue), Preparer(engine),
-                      Guard(allowed_hosts(args.host, port, args.allow_host), key, args.cors_origin))
+        engine_queue = EngineQueue(engine, max_waiting=args.max_queue)
+        server.attach(engine_queue, Preparer(engine), model_id)
         print(f"Octet serves {model_id} at http://{host_name(args.host)}:{port}/v1 "
               f"(context {engine.context_length} tokens{', API key required' if key else ''}); Ctrl-C stops it",
               flush=True)
@@ -35,4 +36,4 @@ def run_server(args) -> None:
         except KeyboardInterrupt:
             print("stopped", file=sys.stderr)
         finally:
-            server.engine_queue.close()
+            engine_queue.close()

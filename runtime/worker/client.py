@@ -17,6 +17,7 @@ from .process import main as worker_main
 from .protocol import error_event
 
 EventHandler = Callable[[dict], None]
+SHUTDOWN_WAIT_S = 30.0  # a worker writes its live chat state before it exits: ~1 GB for Mixtral at 8K tokens
 
 
 class WorkerClient:
@@ -44,12 +45,15 @@ class WorkerClient:
     def alive(self) -> bool:
         return self.process is not None and self.process.is_alive()
 
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Ask the worker to finish, wait a little, then make sure it is gone."""
+    def shutdown(self, timeout: float = SHUTDOWN_WAIT_S) -> None:
+        """Stop the answer being written, ask the worker to finish (it writes the live chat state first), wait,
+        then make sure it is gone."""
         process = self.process
         if process is None:
             return
         try:
+            if self.running_request:
+                self.connection.send(protocol.request("cancel", target=self.running_request))
             self.connection.send(protocol.request("shutdown"))
         except (OSError, EOFError, BrokenPipeError):
             pass
@@ -84,6 +88,14 @@ class WorkerClient:
 
     def unload(self) -> str:
         return self.send(protocol.request("unload"))
+
+    def forget_state(self, conversation_id: str | int) -> str:
+        """Remove a conversation's saved chat state (it was deleted); answered by `done`."""
+        return self.send(protocol.request("forget_state", conversation=conversation_id))
+
+    def clear_state(self) -> str:
+        """Remove every saved chat state; answered by `done`."""
+        return self.send(protocol.request("clear_state"))
 
     def next_event(self, timeout: float | None = None) -> dict:
         """The next event from the default queue (raises queue.Empty on timeout)."""

@@ -1,7 +1,15 @@
 """Messages between the app and the worker: small plain dicts with a `type` and a request `id`.
 
-Requests (app -> worker): load, generate, cancel, unload, shutdown.
-Events (worker -> app): load_progress, loaded, token, done, error.
+Requests (app -> worker): load, generate, cancel, unload, shutdown, forget_state (a conversation's saved chat
+state: it was deleted), clear_state (every saved chat state); the last two are answered by a `done` event.
+Events (worker -> app): load_progress, loaded, token, done, error. A generate's `done` says `resumed_tokens`:
+the prompt tokens restored from a saved chat state rather than read again.
+A `load` may name its `kv_cache` (KV_CACHE_TYPES: bf16 by default, int8 about half the memory); `loaded` says
+which it got.
+`serve` (enabled: True, host: 127.0.0.1, port: 8080, api_key, max_queue) starts or stops the local API server on
+the loaded model (worker/sharing.py): answered by `api_server` (state started, host, port / stopped) or an `error`
+(kind local_server); `api_request` (active) tells when an API request runs on the engine, `waiting` (waiting,
+ahead) when a generate waits for them.
 `validate_request` checks a received request and raises `ProtocolError` with a readable reason.
 
 What the runtime says in fixed words also carries a stable `code`: a `load_progress` event its step
@@ -13,15 +21,25 @@ import itertools
 
 REQUEST_FIELDS = {
     # type: {field: accepted python types}; `id` is required on every message.
-    "load": {"path": (str,), "context_length": (int, type(None)), "device": (str, type(None))},
+    "load": {"path": (str,), "context_length": (int, type(None)), "device": (str, type(None)),
+             "state_memory_mb": (int, type(None)), "state_disk_mb": (int, type(None)),  # chat state budgets
+             "kv_cache": (str, type(None))},  # one of KV_CACHE_TYPES (default bf16)
     "generate": {"messages": (list,), "params": (dict, type(None)), "max_tokens": (int, type(None)),
                  "conversation_id": (str, int, type(None))},
     "cancel": {"target": (str, type(None))},
     "unload": {},
     "shutdown": {},
+    "forget_state": {"conversation": (str, int)},  # the conversation_id its generate requests carried
+    "serve": {"enabled": (bool,), "host": (str,), "port": (int,), "api_key": (str, type(None)),
+              "max_queue": (int, type(None))},
+    "clear_state": {},
 }
-OPTIONAL = {"context_length", "device", "params", "max_tokens", "conversation_id", "target"}
-EVENT_TYPES = ("load_progress", "loaded", "token", "done", "error")
+OPTIONAL = {"context_length", "device", "params", "max_tokens", "conversation_id", "target", "state_memory_mb",
+            "state_disk_mb", "enabled", "host", "port", "api_key", "max_queue", "kv_cache"}
+KV_CACHE_TYPES = ("bf16", "int8")  # how the worker's KV cache stores keys and values (runtime/kv_cache.py)
+STATE_MEMORY_MB = 1024  # default budgets of saved chat states (runtime/chat_state.py): parked in memory,
+STATE_DISK_MB = 4096    # and written to the data folder
+EVENT_TYPES = ("load_progress", "loaded", "token", "done", "error", "api_server", "api_request", "waiting")
 FINISH_REASONS = ("stop", "length", "cancelled")
 ROLES = ("system", "user", "assistant")
 
@@ -33,6 +51,8 @@ MODEL_FILE = "model_file"
 CONTEXT = "context"
 INTERNAL = "internal"
 WORKER_DIED = "worker_died"
+SERVER = "server"  # a remote server (runtime/worker/remote.py) cannot be used or refused a request
+LOCAL_SERVER = "local_server"  # the local API server (runtime/worker/sharing.py) cannot start
 
 # Steps of a load: `load_progress` code -> the English phrase sent beside it.
 LOAD_STEPS = {
@@ -47,11 +67,24 @@ ERROR_CODES = {
     "no_model": (NO_MODEL, ()),                    # no model is loaded
     "context_overflow": (CONTEXT, ("context_length",)),
     "out_of_memory": (INTERNAL, ()),
+    "not_enough_memory": (MODEL_FILE, ("needed_bytes", "available_bytes")),  # refused before loading
     "unexpected": (INTERNAL, ("detail",)),         # detail: the exception, as Python writes it
     "not_running": (WORKER_DIED, ()),
     "killed": (WORKER_DIED, ("signal",)),          # SIGKILL: most often the computer ran out of memory
     "signal": (WORKER_DIED, ("signal",)),
     "exited": (WORKER_DIED, ("exitcode",)),
+    # a remote engine (runtime/worker/remote.py); `server` is its host[:port], `detail` its own words
+    "server_unreachable": (SERVER, ("server", "detail")),
+    "server_key": (SERVER, ("server", "detail")),           # 401, or 403 for the key
+    "server_model_missing": (NO_MODEL, ("server", "model")),
+    "server_not_openai": (SERVER, ("server",)),             # a 404, or answers that are not OpenAI's
+    "server_context": (CONTEXT, ("detail",)),               # 400 context_length_exceeded
+    "server_refused": (SERVER, ("server", "status", "detail")),  # any other refusal: 400, 429, 5xx
+    "server_dropped": (WORKER_DIED, ("server", "detail")),  # mid-answer: the event carries partial_text
+    # the local API server (Settings › Local server)
+    "port_in_use": (LOCAL_SERVER, ("host", "port")),
+    "local_server_needs_key": (LOCAL_SERVER, ("host",)),  # an address beyond loopback without an API key
+    "local_server_failed": (LOCAL_SERVER, ("detail",)),
 }
 
 _ids = itertools.count(1)
@@ -105,6 +138,10 @@ def validate_request(message) -> dict:
             raise ProtocolError(f"{kind} request: field {name!r} is missing or of the wrong type")
     if kind == "generate":
         validate_messages(message["messages"])
+    if kind == "serve" and not 0 <= message.get("port", 0) <= 65535:
+        raise ProtocolError("serve request: port must be 0-65535")
+    if kind == "load" and message.get("kv_cache") not in (None, *KV_CACHE_TYPES):
+        raise ProtocolError(f"load request: kv_cache must be one of {', '.join(KV_CACHE_TYPES)}")
     return message
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from app.models import catalog
 from app.models.catalog import InstalledModel, delete_model, installed_models, load_catalog, register, set_default
-from app.models.memory_fit import check_fits, memory_needed
+from app.models.memory_fit import check_fits, estimate, memory_needed
+from runtime.memory_estimate import OVERHEAD_BYTES
 
 GB = 10**9
 MIXTRAL_QUANTS = ["Q2_K", "Q3_K_M", "Q4_0", "Q4_K_M", "Q5_0", "Q5_K_M", "Q6_K", "Q8_0"]
@@ -28,7 +29,7 @@ def test_the_catalog_lists_what_the_issue_asks_for():
 def test_every_entry_is_complete_and_sizes_are_consistent():
     for entry in load_catalog():
         assert entry.size_bytes == sum(f.size or 0 for f in entry.files), entry.id
-        assert entry.memory_bytes == memory_needed(entry), entry.id
+        assert memory_needed(entry) > entry.size_bytes, entry.id  # runtime.memory_estimate, not memory_bytes
         assert entry.languages and entry.license and entry.size_source, entry.id
         for f in entry.files:
             assert f.sha256 is None or len(f.sha256) == 64, (entry.id, f.name)
@@ -40,15 +41,15 @@ def test_every_entry_is_complete_and_sizes_are_consistent():
 def test_mixtral_kv_cache_is_512_mib_at_4k_tokens():
     q4 = catalog.get_entry("mixtral-8x7b-instruct-q4_k_m")
     assert q4.kv_bytes_per_token * 4096 == 512 * 1024**2
-    assert memory_needed(q4) == q4.size_bytes + 2 * 512 * 1024**2
+    assert estimate(q4).kv_cache == 512 * 1024**2  # bf16, the default cache type
 
 
 def test_a_model_too_big_is_refused_with_a_smaller_quantization_suggested():
-    q4 = catalog.get_entry("mixtral-8x7b-instruct-q4_k_m")
-    verdict = check_fits(q4, available_bytes=20 * GB, total_bytes=24 * GB)
-    assert not verdict.fits and verdict.suggestion.id == "mixtral-8x7b-instruct-q2_k"
-    assert "needs about 27.5 GB" in verdict.message and "only 20.0 GB is available" in verdict.message
-    assert "Pick Mixtral 8x7B Instruct v0.1 (Q2_K) instead" in verdict.message
+    q8 = catalog.get_entry("mixtral-8x7b-instruct-q8_0")
+    verdict = check_fits(q8, available_bytes=40 * GB, total_bytes=48 * GB)
+    assert not verdict.fits and verdict.suggestion.id == "mixtral-8x7b-instruct-q4_k_m"
+    assert "needs about 50.5 GB" in verdict.message and "only 40.0 GB is available" in verdict.message
+    assert "Pick Mixtral 8x7B Instruct v0.1 (Q4_K_M) instead" in verdict.message
 
 
 def test_when_no_mixtral_fits_the_dense_model_is_suggested():
@@ -66,7 +67,7 @@ def test_a_model_that_fits_is_accepted_and_raw_sizes_work():
 def test_an_import_uses_the_shape_the_runtime_reported():
     imported = InstalledModel(id="x", name="x", path="/x.gguf", source="import", by_reference=True,
                               size_bytes=GB, info={"layers": 30, "kv_heads": 3, "head_dim": 64})
-    assert memory_needed(imported, context_tokens=1000) == GB + 30 * 2 * 3 * 64 * 2 * 1000 + 512 * 1024**2
+    assert memory_needed(imported, context_tokens=1000) == GB + 30 * 2 * 3 * 64 * 2 * 1000 + OVERHEAD_BYTES
 
 
 def model(model_id: str, path, **fields) -> InstalledModel:
@@ -172,15 +173,15 @@ MIB = 1024**2
 
 
 def test_a_raw_size_needs_the_default_cache_and_the_overhead():
-    assert memory_needed(GB) == GB + 512 * MIB + 512 * MIB
-    assert memory_needed(GB, context_tokens=1024) == GB + 128 * MIB + 512 * MIB
+    assert memory_needed(GB) == GB + 512 * MIB + OVERHEAD_BYTES
+    assert memory_needed(GB, context_tokens=1024) == GB + 128 * MIB + OVERHEAD_BYTES
 
 
 def test_the_verdict_says_what_fits_in_plain_words():
     verdict = check_fits(GB, available_bytes=4 * GB, total_bytes=8 * GB, catalog=[])
     assert verdict.fits and verdict.suggestion is None
     assert (verdict.needed_bytes, verdict.available_bytes, verdict.total_bytes) == (memory_needed(GB), 4 * GB, 8 * GB)
-    assert verdict.message == "This model needs about 2.1 GB; 4.0 GB is available."
+    assert verdict.message == "This model needs about 1.8 GB; 4.0 GB is available."
     assert check_fits(GB, available_bytes=memory_needed(GB), catalog=[]).fits  # exactly enough is enough
 
 
@@ -190,8 +191,8 @@ def test_a_refusal_names_the_model_the_memory_and_the_way_out():
     verdict = check_fits(big, available_bytes=4 * GB, total_bytes=16 * GB, catalog=shelf)
     assert (verdict.fits, verdict.total_bytes, verdict.suggestion) == (False, 16 * GB, shelf[0])
     assert verdict.message == (
-        "Big model needs about 11.1 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
-        "make the computer swap or stop the model process. Pick small instead (about 3.1 GB), or close other "
+        "Big model needs about 10.8 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
+        "make the computer swap or stop the model process. Pick small instead (about 2.8 GB), or close other "
         "programs and try again.")
     alone = check_fits(big, available_bytes=GB, total_bytes=16 * GB, catalog=shelf)
     assert alone.suggestion is None and alone.message.endswith(

@@ -23,7 +23,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_translations  # noqa: E402
 
 TRANSLATED = ("fr", "de", "es", "it")
-FIELDS = {"context_length": 4096, "detail": "ValueError: boom", "signal": "SIGTERM", "exitcode": 3}
+FIELDS = {"context_length": 4096, "detail": "ValueError: boom", "signal": "SIGTERM", "exitcode": 3,
+          "server": "gpu-server:8000", "model": "mixtral", "status": 429, "host": "0.0.0.0", "port": 8080,
+          "needed_bytes": 47_300_000_000, "available_bytes": 22_000_000_000}
 
 
 @pytest.fixture(scope="module", autouse=True)

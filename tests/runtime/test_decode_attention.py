@@ -1,47 +1,37 @@
-"""Decode attention (one query token over the cache) read in blocks equals plain softmax attention: over
-many blocks, with a sliding window that leaves whole blocks out, on a bf16 cache read in its own dtype."""
+"""Decode attention (one query token over the cache) read in blocks equals plain softmax attention, at the
+edges of its blocks: one position, a block exactly full, one position past it, a window that leaves whole
+blocks out; fp32, bf16 and int8 caches, read in their own dtype (the longer cases: test_long_attention)."""
 import pytest
 import torch
 
 from runtime import model
+from runtime.config import ModelConfig
+from runtime.kv_cache import KVCache
 
 
-def reference(q, keys, values, mask):
+def reference(q, keys, values, first):
     H, K, Hd = q.shape[0], keys.shape[0], q.shape[-1]
     grouped = q.double().reshape(K, H // K, Hd)
-    scores = grouped @ keys.double().transpose(1, 2) * Hd ** -0.5
-    scores = scores.masked_fill(~mask, float("-inf"))
-    return (scores.softmax(-1) @ values.double()).reshape(H, 1, Hd)
+    scores = grouped @ keys[:, first:].double().transpose(1, 2) * Hd ** -0.5
+    return (scores.softmax(-1) @ values[:, first:].double()).reshape(H, 1, Hd)
 
 
-@pytest.mark.parametrize("positions, window_start", [(1000, 0), (1000, 700), (64, 0), (65, 0), (1, 0)])
-@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
-def test_blocks_equal_plain_attention(monkeypatch, positions, window_start, dtype):
-    monkeypatch.setattr(model, "DECODE_BLOCK", 64)  # many blocks at a small size
-    g = torch.Generator().manual_seed(positions + window_start)
-    q = torch.randn(8, 1, 16, generator=g).to(dtype)
-    keys, values = (torch.randn(2, positions, 16, generator=g).to(dtype) * 3 for _ in range(2))
-    mask = torch.zeros(1, positions, dtype=torch.bool)
-    mask[:, window_start:] = True
-    out = model.decode_attention(q, keys, values, mask)
-    assert out.dtype == dtype and out.shape == (8, 1, 16)
-    tolerance = 1e-5 if dtype == torch.float32 else 2e-2
-    assert (out.double() - reference(q, keys, values, mask)).abs().max().item() < tolerance
-
-
-def test_the_cache_is_never_converted_whole(monkeypatch):
-    """Each block converts at most DECODE_BLOCK positions of K and V to fp32."""
-    converted = []
-    original = torch.Tensor.float
-
-    def counting_float(tensor):
-        if tensor.dim() == 3 and tensor.shape[0] == 2:
-            converted.append(tensor.shape[1])
-        return original(tensor)
-
-    monkeypatch.setattr(model, "DECODE_BLOCK", 128)
-    keys = values = torch.randn(2, 1000, 16, dtype=torch.bfloat16)
-    monkeypatch.setattr(torch.Tensor, "float", counting_float)
-    model.decode_attention(torch.randn(4, 1, 16, dtype=torch.bfloat16), keys, values,
-                           torch.ones(1, 1000, dtype=torch.bool))
-    assert converted and max(converted) <= 128
+@pytest.mark.parametrize("positions, window", [(1000, None), (1000, 300), (64, None), (65, None), (1, None),
+                                               (65, 1)])
+@pytest.mark.parametrize("kv_dtype", [torch.float32, torch.bfloat16, torch.int8], ids=str)
+def test_blocks_equal_plain_attention(monkeypatch, positions, window, kv_dtype):
+    monkeypatch.setattr(model, "ATTENTION_BLOCK", 64)  # many blocks at a small size
+    config = ModelConfig.from_dict(dict(model_type="mistral", vocab_size=8, hidden_size=128, intermediate_size=8,
+                                        num_hidden_layers=1, num_attention_heads=8, num_key_value_heads=2,
+                                        max_position_embeddings=1024))
+    g = torch.Generator().manual_seed(positions + (window or 0))
+    q = torch.randn(8, 1, 16, generator=g)
+    keys, values = (torch.randn(2, positions, 16, generator=g) * 3 for _ in range(2))
+    cache = KVCache(config, positions, kv_dtype=kv_dtype)
+    cache.store(0, 0, keys, values)
+    cache.length = positions - 1  # the token's own key is stored: decode_attention runs after `store`
+    out = model.decode_attention(q, cache.layer(0), window)
+    assert out.dtype == torch.float32 and out.shape == (8, 1, 16)
+    held = cache.read(0, 0, positions)  # what the cache holds, dequantized
+    first = max(0, positions - window) if window else 0
+    assert (out.double() - reference(q, *held, first)).abs().max().item() < 1e-5
