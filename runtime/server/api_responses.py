@@ -17,12 +17,15 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict:
             "total_tokens": prompt_tokens + completion_tokens}
 
 
-def model_object(model_id: str, created: int) -> dict:
-    return {"id": model_id, "object": "model", "created": created, "owned_by": "octet"}
+def model_object(model_id: str, created: int, context_length: int) -> dict:
+    """OpenAI's model object, plus vLLM's `max_model_len` (the engine's context in tokens), which clients
+    such as the app's remote engine read to size their answers."""
+    return {"id": model_id, "object": "model", "created": created, "owned_by": "octet",
+            "max_model_len": context_length}
 
 
-def model_list(model_id: str, created: int) -> dict:
-    return {"object": "list", "data": [model_object(model_id, created)]}
+def model_list(model_id: str, created: int, context_length: int) -> dict:
+    return {"object": "list", "data": [model_object(model_id, created, context_length)]}
 
 
 class Formatter:

@@ -40,6 +40,11 @@ class Served(NamedTuple):
     preparer: Preparer
     model_id: str
 
+    @property
+    def context_length(self) -> int:
+        """The engine's context in tokens (what `/v1/models` says as `max_model_len`)."""
+        return self.preparer.engine.context_length
+
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -120,9 +125,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v1/models":
             if served is None:
                 return self.send_json(200, {"object": "list", "data": []})
-            return self.send_json(200, model_list(served.model_id, self.server.created))
+            return self.send_json(200, model_list(served.model_id, self.server.created, served.context_length))
         if served is not None and path == f"/v1/models/{served.model_id}":
-            return self.send_json(200, model_object(served.model_id, self.server.created))
+            return self.send_json(200, model_object(served.model_id, self.server.created, served.context_length))
         if path.startswith("/v1/models/"):
             raise ApiError(404, f"The model '{path[len('/v1/models/'):]}' does not exist", param="model",
                            code="model_not_found")

@@ -21,7 +21,7 @@ QUESTION = "Write a long story about a lighthouse keeper and her cat."
 @pytest.fixture(scope="module")
 def server(starter_path, tmp_path_factory):
     process, url = start_server(starter_path, tmp_path_factory.mktemp("serve-data"), "--api-key", KEY,
-                                "--context", "2048")  # Octet's /v1/models names no context: the app asks 1024 tokens
+                                "--context", "1024")  # /v1/models says it (max_model_len): answers ask 512 tokens
     yield url
     stop_server(process)
 
@@ -55,6 +55,8 @@ def ask(qtbot, window, text: str):
 def test_a_chat_with_the_server_streams_and_is_saved_found_and_exported(qtbot, window, server, tmp_path):
     host = server.split("//")[1].split("/")[0]
     assert MODEL_ID in window.status.model.text() and host in window.status.model.text()
+    assert window.controller.model_info["context_length"] == 1024  # the server's, from /v1/models
+    assert window.controller.settings_for()["max_tokens"] == 512  # half of it: a whole context would be refused
     deltas = []
     window.controller.sig_answer_delta.connect(deltas.append)
     message, result = ask(qtbot, window, "What is the capital of France?")

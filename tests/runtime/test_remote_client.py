@@ -92,6 +92,7 @@ def test_the_server_s_models_are_listed_and_one_is_loaded(client, server):
     assert [model["id"] for model in client.list_models()] == [MODEL_ID]
     first = load(client)  # no name: the server's first model
     assert first["type"] == "loaded" and first["model"]["name"] == MODEL_ID
+    assert first["context_length"] == first["model"]["context_length"] == 1024  # the server's --context
     assert first["model"]["server"] == server_name(server) and first["model"]["format"] == "remote"
     assert load(client, MODEL_ID)["model"]["name"] == MODEL_ID
 
@@ -175,6 +176,18 @@ def test_the_server_s_refusals_are_passed_on(client):
     bad = next_final(client, client.generate(STORY, params={"temperature": 3.0}, max_tokens=8))[1]
     assert (bad["kind"], bad["code"], bad["status"]) == (protocol.SERVER, "server_refused", 400)
     assert "temperature" in bad["detail"] and "400" in bad["message"]
+
+
+def test_vllm_s_context_refusals_are_context_errors():
+    client = RemoteClient("http://127.0.0.1:8000/v1")
+    for words in ("This model's maximum context length is 512 tokens. However, you requested 600 tokens (88 in the "
+                  "messages, 512 in the completion). Please reduce the length of the messages or completion.",
+                  "max_tokens=513 cannot be greater than max_model_len=512. Please request fewer output tokens."):
+        answer = {"error": {"message": words, "type": "BadRequestError", "param": None, "code": 400}}  # vLLM 0.32's
+        error = client._refused(400, answer)
+        assert (error["kind"], error["code"], error["detail"]) == (protocol.CONTEXT, "server_context", words)
+    assert client._refused(400, {"error": {"message": "temperature must be >= 0", "code": 400}})["code"] == \
+        "server_refused"
 
 
 def test_a_server_killed_mid_answer_keeps_the_partial_text(starter_path, tmp_path):

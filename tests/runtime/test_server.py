@@ -120,6 +120,7 @@ def test_models_lists_the_loaded_model(client):
     models = client.models.list().data
     assert [m.id for m in models] == [MODEL_ID]
     assert client.models.retrieve(MODEL_ID).id == MODEL_ID
+    assert models[0].max_model_len == 1024 == client.models.retrieve(MODEL_ID).max_model_len  # --context, as vLLM
 
 
 def test_chat_answers_with_usage(client):
