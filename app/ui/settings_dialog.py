@@ -9,7 +9,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget)
 
 from app import settings as app_settings
 from app.models import catalog as registry
@@ -28,7 +28,8 @@ LANGUAGE_NAMES = (("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("e
 
 
 class SettingsDialog(QDialog):
-    """Appearance, language, model, engine (`settings_engine`), network and data-folder settings."""
+    """Three tabs: the application (appearance, language, network, data folder and saved chat state), the model
+    (context, KV cache, threads, and the engine: `settings_engine`) and the local API server (`settings_server`)."""
 
     sig_settings_changed = Signal(object)
     """The user saved different settings; the argument is the new `AppSettings`."""
@@ -40,25 +41,35 @@ class SettingsDialog(QDialog):
         self.original = settings
         self._result = settings
         self.setWindowTitle(self.tr("Settings"))
-        self.setMinimumWidth(560)
-        self.form = QFormLayout()
-        self.form.setHorizontalSpacing(16)
-        self.form.setVerticalSpacing(10)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.setMinimumWidth(680)  # the longest rows (French, German) whole
+        self.tabs = QTabWidget()  # one page per subject: all in one column was 1,069 px high, past a laptop's screen
+        self.form = self._page(self.tr("Application"))
         self._build_appearance()
+        self._build_network()
+        self._build_data()
+        self.form = self._page(self.tr("Model"))
         self._build_model()
         self._section(self.tr("Engine"))
         self.engine_section = EngineSection(self)
         self.form.addRow(self.engine_section)
-        self._build_network()
-        self._section(self.tr("Local server"))
+        self.form = self._page(self.tr("Local server"))
         self.local_server_section = LocalServerSection(self)
         self.form.addRow(self.local_server_section)
-        self._build_data()
         self._build_layout()
         self._show(settings)
 
     # -- building ------------------------------------------------------------------------------------------------
+    def _page(self, title: str) -> QFormLayout:
+        """A new tab titled `title`; its form is where the rows built next go."""
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setContentsMargins(16, 12, 16, 12)
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(10)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.tabs.addTab(page, title)
+        return form
+
     def _section(self, title: str) -> None:
         label = QLabel(title)
         label.setStyleSheet("font-weight: 600; font-size: 12pt;")
@@ -141,14 +152,13 @@ class SettingsDialog(QDialog):
         self.form.addRow(self.tr("Data folder"), row)
         self.chat_state_section = ChatStateSection(self)
         self.chat_state_section.sig_clear_requested.connect(self.sig_clear_chat_state_requested)
-        self.form.addRow(self.chat_state_section)
+        self.form.addRow(self.chat_state_section.label, self.chat_state_section)
 
     def _build_layout(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(22, 18, 22, 18)
         outer.setSpacing(16)
-        outer.addLayout(self.form)
-        outer.addStretch(1)
+        outer.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -37,7 +37,7 @@ class LocalServerSection(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.enabled_check = QCheckBox(self.tr("Serve the loaded model to other programs (OpenAI-compatible API)"))
-        form.addRow("", self.enabled_check)
+        form.addRow(self.enabled_check)  # the whole row: its sentence did not fit the field column
         self.host_combo = QComboBox()
         self.host_combo.addItem(self.tr("This computer only"), LOOPBACK)
         self.host_combo.addItem(self.tr("The local network (needs an API key)"), NETWORK)

@@ -126,7 +126,7 @@
     <name>ChatStateSection</name>
     <message>
         <source> MB</source>
-        <translation> MB</translation>
+        <translation>&#xa0;MB</translation>
     </message>
     <message>
         <source>Off: nothing saved</source>
@@ -1089,6 +1089,10 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
     <message>
         <source>Model</source>
         <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Application</source>
+        <translation>Anwendung</translation>
     </message>
     <message>
         <source>None</source>

@@ -126,7 +126,7 @@
     <name>ChatStateSection</name>
     <message>
         <source> MB</source>
-        <translation> MB</translation>
+        <translation>&#xa0;MB</translation>
     </message>
     <message>
         <source>Off: nothing saved</source>
@@ -1089,6 +1089,10 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
     <message>
         <source>Model</source>
         <translation>Modelo</translation>
+    </message>
+    <message>
+        <source>Application</source>
+        <translation>Aplicación</translation>
     </message>
     <message>
         <source>None</source>

@@ -130,11 +130,11 @@
     </message>
     <message>
         <source>Off: nothing saved</source>
-        <translation>Désactivé : rien n’est enregistré</translation>
+        <translation>Désactivé&#xa0;: rien n’est enregistré</translation>
     </message>
     <message>
         <source>Disk space for the computed state of recent conversations, so that reopening one does not read it again; the least recently used goes first</source>
-        <translation>Espace disque réservé à l’état calculé des conversations récentes, pour qu’une conversation rouverte n’ait pas à être relue ; la moins récemment utilisée est retirée en premier</translation>
+        <translation>Espace disque réservé à l’état calculé des conversations récentes, pour qu’une conversation rouverte n’ait pas à être relue&#x202f;; la moins récemment utilisée est retirée en premier</translation>
     </message>
     <message>
         <source>Clear saved chat state</source>
@@ -274,7 +274,7 @@
     </message>
     <message>
         <source>Enter the server&apos;s base URL: http:// or https://, its host, and a path ending in /v1, e.g. http://gpu-server:8000/v1</source>
-        <translation>Saisissez l’URL de base du serveur : http:// ou https://, son nom d’hôte, puis un chemin se terminant par /v1, p. ex. http://gpu-server:8000/v1</translation>
+        <translation>Saisissez l’URL de base du serveur&#xa0;: http:// ou https://, son nom d’hôte, puis un chemin se terminant par /v1, p. ex. http://gpu-server:8000/v1</translation>
     </message>
     <message>
         <source>Connecting to {server}…</source>
@@ -283,8 +283,8 @@
     <message numerus="yes">
         <source>Connected: the server has %n model(s).</source>
         <translation>
-            <numerusform>Connexion établie : le serveur propose %n modèle.</numerusform>
-            <numerusform>Connexion établie : le serveur propose %n modèles.</numerusform>
+            <numerusform>Connexion établie&#xa0;: le serveur propose %n modèle.</numerusform>
+            <numerusform>Connexion établie&#xa0;: le serveur propose %n modèles.</numerusform>
         </translation>
     </message>
     <message>
@@ -594,7 +594,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>The local network needs an API key: press “New key” (or type one), or serve to this computer only.</source>
-        <translation>Le réseau local nécessite une clé d’API : cliquez sur « Nouvelle clé » (ou saisissez-en une), ou choisissez « Cet ordinateur uniquement ».</translation>
+        <translation>Le réseau local nécessite une clé d’API&#xa0;: cliquez sur «&#xa0;Nouvelle clé&#xa0;» (ou saisissez-en une), ou choisissez «&#xa0;Cet ordinateur uniquement&#xa0;».</translation>
     </message>
     <message>
         <source>your key, or any text</source>
@@ -818,7 +818,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Chats use the models of the server {server} (Settings › Engine): they live on that server. The models below are on this computer, used when the engine is this computer.</source>
-        <translation>Les conversations utilisent les modèles du serveur {server} (Paramètres › Moteur) : ils se trouvent sur ce serveur. Les modèles ci-dessous sont sur cet ordinateur ; ils servent quand le moteur choisi est cet ordinateur.</translation>
+        <translation>Les conversations utilisent les modèles du serveur {server} (Paramètres › Moteur)&#xa0;: ils se trouvent sur ce serveur. Les modèles ci-dessous sont sur cet ordinateur&#x202f;; ils servent quand le moteur choisi est cet ordinateur.</translation>
     </message>
     <message>
         <source>On this computer</source>
@@ -946,7 +946,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>it needs about {needed} GB of memory, but only {available} GB is available; close other programs, or pick a smaller model, a shorter context or the compact KV cache in Settings</source>
-        <translation>il faut environ {needed} Go de mémoire, mais seuls {available} Go sont disponibles ; fermez d’autres programmes, ou choisissez dans les paramètres un modèle plus petit, un contexte plus court ou le cache KV compact</translation>
+        <translation>il faut environ {needed}&#xa0;Go de mémoire, mais seuls {available}&#xa0;Go sont disponibles&#x202f;; fermez d’autres programmes, ou choisissez dans les paramètres un modèle plus petit, un contexte plus court ou le cache KV compact</translation>
     </message>
     <message>
         <source>the model hit an unexpected error ({detail})</source>
@@ -970,11 +970,11 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>port {port} is already used by another program; pick another port in Settings › Local server</source>
-        <translation>le port {port} est déjà utilisé par un autre programme ; choisissez-en un autre dans Paramètres › Serveur local</translation>
+        <translation>le port {port} est déjà utilisé par un autre programme&#x202f;; choisissez-en un autre dans Paramètres › Serveur local</translation>
     </message>
     <message>
         <source>serving on the local network needs an API key; set one in Settings › Local server, or serve to this computer only</source>
-        <translation>servir le modèle sur le réseau local nécessite une clé d’API ; définissez-en une dans Paramètres › Serveur local, ou réservez le serveur à cet ordinateur</translation>
+        <translation>servir le modèle sur le réseau local nécessite une clé d’API&#x202f;; définissez-en une dans Paramètres › Serveur local, ou réservez le serveur à cet ordinateur</translation>
     </message>
     <message>
         <source>the API server could not start ({detail})</source>
@@ -982,27 +982,27 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>cannot reach the server {server} ({detail}); check its address in Settings and that it is running</source>
-        <translation>impossible de joindre le serveur {server} ({detail}) ; vérifiez son adresse dans les paramètres, et qu’il est bien en marche</translation>
+        <translation>impossible de joindre le serveur {server} ({detail})&#x202f;; vérifiez son adresse dans les paramètres, et qu’il est bien en marche</translation>
     </message>
     <message>
         <source>the server {server} refused the API key ({detail}); check the key in Settings › Engine</source>
-        <translation>le serveur {server} a refusé la clé d’API ({detail}) ; vérifiez la clé dans Paramètres › Moteur</translation>
+        <translation>le serveur {server} a refusé la clé d’API ({detail})&#x202f;; vérifiez la clé dans Paramètres › Moteur</translation>
     </message>
     <message>
         <source>the server {server} has no model named “{model}”; pick one of its models in Settings › Engine</source>
-        <translation>le serveur {server} n’a aucun modèle nommé « {model} » ; choisissez l’un de ses modèles dans Paramètres › Moteur</translation>
+        <translation>le serveur {server} n’a aucun modèle nommé «&#xa0;{model}&#xa0;»&#x202f;; choisissez l’un de ses modèles dans Paramètres › Moteur</translation>
     </message>
     <message>
         <source>{server} does not answer like an OpenAI-compatible server; check that the address is its base URL, ending in /v1</source>
-        <translation>{server} ne répond pas comme un serveur compatible OpenAI ; vérifiez que l’adresse est bien son URL de base, terminée par /v1</translation>
+        <translation>{server} ne répond pas comme un serveur compatible OpenAI&#x202f;; vérifiez que l’adresse est bien son URL de base, terminée par /v1</translation>
     </message>
     <message>
         <source>the server says: {detail}</source>
-        <translation>le serveur indique : {detail}</translation>
+        <translation>le serveur indique&#xa0;: {detail}</translation>
     </message>
     <message>
         <source>the server {server} refused the request (HTTP {status}): {detail}</source>
-        <translation>le serveur {server} a refusé la requête (HTTP {status}) : {detail}</translation>
+        <translation>le serveur {server} a refusé la requête (HTTP {status})&#xa0;: {detail}</translation>
     </message>
     <message>
         <source>the connection to the server {server} was lost in the middle of the answer ({detail})</source>
@@ -1013,7 +1013,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <name>ServerStatus</name>
     <message>
         <source>Your answer waits its turn: the model is answering an API request…</source>
-        <translation>Votre réponse attend son tour : le modèle répond à une requête d’API…</translation>
+        <translation>Votre réponse attend son tour&#xa0;: le modèle répond à une requête d’API…</translation>
     </message>
     <message>
         <source>API server on the local network, port {port}</source>
@@ -1029,7 +1029,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>The API server did not start: {reason}</source>
-        <translation>Le serveur d’API n’a pas démarré : {reason}</translation>
+        <translation>Le serveur d’API n’a pas démarré&#xa0;: {reason}</translation>
     </message>
     <message>
         <source>Settings…</source>
@@ -1089,6 +1089,10 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     <message>
         <source>Model</source>
         <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Application</source>
+        <translation>Application</translation>
     </message>
     <message>
         <source>None</source>
@@ -1160,7 +1164,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>KV cache: %1</source>
-        <translation>Cache KV : %1</translation>
+        <translation>Cache KV&#xa0;: %1</translation>
     </message>
 </context>
 <context>
@@ -1222,7 +1226,7 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
     </message>
     <message>
         <source>Resumed from saved state: {count} tokens not read again</source>
-        <translation>Reprise depuis l’état enregistré : {count} tokens non relus</translation>
+        <translation>Reprise depuis l’état enregistré&#xa0;: {count} tokens non relus</translation>
     </message>
     <message>
         <source>Context {used} / {window}</source>

@@ -126,7 +126,7 @@
     <name>ChatStateSection</name>
     <message>
         <source> MB</source>
-        <translation> MB</translation>
+        <translation>&#xa0;MB</translation>
     </message>
     <message>
         <source>Off: nothing saved</source>
@@ -1089,6 +1089,10 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
     <message>
         <source>Model</source>
         <translation>Modello</translation>
+    </message>
+    <message>
+        <source>Application</source>
+        <translation>Applicazione</translation>
     </message>
     <message>
         <source>None</source>

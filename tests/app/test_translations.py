@@ -98,7 +98,7 @@ def test_translations_are_not_english_left_over():
     """Apart from names and symbols, a translated string differs from its English source in every language."""
     same_everywhere = {"Octet", "%1 / %2", "%1 · %2 · %3", "Top-p", "Top-k", "Min-p", "Markdown (*.md)",
                        " pt", "%1/s", "Seed", "{rate} tokens/s", " tokens", "%1 TB", "%1 GB", "%1 MB", "%1 kB",
-                       "&File", "&Chat", "Assistant", "Install", "Default", "Design", "%1 bytes"}
+                       "&File", "&Chat", "Assistant", "Install", "Default", "Design", "%1 bytes", "Application"}
     for code in TRANSLATED:
         left = [e["source"] for e in ts(code) if not e["numerus"] and e["forms"][0] == e["source"]
                 and e["source"] not in same_everywhere]
