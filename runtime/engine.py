@@ -105,6 +105,11 @@ class Engine:
         self.conversation_id = None
         return self.chat_states.clear() if self.chat_states is not None else 0
 
+    def leave_conversation(self) -> None:
+        """Park the live conversation's state before a request that belongs to no conversation of the app's (an
+        API client's) uses the cache: the app's next turn then resumes instead of reading its chat again."""
+        self._enter_conversation(None, [])
+
     def _live_state(self) -> SavedState:
         tensors = self.cache.snapshot(len(self.cached_ids))
         return SavedState(list(self.cached_ids), {name: t.to("cpu") for name, t in tensors.items()})

@@ -28,6 +28,7 @@ class Prepared:
 
     def work(self, engine, cancelled):
         """The engine queue's work: text deltas, then Finished."""
+        engine.leave_conversation()  # in the app's worker, an API request must not take a chat's saved state
         generation = engine.generate(self.prompt, params=self.request.params, max_tokens=self.max_tokens,
                                      cancelled=cancelled, logits_processor=self.processor, stop=self.request.stop)
         for delta in generation:

@@ -11,6 +11,8 @@ from runtime.chat_state import SUFFIX, file_name
 from runtime.engine import Engine
 from runtime.kv_cache import KV_CACHE_TYPES
 from runtime.sampling import SamplingParams
+from runtime.server.api_requests import CompletionRequest
+from runtime.server.completions import Prepared
 from runtime.synth import synth
 
 GREEDY = SamplingParams(temperature=0, repetition_penalty=1.0)
@@ -165,6 +167,19 @@ def test_switching_between_two_chats_restores_from_memory(model, folder):
     text, result = answer(engine, second_turn(first_a), "a")
     assert result.resumed_from == "memory" and result.resumed_tokens > 20
     assert result.stats.prefilled_tokens == result.stats.prompt_tokens - result.resumed_tokens
+    assert (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
+
+
+def test_an_api_request_between_two_turns_leaves_the_chat_resumable(model, folder):
+    """The worker's local server runs API requests on the same engine: one must park the app's chat, not
+    overwrite it, so the chat's next turn resumes instead of reading the conversation again."""
+    engine = engine_for(model, folder)
+    first_a, _ = answer(engine, FIRST, "a")
+    request = CompletionRequest(chat=False, prompt="A completely different text about mountains", params=GREEDY)
+    prompt = engine.loaded.tokenizer.encode(request.prompt)
+    list(Prepared(request, prompt, 8, None).work(engine, lambda: False))
+    text, result = answer(engine, second_turn(first_a), "a")
+    assert result.resumed_from == "memory" and result.resumed_tokens > 20
     assert (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
 
 
