@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import psutil
 import torch
 
 MAGIC = b"OCTETKV\0"
@@ -239,14 +240,20 @@ def remove_stale_temporaries(folder: Path) -> None:
 
 
 # -- the store -------------------------------------------------------------------------------------------------
+# Memory the machine keeps free of parked states: below it a state left goes to disk only (the memory check
+# before a load counts the model and its KV cache, not parked states).
+MEMORY_RESERVE = 1024**3
+
+
 class ChatStates:
     """Parked states of one loaded model: in memory (LRU, `memory_bytes`) and on disk (LRU, `disk_bytes`;
     0 turns either off). Disk writes run on a thread of their own; `flush()` waits for them."""
 
     def __init__(self, folder: Path, key: str, shapes: Shapes, max_tokens: int, *, memory_bytes: int,
-                 disk_bytes: int):
+                 disk_bytes: int, spare_memory: Callable[[], int] = lambda: psutil.virtual_memory().available):
         self.folder, self.key, self.shapes, self.max_tokens = Path(folder), key, shapes, max_tokens
         self.memory_bytes, self.disk_bytes = max(0, memory_bytes), max(0, disk_bytes)
+        self.spare_memory = spare_memory  # what the machine has left: parked states never take its last MEMORY_RESERVE
         self.memory: OrderedDict[str, SavedState] = OrderedDict()
         self.writes: queue.Queue = queue.Queue()
         self.writer: threading.Thread | None = None
@@ -261,7 +268,7 @@ class ChatStates:
     def park(self, conversation: str, state: SavedState) -> None:
         """Keep a conversation being left: in memory if it fits, and written to disk in the background."""
         self.memory.pop(conversation, None)
-        if state.nbytes <= self.memory_bytes:
+        if state.nbytes <= self.memory_bytes and self.spare_memory() - state.nbytes >= MEMORY_RESERVE:
             self.memory[conversation] = state
             while self.memory_used > self.memory_bytes:
                 self.memory.popitem(last=False)

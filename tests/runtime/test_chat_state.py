@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from runtime.chat_state import SUFFIX, file_name
+from runtime.chat_state import MEMORY_RESERVE, SUFFIX, file_name
 from runtime.engine import Engine
 from runtime.kv_cache import KV_CACHE_TYPES
 from runtime.sampling import SamplingParams
@@ -181,6 +181,16 @@ def test_an_api_request_between_two_turns_leaves_the_chat_resumable(model, folde
     text, result = answer(engine, second_turn(first_a), "a")
     assert result.resumed_from == "memory" and result.resumed_tokens > 20
     assert (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
+
+
+def test_a_state_left_goes_to_disk_only_when_the_machine_is_short_of_memory(model, folder):
+    engine = engine_for(model, folder)
+    engine.chat_states.spare_memory = lambda: MEMORY_RESERVE  # nothing to spare above the reserve
+    first_a, _ = answer(engine, FIRST, "a")
+    answer(engine, [FIRST[0], {"role": "user", "content": "Something else entirely: name three fruits."}], "b")
+    assert not engine.chat_states.memory
+    text, result = answer(engine, second_turn(first_a), "a")
+    assert result.resumed_from == "disk" and (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
 
 
 def test_eviction_keeps_the_disk_and_memory_budgets(model, folder):
