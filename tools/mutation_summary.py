@@ -5,7 +5,8 @@
 Killed and timed-out mutants count as caught; survivors and mutants no test reaches ("no tests") as missed;
 mutants not run yet are listed apart. `--names FILE` limits the count to the mutant names listed in the files
 (one a line, as `mutmut run NAME...` takes them: a fixed random sample, say). `--equivalent FILE` leaves out the
-mutants named in backticks in FILE (docs/mutation.md: mutants that cannot change behaviour, each with its reason).
+mutants named in backticks under FILE's "## Equivalent mutants" heading (docs/mutation.md: mutants that cannot
+change behaviour, each with its reason).
 `--survivors` lists the names of those that were missed; `--diffs` adds each one's changed line(s).
 """
 import argparse
@@ -22,6 +23,12 @@ CAUGHT = {1: "killed", 3: "killed", 36: "timeout", -24: "timeout", 24: "timeout"
           -9: "killed", -11: "killed", 37: "killed"}
 MISSED = {0: "survived", 5: "no tests", 33: "no tests"}
 NAME = re.compile(r"`([\w.]+(?:\u01c1\w+\u01c1)?\w*__mutmut_\d+)`")
+
+
+def equivalent_names(text: str) -> set[str]:
+    """The mutant names in backticks under the "## Equivalent mutants" heading (up to the next "## " heading)."""
+    section = text.split("\n## Equivalent mutants", 1)[-1].split("\n## ", 1)[0] if "## Equivalent" in text else ""
+    return set(NAME.findall(section))
 
 
 def outcome(exit_code) -> str:
@@ -64,7 +71,7 @@ def main() -> int:
     if not args.mutants.is_dir():
         parser.error(f"{args.mutants} does not exist: run `make mutate` first")
     chosen = {n for f in args.names for n in f.read_text(encoding="utf-8").split()} if args.names else None
-    equivalent = set(NAME.findall(args.equivalent.read_text(encoding="utf-8"))) if args.equivalent else set()
+    equivalent = equivalent_names(args.equivalent.read_text(encoding="utf-8")) if args.equivalent else set()
     total, packages = Counter(), {}
     for source, outcomes in results(args.mutants).items():
         outcomes = {n: o for n, o in outcomes.items() if chosen is None or n in chosen}

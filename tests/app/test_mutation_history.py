@@ -424,3 +424,67 @@ def test_finish_refuses_to_leave_an_answer_streaming(store):
         with pytest.raises(ValueError, match=f"cannot finish as '{wrong}'"):
             writer.finish(state=wrong)
     assert store.message(writer.message_id).state == "streaming"
+
+
+def test_a_time_longer_than_64_characters_is_refused_before_parsing():
+    from app.history.validate import aware_time
+
+    padded = "2026-01-02T03:04:05.000006+00:00".ljust(65, "0")
+    with pytest.raises(TypeError, match="a time must be a short text, not '2026-01-02T03"):
+        aware_time(padded)
+    assert aware_time("2026-01-02T03:04:05+00:00").year == 2026
+
+
+def test_many_shallow_brackets_are_not_taken_for_deep_nesting():
+    from app.history.validate import MAX_DEPTH, json_depth_exceeds
+
+    wide = "[" + ",".join(f'[{i}, "a \\" ]"]' for i in range(40)) + "]"
+    assert not json_depth_exceeds(wide)
+    assert not json_depth_exceeds("[" * MAX_DEPTH)  # malformed, not deep: the JSON parser says so
+    assert json_depth_exceeds("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert not json_depth_exceeds("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+
+
+def test_a_message_added_without_show_leaves_the_branch_on_show(store):
+    conversation = store.create_conversation()
+    question = store.add_message(conversation.id, role="user", content="Question")
+    answer = store.add_message(conversation.id, role="assistant", content="Shown")
+    store.add_message(conversation.id, role="assistant", content="Hidden", parent_id=question.id, show=False)
+    assert [m.content for m in store.shown_path(conversation.id)] == ["Question", "Shown"]
+    assert [m.id for m in store.siblings(answer.id)][0] == answer.id
+
+
+def test_settings_that_are_not_a_mapping_are_refused_naming_what_they_are():
+    from app.history.validate import check_settings
+
+    with pytest.raises(TypeError, match="settings must be a mapping, not list"):
+        check_settings([1])
+
+
+def test_an_export_of_exactly_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path, monkeypatch):
+    from app.history import markdown_reader
+    from app.history.markdown_reader import MarkdownImportError, read_export
+
+    monkeypatch.setattr(markdown_reader, "MAX_FILE_BYTES", 3 * 2**20)  # the rule, at a size quick to write
+    path = tmp_path / "big.md"
+    path.write_bytes(b"x" * (3 * 2**20))
+    with pytest.raises(MarkdownImportError, match="no front matter"):  # read, then found not to be an export
+        read_export(path)
+    path.write_bytes(b"x" * (3 * 2**20 + 1))
+    with pytest.raises(MarkdownImportError) as refused:
+        read_export(path)
+    assert str(refused.value) == f"{path}: the file is 3 MB; Octet imports exports of up to 3 MB"
+
+
+def test_an_unknown_key_in_a_branch_heading_is_noted_and_ignored(store):
+    from app.history.export import conversation_markdown
+    from app.history.markdown_reader import parse_export
+
+    conversation = store.create_conversation(title="Branches")
+    asked = store.add_message(conversation.id, role="user", content="Question")
+    store.add_message(conversation.id, role="assistant", content="One", parent_id=asked.id)
+    store.add_message(conversation.id, role="assistant", content="Two", parent_id=asked.id)
+    text = conversation_markdown(store, conversation.id).replace('{"parent": 1} -->', '{"parent": 1, "mood": 2} -->')
+    parsed = parse_export(text)
+    assert parsed.notes == ["unknown branch heading key 'mood' ignored"]
+    assert sorted(m.content for m in parsed.messages) == ["One", "Question", "Two"]

@@ -216,3 +216,38 @@ def test_the_hf_cache_is_the_callers_else_hf_hub_cache_else_hf_home_hub(monkeypa
     assert hf_cache_dir() == tmp_path / "cache"
     monkeypatch.delenv("HF_HUB_CACHE")
     assert hf_cache_dir() == tmp_path / "home" / "hub"
+
+
+def test_the_hf_cache_copy_of_the_asked_revision_comes_before_an_older_snapshot(tmp_path):
+    old, new = b"GGUF old", b"GGUF new"
+    current = _cache_with(tmp_path / "hf", new)  # snapshots/ccc…, refs/main -> ccc…
+    older = current.parent.parent / ("a" * 40)
+    older.mkdir()
+    blob = current.parent.parent.parent / "blobs" / hashlib.sha256(old).hexdigest()
+    blob.write_bytes(old)
+    (older / NAME).symlink_to(Path("../../blobs") / blob.name)
+    assert find_in_hf_cache(REPO, NAME, cache_dir=tmp_path / "hf") == current
+    (current.parent.parent.parent / "refs" / "main").unlink()  # no ref: any snapshot holding the file will do
+    assert find_in_hf_cache(REPO, NAME, cache_dir=tmp_path / "hf", expected_sha256=hashlib.sha256(new).hexdigest()) \
+        == current
+
+
+def test_an_imported_gguf_is_recorded_as_gguf(starter_path, tmp_path, data_dir):
+    import shutil
+
+    from app.models.catalog import get_installed, import_model
+
+    mine = tmp_path / "mine.gguf"
+    shutil.copy(starter_path, mine)
+    model = import_model(mine)
+    assert model.format == "gguf" and get_installed(model.id).format == "gguf"
+
+
+def test_a_downloaded_model_is_registered_with_its_catalog_facts(fake_hub, tmp_path, data_dir):  # noqa: F811
+    from app.models.catalog import get_installed
+
+    entry = make_entry(fake_hub, payload(1024 * 1024))
+    model = job(fake_hub, entry, tmp_path).run()
+    again = get_installed(model.id)
+    assert (again.format, again.quantization, again.catalog_id, again.source, again.by_reference) == \
+        ("gguf", "Q4_0", "tiny-q4_0", "catalog", False)
