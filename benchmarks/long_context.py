@@ -27,10 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 CHUNK = 512
+TORCH_ATTENTION = -1  # an --attention-threads value: decode attention in torch ops (model.blocked_decode_attention)
 
 
 def measure_interleaved(path: Path, kv_cache: str, depths: list[int], chunk_depths: list[int], steps: int,
-                        chunks: int, attention_threads: int | None = None) -> dict:
+                        chunks: int, attention_threads: int | None = None, threads: int | None = None) -> dict:
     """One model and one cache filled to the largest depth with random keys and values; then, in turns
     (so that a busy machine slows every depth alike), one greedy decode step at each depth, `steps`
     times, and one 512-token prefill chunk at each chunk depth, `chunks` times. Medians and best times;
@@ -42,9 +43,13 @@ def measure_interleaved(path: Path, kv_cache: str, depths: list[int], chunk_dept
     from runtime.generate import prefill
     from runtime.quant.kernels import gguf_kernels
 
-    engine = Engine(kv_cache=kv_cache)
+    engine = Engine(kv_cache=kv_cache, threads=threads)
     _first_use_of_torch()
-    if attention_threads and gguf_kernels():
+    if attention_threads == TORCH_ATTENTION:  # the torch path the kernel replaced, for comparison
+        import runtime.model
+
+        runtime.model.decode_attention = runtime.model.blocked_decode_attention
+    elif attention_threads and gguf_kernels():
         gguf_kernels().attention_threads = attention_threads
     loaded = engine.load(path, context_length=max(depths + [d + CHUNK for d in chunk_depths]) + 1)
     model, cache, config = loaded.model, engine.cache, loaded.config
@@ -57,13 +62,15 @@ def measure_interleaved(path: Path, kv_cache: str, depths: list[int], chunk_dept
                 cache.store(layer, start, torch.randn(shape, generator=g), torch.randn(shape, generator=g))
         token = torch.tensor([7])
         decode = {depth: [] for depth in depths}
+        cpu = {depth: [] for depth in depths}  # this thread's CPU time: the whole step's work with --threads 1
         model(token, cache)  # warm-up
         for _ in range(steps):
             for depth in depths:
                 cache.length = depth
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 model(token, cache)
                 decode[depth].append(time.perf_counter() - started)
+                cpu[depth].append(time.thread_time() - started_cpu)
         chunk = {depth: [] for depth in chunk_depths}
         prompt = torch.randint(3, config.vocab_size, (CHUNK,), generator=g).tolist()
         for _ in range(chunks):
@@ -72,11 +79,12 @@ def measure_interleaved(path: Path, kv_cache: str, depths: list[int], chunk_dept
                 started = time.perf_counter()
                 prefill(model, cache, prompt)
                 chunk[depth].append(time.perf_counter() - started)
-    kernels = gguf_kernels()
+    kernels = gguf_kernels() if attention_threads != TORCH_ATTENTION else None
     return {"kv_cache": kv_cache, "attention": "native" if kernels else "torch",
             "attention_threads": kernels and (kernels.attention_threads or kernels.threads), "file_gb": round(model_bytes(path) / 1e9, 3),
             "kv_cache_gb": round(cache.nbytes / 1e9, 3), "peak_rss_gb": round(peak_rss_bytes() / 1e9, 3),
             "decode_tok_s": {d: rates(times, 1) for d, times in decode.items()},
+            **({"decode_cpu_tok_s": {d: rates(times, 1) for d, times in cpu.items()}} if threads == 1 else {}),
             "chunk_prefill_tok_s": {d: rates(times, CHUNK) for d, times in chunk.items()}}
 
 
@@ -144,21 +152,25 @@ def main() -> None:
                         help="whole prompts to prefill, each in its own process (512 16384: minutes)")
     parser.add_argument("--gen-tokens", type=int, default=32)
     parser.add_argument("--llama-cpp", action="store_true", help="also llama.cpp's decode at 16K")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="the engine's threads (0: the physical cores); with 1 the decode steps' CPU time is "
+                             "reported too, which a busy machine changes far less than the wall time")
     parser.add_argument("--attention-threads", type=int, nargs="+", default=[0],
-                        help="threads of the native decode attention, each in turn (0: the engine's)")
+                        help="threads of the native decode attention, each in turn (0: the engine's; -1: "
+                             "torch's blocked path instead, for comparison)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, number, kv_cache = args.child
         result = (measure_interleaved(args.model, kv_cache, args.depths, args.chunk_depths, args.steps, args.chunks,
-                                      int(number))
+                                      int(number), args.threads or None)
                   if kind == "interleaved" else measure_prefill(args.model, int(number), kv_cache) if kind == "prefill"
                   else measure_llama_cpp(args.model, int(number), args.gen_tokens))
         print(json.dumps(result))
         return
     for kv_cache in args.kv_cache:
         options = ["--depths", *map(str, args.depths), "--chunk-depths", *map(str, args.chunk_depths),
-                   "--steps", str(args.steps), "--chunks", str(args.chunks)]
+                   "--steps", str(args.steps), "--chunks", str(args.chunks), "--threads", str(args.threads)]
         for threads in args.attention_threads:
             before = load_average()
             result = in_child(str(args.model), *options, "--child", "interleaved", str(threads), kv_cache)

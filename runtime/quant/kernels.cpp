@@ -225,25 +225,48 @@ inline void prefetch_row(const T* row, int Hd) {
   for (int c = 0; c < Hd * (int)sizeof(T); c += 64) _mm_prefetch((const char*)row + c + PREFETCH_BYTES, _MM_HINT_T0);
 }
 
-// Scores of NG heads (q [NG, Hd]) with `count` keys from k: s[g * SUB + p].
+// The lane sums of NG accumulators: the scores of NG heads at position p, s[g * SUB + p].
+template <int NG>
+inline void store_scores(__m512 (&acc)[NG], float* s, int p) {
+  if constexpr (NG == 4) {
+    alignas(16) float sums[4];
+    _mm_store_ps(sums, sum4(acc[0], acc[1], acc[2], acc[3]));
+    for (int g = 0; g < 4; ++g) s[g * SUB + p] = sums[g];
+  } else {
+    for (int g = 0; g < NG; ++g) s[g * SUB + p] = _mm512_reduce_add_ps(acc[g]);
+  }
+}
+
+// Scores of NG heads (q [NG, Hd]) with `count` keys from k: s[g * SUB + p]. Two keys at a time: each
+// load of q serves both.
 template <int NG, typename T>
 void head_scores(const float* q, const T* k, int count, int Hd, float* s) {
-  for (int p = 0; p < count; ++p) {
+  int p = 0;
+  for (; p + 2 <= count; p += 2) {
     const T* row = k + (int64_t)p * Hd;
-    prefetch_row(row, Hd);
+    prefetch_row(row, 2 * Hd);
+    __m512 a[NG], b[NG];
+    for (int g = 0; g < NG; ++g) a[g] = b[g] = _mm512_setzero_ps();
+    for (int c = 0; c < Hd; c += 16) {
+      const __m512 ka = widen16(row + c), kb = widen16(row + Hd + c);
+      for (int g = 0; g < NG; ++g) {
+        const __m512 qg = _mm512_loadu_ps(q + g * Hd + c);
+        a[g] = _mm512_fmadd_ps(ka, qg, a[g]);
+        b[g] = _mm512_fmadd_ps(kb, qg, b[g]);
+      }
+    }
+    store_scores<NG>(a, s, p);
+    store_scores<NG>(b, s, p + 1);
+  }
+  for (; p < count; ++p) {
+    const T* row = k + (int64_t)p * Hd;
     __m512 acc[NG];
     for (int g = 0; g < NG; ++g) acc[g] = _mm512_setzero_ps();
     for (int c = 0; c < Hd; c += 16) {
       const __m512 kv = widen16(row + c);
       for (int g = 0; g < NG; ++g) acc[g] = _mm512_fmadd_ps(kv, _mm512_loadu_ps(q + g * Hd + c), acc[g]);
     }
-    if constexpr (NG == 4) {
-      alignas(16) float sums[4];
-      _mm_store_ps(sums, sum4(acc[0], acc[1], acc[2], acc[3]));
-      for (int g = 0; g < 4; ++g) s[g * SUB + p] = sums[g];
-    } else {
-      for (int g = 0; g < NG; ++g) s[g * SUB + p] = _mm512_reduce_add_ps(acc[g]);
-    }
+    store_scores<NG>(acc, s, p);
   }
 }
 
