@@ -4,9 +4,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test mutate mutate-runtime setup starter translations package package-smoke clean
+.PHONY: run test mutate mutate-runtime setup starter translations kernels package package-smoke clean
 
-setup: $(STAMP) translations
+setup: $(STAMP) translations kernels
+
+# The native kernels, one library per instruction set (runtime/quant/native.py), rebuilt when their sources
+# change (about 10 s). Nothing is compiled at run time.
+KERNEL_LIBS := runtime/quant/lib/.built
+kernels: $(KERNEL_LIBS)
+$(KERNEL_LIBS): $(STAMP) runtime/quant/native.py $(wildcard runtime/quant/native/*)
+	$(PY) -m runtime.quant.native
+	touch $@
 
 # The interface's translations, compiled from resources/translations/*.ts (under a second).
 translations: $(STAMP)
@@ -56,4 +64,4 @@ package-smoke: package starter
 	$(PY) packaging/smoke_test.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info mutants
+	rm -rf $(VENV) build *.egg-info mutants runtime/quant/lib

@@ -1,8 +1,8 @@
 """Build the packaged app from a clone: `.venv/bin/python packaging/build.py` -> dist/octet/.
 
-Installs PyInstaller into this Python if it is missing, compiles the translations, renders the icons
-from resources/icons/octet.svg, runs packaging/octet.spec, adds the Linux desktop files, and prints
-the build time and the bundle's size.
+Checks that the native kernels are built (runtime/quant/lib/, by `make setup`), installs PyInstaller into this
+Python if it is missing, compiles the translations, renders the icons from resources/icons/octet.svg, runs
+packaging/octet.spec, adds the Linux desktop files, and prints the build time and the bundle's size.
 """
 import argparse
 import os
@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from runtime.quant import native  # noqa: E402  (torch-free: where the kernels' libraries are, and which)
+
 SPEC = ROOT / "packaging" / "octet.spec"
 SVG = ROOT / "resources" / "icons" / "octet.svg"
 WORK = ROOT / "build"
@@ -103,6 +106,26 @@ def make_icons(target: Path = ICONS) -> Path:
 
 
 # -- the bundle -------------------------------------------------------------------------------------
+def check_kernels(folder: Path = native.LIBRARY_DIR, sources: Path = native.SOURCE_DIR) -> list[Path]:
+    """This machine's kernel libraries (every instruction set's), each built and newer than the C++ sources;
+    else exits saying how to build them: without them the app would run on torch's slower kernels."""
+    arch = native.machine()
+    if arch not in native.VARIANTS:
+        print(f"no native kernels for {arch}: the app will run on torch's kernels", flush=True)
+        return []
+    libraries = [native.library_path(isa, folder) for isa in native.VARIANTS[arch]]
+    rebuild = "build them with `make setup` (or `.venv/bin/python -m runtime.quant.native`), then package again"
+    missing = [library.name for library in libraries if not library.is_file()]
+    if missing:
+        raise SystemExit(f"the native kernels are not built ({', '.join(missing)} missing in {folder}): {rebuild}")
+    newest_source = max((path.stat().st_mtime for path in sources.rglob("*") if path.is_file()), default=0)
+    stale = [library.name for library in libraries if library.stat().st_mtime < newest_source]
+    if stale:
+        raise SystemExit(f"the native kernels are older than their sources in {sources} ({', '.join(stale)}): "
+                         f"{rebuild}")
+    return libraries
+
+
 def run_pyinstaller() -> None:
     env = {**os.environ, "OCTET_ICON_DIR": str(ICONS)}
     subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
@@ -139,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     make_icons()
     if args.icons_only:
         return 0
+    check_kernels()
     ensure_pyinstaller()
     compile_translations()
     run_pyinstaller()

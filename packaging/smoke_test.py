@@ -5,7 +5,9 @@ starts offscreen on its first run and the self-test (`--smoke-test`) clicks the 
 "Import a GGUF file…", with that file (`--smoke-import`, instead of the file dialog): the import is checked by the
 frozen runtime off the GUI thread, the model loads in the frozen worker, answers one question, the answer is
 saved, and the app quits. Then the history must hold the answer, the registry the import, and no process of that
-run may be left. Prints the app's timings; exit code 0 when all passed.
+run may be left. The app runs with no compiler on its PATH, and must run on the best native kernels this CPU takes
+(runtime/quant/native.py), as both its import check (the frozen `runtime info --json`) and its worker's `loaded`
+event say. Prints the app's timings; exit code 0 when all passed.
 """
 import argparse
 import json
@@ -23,6 +25,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_APP = ROOT / "dist" / "octet" / "octet"
+COMPILERS = ("g++", "gcc", "c++", "cc", "clang", "clang++")
 QUESTION = "What is the capital of France? Answer in one sentence."
 TIMEOUT_S = 600
 
@@ -46,8 +49,23 @@ def _usual_starter(name: str) -> Path:
     return Path(platformdirs.user_data_dir("Octet", appauthor=False)) / "models" / name
 
 
+def path_without_compilers(path: str = os.environ.get("PATH", "")) -> str:
+    """PATH less every folder that holds a C or C++ compiler: the app must not need one."""
+    return os.pathsep.join(folder for folder in path.split(os.pathsep)
+                           if folder and not any(shutil.which(name, path=folder) for name in COMPILERS))
+
+
+def expected_kernels() -> str:
+    """The kernel path the app must report here: the best variant this CPU runs (or OCTET_KERNEL_ISA's)."""
+    from runtime.quant import native  # torch-free
+
+    usable = native.usable_isas()
+    return usable[0] if usable else "none: no native kernels for this CPU"
+
+
 def run_app(app: Path, data: Path, question: str, model: Path) -> tuple[dict, float, subprocess.CompletedProcess]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "OCTET_DATA_DIR": str(data)}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "OCTET_DATA_DIR": str(data), "PATH": path_without_compilers()}
+    env.pop("OCTET_NO_KERNELS", None)
     started = time.monotonic()
     done = subprocess.run([str(app), "--smoke-import", str(model), "--smoke-test", question], env=env,
                           capture_output=True, text=True, timeout=TIMEOUT_S, cwd=tempfile.gettempdir())
@@ -64,12 +82,26 @@ def saved_answer(data: Path, message_id) -> str | None:
     return row[0] if row else None
 
 
-def imported_paths(data: Path) -> list[str]:
-    """The paths of the models the app registered (data/models.json)."""
+def registered_models(data: Path) -> list[dict]:
+    """The models the app registered (data/models.json)."""
     registry = data / "models.json"
     if not registry.is_file():
         return []
-    return [model["path"] for model in json.loads(registry.read_text(encoding="utf-8")).get("models", [])]
+    return json.loads(registry.read_text(encoding="utf-8")).get("models", [])
+
+
+def imported_paths(data: Path) -> list[str]:
+    return [model["path"] for model in registered_models(data)]
+
+
+def kernel_problems(report: dict, data: Path, expected: str) -> list[str]:
+    """Where the worker's `loaded` event or the import check's `info --json` (kept in the registry) names another
+    kernel path than `expected`."""
+    imported = (registered_models(data) or [{}])[0]
+    found = {"the worker's loaded event": report.get("kernels"),
+             "the import check (runtime info --json)": (imported.get("info") or {}).get("kernels")}
+    return [f"{source} says {kernels!r} kernels, not {expected!r}" for source, kernels in found.items()
+            if kernels != expected]
 
 
 def leftover_processes(data: Path, pids: list[int]) -> list[str]:
@@ -102,12 +134,14 @@ def check(app: Path, question: str) -> int:
             problems.append(f"the registry does not list the imported {model.name}: {imported_paths(data)}")
         if report.get("message_id") is not None and saved_answer(data, report["message_id"]) != report.get("answer"):
             problems.append("the history does not hold the answer the app showed")
+        problems += kernel_problems(report, data, expected_kernels())
         left = leftover_processes(data, [p for p in (report.get("pid"), report.get("worker_pid")) if p])
         problems += [f"left running: {line}" for line in left]
         summary = {key: report.get(key) for key in ("window_shown_s", "first_run_clicked_s", "model_ready_s",
                                                     "first_token_s", "done_s")}
         print(json.dumps({"passed": not problems, "wall_s": round(seconds, 2), **summary,
-                          "answer": report.get("answer"), "problems": problems}, ensure_ascii=False))
+                          "kernels": report.get("kernels"), "answer": report.get("answer"), "problems": problems},
+                         ensure_ascii=False))
         if problems:
             print(done.stderr[-3000:], file=sys.stderr)
         return 0 if not problems else 1

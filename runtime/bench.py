@@ -1,4 +1,4 @@
-"""`runtime bench`: load seconds, prefill and decode tokens/s, peak memory of one model, as a dict.
+"""`runtime bench`: load seconds, prefill and decode tokens/s, peak memory of one model and the kernels it ran on.
 
 Measured as llama.cpp's peers are: a fixed prompt of random vocabulary ids (default 512) prefilled
 once after a short warm-up, then greedy decoding (argmax, no sampler) of `gen_tokens` tokens.
@@ -14,7 +14,7 @@ import torch
 from .engine import Engine
 from .generate import prefill
 from .kv_cache import DEFAULT_KV_CACHE
-from .quant.kernels import gguf_kernels
+from .quant.kernels import gguf_kernels, kernel_path
 
 
 def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads: int | None = None,
@@ -38,6 +38,7 @@ def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads:
         decode_s = time.perf_counter() - started
     return {
         "model": str(path), "quantization": loaded.quantization, "device": device,
+        "kernels": kernel_path() if device == "cpu" else "torch",
         "threads": torch.get_num_threads(), "load_s": round(load_s, 3),
         "prompt_tokens": prompt_tokens, "prefill_tok_s": round(prompt_tokens / prefill_s, 2),
         "gen_tokens": gen_tokens, "decode_tok_s": round(gen_tokens / decode_s, 2),
@@ -48,7 +49,7 @@ def run_bench(path, *, prompt_tokens: int = 512, gen_tokens: int = 128, threads:
 
 def _first_use_of_torch():
     """What a process pays once, before any model (as `import llama_cpp` is left out of llama.cpp's
-    load time): our kernels compiled (first run on a machine, ~10 s) or found in the cache."""
+    load time): our kernels' library for this CPU loaded."""
     gguf_kernels()
 
 
@@ -72,7 +73,8 @@ def model_bytes(path: Path) -> int:
 
 
 def format_report(result: dict) -> str:
-    return (f"{Path(result['model']).name} ({result['quantization']}, {result['threads']} threads): "
+    return (f"{Path(result['model']).name} ({result['quantization']}, {result['kernels']} kernels, "
+            f"{result['threads']} threads): "
             f"load {result['load_s']:.2f} s, prefill {result['prefill_tok_s']:.1f} tok/s "
             f"({result['prompt_tokens']} tokens), decode {result['decode_tok_s']:.1f} tok/s "
             f"({result['gen_tokens']} tokens), peak RSS {result['peak_rss_gb']:.2f} GB "

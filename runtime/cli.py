@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("out", metavar="OUT.gguf")
     synth.add_argument("--preset", required=True, choices=["mixtral-8x7b", "mistral-7b", "tiny-mixtral"])
     synth.add_argument("--layers", type=int, help="number of layers (default: the preset's)")
-    synth.add_argument("--type", default="Q4_0", choices=["F32", "F16", "Q8_0", "Q4_0"])
+    synth.add_argument("--type", default="Q4_0", choices=["F32", "F16", "Q8_0", "Q4_0", "Q6_K", "Q5_K_M", "Q4_K_M",
+                                                          "Q3_K_M", "Q2_K"],
+                       help="Q6_K ... Q2_K: laid out as llama.cpp quantizes those file types")
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(command=cmd_synth)
 
@@ -120,8 +122,9 @@ def add_sampling_options(parser) -> None:
 
 def cmd_info(args) -> None:
     from .loader import inspect_model  # deferred: torch
+    from .quant.kernels import kernel_path
 
-    info = inspect_model(resolve_model(args.model))
+    info = {**inspect_model(resolve_model(args.model)), "kernels": kernel_path()}  # what this machine runs it on
     if args.json:
         print(json.dumps(info, indent=2))
         return

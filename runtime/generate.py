@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Sequence
 import torch
 
 from .kv_cache import KVCache
+from .quant.formats import prompt_path
 from .sampling import Sampler
 from .text.tokenizer import StreamDecoder
 
@@ -65,7 +66,8 @@ def prefill(model, cache: KVCache, tokens: list[int], device="cpu",
         if cancelled():
             return None
         chunk = torch.tensor(tokens[start:start + PREFILL_CHUNK], dtype=torch.long, device=device)
-        logits = model(chunk, cache, all_logits=False)[-1]
+        with prompt_path():
+            logits = model(chunk, cache, all_logits=False)[-1]
     return logits
 
 

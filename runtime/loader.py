@@ -22,7 +22,7 @@ from .memory_estimate import DEFAULT_KV_CACHE, estimate_header, read_gguf_header
 from .model import Transformer, empty_transformer, parameter_shapes
 from .quant.formats import (GGUFBlockWeight, QuantizedEmbedding, QuantizedExperts, QuantizedLinear,
                             quantize_weight)
-from .quant.gguf_blocks import gguf_weight, is_quantized
+from .quant.gguf_blocks import gguf_weight, in_place, is_quantized
 from .quant.kernels import gguf_kernels
 from .text.chat_template import chat_encoder_for
 from .text.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
@@ -179,21 +179,25 @@ def _check_gguf(file: GGUFFile, config: ModelConfig) -> dict:
     return expected
 
 
+ROUTER = "feed_forward.gate.weight"  # stays float: tiny, and it picks the experts
+
+
 def _gguf_value(file: GGUFFile, file_name: str, name: str, config: ModelConfig, dtype, keep_quantized: bool):
-    """One tensor of the file: float in `dtype`, or (`keep_quantized`) a quantized weight on its blocks."""
+    """One tensor of the file: float in `dtype`, or (`keep_quantized`) a quantized weight on its blocks,
+    which stay in the mapped file when our kernels read them (F16 and BF16 matrices too)."""
     qtype = file.tensors[file_name].tensor_type
     heads = _rope_heads(name, config)
-    if not (keep_quantized and is_quantized(qtype)):
+    raw, in_features = file.raw(file_name), file.shape(file_name)[-1]
+    mapped = keep_quantized and raw.ndim > 1 and not name.endswith(ROUTER) and in_place(qtype, in_features)
+    if not (mapped or keep_quantized and is_quantized(qtype)):
         tensor = file.load(file_name, dtype)
         return tensor if heads is None else unpermute_rope_rows(tensor, heads)
-    raw, in_features = file.raw(file_name), file.shape(file_name)[-1]
-    if heads is not None:
-        raw = unpermute_rope_rows(torch.from_numpy(raw.copy()), heads).numpy()
     if raw.ndim == 3:
         weight = QuantizedExperts([gguf_weight(raw[e], qtype, in_features) for e in range(raw.shape[0])], dtype)
     else:
-        weight = gguf_weight(raw, qtype, in_features, for_rows=name == "tok_embeddings.weight")
-    file.release(file_name)  # the quantized weight holds its own copy (regrouped or converted)
+        weight = gguf_weight(raw, qtype, in_features, rope_heads=heads, for_rows=name == "tok_embeddings.weight")
+    if not mapped:
+        file.release(file_name)  # the converted weight holds its own copy
     return weight
 
 

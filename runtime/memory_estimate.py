@@ -5,7 +5,7 @@ window calls it, the loader refuses by it.
 
 `estimate_gguf(path, ...)` reads the file's header (bounded: every length checked against the file's size);
 `estimate_from_size(quantization, file_bytes, ...)` judges a catalog entry before it is downloaded, from its
-parameter count when known, else from its file size. `FORMS` says what the loader does with each GGUF type
+parameter count when known, else from its file size. `KERNEL_TYPES` and `WITHOUT_KERNELS` say what the loader does with each GGUF type
 today (runtime/loader.py, runtime/quant/gguf_blocks.py); tests/runtime/test_memory_estimate.py checks it.
 """
 from __future__ import annotations
@@ -31,13 +31,12 @@ GGML_TYPES = {
 }
 TYPE_SIZES = {name: (block, size) for name, block, size in GGML_TYPES.values()}
 FLOAT_TYPES = ("F32", "F16", "BF16")
-# The loader (quantize="auto", CPU): which form each quantized GGUF type is kept in. "blocks": the file's own
-# bytes (our kernels, where they run and rows hold a multiple of 512 weights; int4 / int8 otherwise).
-# Every other quantized type is dequantized and re-quantized to int8 per row.
-FORMS = {"Q4_0": "blocks", "Q8_0": "blocks", "Q4_1": "int4", "Q4_K": "int4"}
-WITHOUT_KERNELS = {"Q4_0": "int4", "Q8_0": "int8"}
-UNKNOWN_KERNELS = {"Q4_0": "int4", "Q8_0": "blocks"}  # whether the kernels run unknown: the larger form
-BLOCK_ROW_MULTIPLE = 512
+# The loader (quantize="auto", CPU): which form each quantized GGUF type is kept in. With our native kernels every
+# type they read stays in the file's own bytes ("blocks", used where they lie in the mapped file); without them
+# (another architecture, OCTET_NO_KERNELS=1) Q4_0, Q4_1 and Q4_K become int4 and the rest is dequantized and
+# re-quantized to int8 per row.
+KERNEL_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K")
+WITHOUT_KERNELS = {"Q4_0": "int4", "Q4_1": "int4", "Q4_K": "int4"}  # every other type: int8
 INT4_GROUP = 32
 # Bytes a conversion holds besides its result, per weight of the matrix being converted (measured on Mixtral's
 # matrices, docs/benchmarks.md "Memory estimate"): int4 keeps uint8 codes and their int32 copy for packing (5.7);
@@ -162,19 +161,19 @@ def tensor_form(tensor: HeaderTensor, *, float_file: bool, block_kernels: bool |
     if float_file or tensor.type_name in FLOAT_TYPES:
         return "float"
     form = block_form(tensor.type_name, block_kernels)
-    if form == "blocks" and tensor.shape[-1] % BLOCK_ROW_MULTIPLE:
-        form = WITHOUT_KERNELS[tensor.type_name]
     if form == "int4" and tensor.name == "token_embd.weight":
         form = "int8"  # an embedding is read by rows: never int4
     return form
 
 
 def block_form(type_name: str, block_kernels: bool | None) -> str:
-    """The form of a quantized type, by whether our block kernels run (None: unknown)."""
-    form = FORMS.get(type_name, "int8")
-    if form != "blocks" or block_kernels:
-        return form
-    return (UNKNOWN_KERNELS if block_kernels is None else WITHOUT_KERNELS)[type_name]
+    """The form of a quantized type, by whether our native kernels run (None: unknown, the larger form)."""
+    without = WITHOUT_KERNELS.get(type_name, "int8")
+    if type_name not in KERNEL_TYPES or block_kernels is False:
+        return without
+    if block_kernels:
+        return "blocks"
+    return "blocks" if BITS[type_name] > {"int4": 5, "int8": 8}[without] else without
 
 
 def kept_bytes(tensor: HeaderTensor, form: str, float_file: bool) -> int:
@@ -191,9 +190,9 @@ def kept_bytes(tensor: HeaderTensor, form: str, float_file: bool) -> int:
 
 def transient_bytes(tensor: HeaderTensor, form: str) -> int:
     """What converting the tensor holds besides its result: one matrix's temporaries (experts are converted
-    one at a time) and the tensor's mapped pages, released when it is done."""
+    one at a time) and the mapped pages a conversion reads, released when it is done (blocks stay mapped: kept)."""
     matrix = tensor.shape[-2] * tensor.shape[-1] if len(tensor.shape) > 1 else tensor.weights
-    return TRANSIENT_PER_WEIGHT[form] * matrix + (tensor.file_bytes if form != "float" else 0)
+    return TRANSIENT_PER_WEIGHT[form] * matrix + (tensor.file_bytes if form in ("int4", "int8") else 0)
 
 
 # -- before a download --------------------------------------------------------------------------------------------

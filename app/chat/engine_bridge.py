@@ -162,7 +162,7 @@ class EngineBridge(QObject):
             self.sig_load_progress.emit(message["fraction"], runtime_messages.load_step(message))
         elif kind == "loaded":
             self.model_info = {**message["model"], "load_seconds": message["load_seconds"],
-                               "context_length": message["context_length"]}
+                               "context_length": message["context_length"], "kernels": protocol.loaded_kernels(message)}
             self.sig_loaded.emit(self.model_info)
             if self.local_server:
                 self._send_serve()

@@ -1,6 +1,7 @@
 """The hidden self-test of the (packaged) app, `octet [--smoke-import FILE] --smoke-test QUESTION`: once the window
 is shown and the model is ready, QUESTION goes through the normal send action; when the answer is done and
-saved, one JSON line (timings since process start, the answer) is printed and the app quits (0: passed).
+saved, one JSON line (timings since process start, the answer, the kernels the model ran on) is printed and the
+app quits (0: passed).
 
 On a first run (no model installed) it clicks the first-run panel's main button, as a new user would: from
 source that installs the starter model; in the packaged app it imports FILE (given instead of the file dialog).
@@ -118,6 +119,7 @@ class SmokeRun(QObject):
         worker = self.controller.bridge.client.process
         report = {"ok": ok, "problem": problem, **{k: round(v, 3) for k, v in self.times.items()},
                   "answer": self.answer, "pid": os.getpid(), "worker_pid": worker.pid if worker else None,
-                  "frozen": bool(getattr(sys, "frozen", False)), "first_run": self.first_run_action, **extra}
+                  "frozen": bool(getattr(sys, "frozen", False)), "first_run": self.first_run_action,
+                  "kernels": (self.controller.model_info or {}).get("kernels"), **extra}
         print(json.dumps(report), flush=True)
         QTimer.singleShot(0, lambda: (self.window.close(), QApplication.instance().exit(0 if ok else 1)))

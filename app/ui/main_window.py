@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self.composer.set_can_send(ready, reasons.get(state, ""))
         if ready:
             name = self.controller.model.name if self.controller.model else info.get("architecture", "")
+            self.status.set_kernels(info.get("kernels") or "")  # none for a remote engine
             if info.get("server"):  # a remote engine (Settings › Engine): its host in place of the file's details
                 self.status.set_server_model(name or info.get("name", ""), info["server"])
             else:
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
                 self.hide_banner()
         else:
             self.status.set_model(reasons.get(state, ""))
+            self.status.set_kernels("")
         self.model_missing = state == "missing"
         self._update_stack()
 

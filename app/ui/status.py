@@ -1,6 +1,6 @@
 """Two small strips of the main window: the `Banner` (a message that needs the user, with up to two
-buttons) and the `StatusLine` (model and quantization, or a remote engine's server; worker memory, speed of the
-last answer, context used, prefill spared by a saved chat state) at the bottom.
+buttons) and the `StatusLine` (model and quantization, or a remote engine's server; the kernels a local model
+runs on; worker memory, speed of the last answer, context used, prefill spared by a saved chat state) at the bottom.
 """
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QToolButton
@@ -59,12 +59,14 @@ class StatusLine:
     def __init__(self, bar: QStatusBar):
         self.bar = bar
         self.model = ElidedLabel("", bar)  # holds the model's name: plain text, elided
+        self.kernels = QLabel(bar)  # which kernels the loaded model runs on (none for a remote engine)
         self.memory = QLabel(bar)
         self.speed = QLabel(bar)
         self.context = QLabel(bar)
         self.resumed = QLabel(bar)
         self.api = QLabel(bar)  # the local API server (app/ui/server_status.py)
         bar.addWidget(self.model)
+        bar.addWidget(self.kernels)
         for label in (self.api, self.resumed, self.speed, self.context, self.memory):
             bar.addPermanentWidget(label)
 
@@ -74,6 +76,11 @@ class StatusLine:
     def set_server_model(self, name: str, server: str) -> None:
         """A remote engine's model (Settings › Engine): its name and the server's host, plain text."""
         self.model.setText(translate("StatusLine", "{name} · on the server {server}").format(name=name, server=server))
+
+    def set_kernels(self, path: str) -> None:
+        """The loaded model's kernel path (runtime.worker.protocol.KERNEL_PATHS), or "" for none (no model, or a
+        remote engine)."""
+        self.kernels.setText(kernel_label(path))
 
     def set_api(self, text: str) -> None:
         self.api.setText(text)
@@ -94,3 +101,15 @@ class StatusLine:
     def set_context(self, used: int, window: int) -> None:
         self.context.setText("" if not window else translate("StatusLine", "Context {used} / {window}").format(
             used=format_number(used), window=format_number(window)))
+
+
+def kernel_label(path: str) -> str:
+    """What the status bar says of a kernel path: "AVX2 kernels", ...; "" for none or one it does not know."""
+    labels = {
+        "avx512": translate("StatusLine", "AVX-512 kernels"),
+        "avx2": translate("StatusLine", "AVX2 kernels"),
+        "neon": translate("StatusLine", "NEON kernels"),
+        "portable": translate("StatusLine", "Portable kernels"),
+        "torch": translate("StatusLine", "torch kernels (slower: see README)"),
+    }
+    return labels.get(path, "")

@@ -1232,6 +1232,26 @@ Installieren Sie zum Einstieg das kleine Startmodell oder wählen Sie in der Mod
         <source>Context {used} / {window}</source>
         <translation>Kontext {used} / {window}</translation>
     </message>
+    <message>
+        <source>AVX-512 kernels</source>
+        <translation>AVX-512-Kernel</translation>
+    </message>
+    <message>
+        <source>AVX2 kernels</source>
+        <translation>AVX2-Kernel</translation>
+    </message>
+    <message>
+        <source>NEON kernels</source>
+        <translation>NEON-Kernel</translation>
+    </message>
+    <message>
+        <source>Portable kernels</source>
+        <translation>Portable Kernel</translation>
+    </message>
+    <message>
+        <source>torch kernels (slower: see README)</source>
+        <translation>torch-Kernel (langsamer: siehe README)</translation>
+    </message>
 </context>
 <context>
     <name>Units</name>

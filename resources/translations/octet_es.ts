@@ -1232,6 +1232,26 @@ Para empezar, instala el pequeño modelo de inicio o elige un modelo más grande
         <source>Context {used} / {window}</source>
         <translation>Contexto {used} / {window}</translation>
     </message>
+    <message>
+        <source>AVX-512 kernels</source>
+        <translation>Núcleos AVX-512</translation>
+    </message>
+    <message>
+        <source>AVX2 kernels</source>
+        <translation>Núcleos AVX2</translation>
+    </message>
+    <message>
+        <source>NEON kernels</source>
+        <translation>Núcleos NEON</translation>
+    </message>
+    <message>
+        <source>Portable kernels</source>
+        <translation>Núcleos portables</translation>
+    </message>
+    <message>
+        <source>torch kernels (slower: see README)</source>
+        <translation>Núcleos de torch (más lentos: consulte el README)</translation>
+    </message>
 </context>
 <context>
     <name>Units</name>

@@ -1232,6 +1232,26 @@ Pour commencer, installez le petit modèle de démarrage, ou choisissez un modè
         <source>Context {used} / {window}</source>
         <translation>Contexte&#xa0;: {used} / {window}</translation>
     </message>
+    <message>
+        <source>AVX-512 kernels</source>
+        <translation>Noyaux AVX-512</translation>
+    </message>
+    <message>
+        <source>AVX2 kernels</source>
+        <translation>Noyaux AVX2</translation>
+    </message>
+    <message>
+        <source>NEON kernels</source>
+        <translation>Noyaux NEON</translation>
+    </message>
+    <message>
+        <source>Portable kernels</source>
+        <translation>Noyaux portables</translation>
+    </message>
+    <message>
+        <source>torch kernels (slower: see README)</source>
+        <translation>Noyaux de torch (plus lents&#xa0;: voir le README)</translation>
+    </message>
 </context>
 <context>
     <name>Units</name>

@@ -1232,6 +1232,26 @@ Per iniziare, installa il piccolo modello iniziale oppure scegli un modello più
         <source>Context {used} / {window}</source>
         <translation>Contesto {used} / {window}</translation>
     </message>
+    <message>
+        <source>AVX-512 kernels</source>
+        <translation>Kernel AVX-512</translation>
+    </message>
+    <message>
+        <source>AVX2 kernels</source>
+        <translation>Kernel AVX2</translation>
+    </message>
+    <message>
+        <source>NEON kernels</source>
+        <translation>Kernel NEON</translation>
+    </message>
+    <message>
+        <source>Portable kernels</source>
+        <translation>Kernel portabili</translation>
+    </message>
+    <message>
+        <source>torch kernels (slower: see README)</source>
+        <translation>Kernel di torch (più lenti: vedi il README)</translation>
+    </message>
 </context>
 <context>
     <name>Units</name>

@@ -1,11 +1,14 @@
 """Weight-only quantized layers: a quantized weight knows how to multiply itself and to dequantize.
 
 Formats: `Int8Weight` (per output channel), `Int4Weight` (groups, w = (q - 8)·scale + zero, torch's
-packed kernels), `GGUFBlockWeight` (llama.cpp Q4_0/Q8_0 blocks used in place by our kernels).
+packed kernels), `GGUFBlockWeight` (a GGUF tensor's blocks, any common type, used in place by our kernels).
 `QuantizedLinear`, `QuantizedExperts` ([E, out, in] stacks) and `QuantizedEmbedding` wrap them as
 modules; the loader puts them in the model's place (norms and the router stay float).
 Shapes: M tokens, N outputs, K inputs, E experts.
 """
+import contextlib
+import threading
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -111,34 +114,73 @@ class Int4Weight(QuantizedWeight):
 
 
 class GGUFBlockWeight(QuantizedWeight):
-    """llama.cpp blocks (Q4_0 or Q8_0) [N, K/32 · block bytes], regrouped by `gguf_repack` into
-    superblocks of 16 (same bytes): our kernel for a few tokens, dequantized to bf16 for a matrix
-    product otherwise (K % 512 == 0)."""
+    """A GGUF matrix [N, K] as the file stores it (rows of blocks, any type our kernels read), used where
+    it lies in the mapped file: our kernels' matrix-vector product for a few tokens, tiles dequantized to
+    bf16 for a matrix product otherwise. `row_order`: the output rows' order when it differs from the
+    file's (llama.cpp permutes Q and K rows for its RoPE; out = (W x)[row_order], nothing is copied)."""
 
-    def __init__(self, blocks: torch.Tensor, qtype: int, in_features: int):
-        self.blocks, self.qtype = blocks, qtype
+    def __init__(self, blocks: torch.Tensor, qtype: int, in_features: int, row_order: torch.Tensor | None = None):
+        self.blocks, self.qtype, self.row_order = blocks, int(qtype), row_order
         self.shape = (blocks.shape[0], in_features)
 
     def matmul(self, x):
         ops = kernels.gguf_kernels()
-        if x.shape[0] <= MATVEC_MAX_TOKENS:
-            return ops.matvec(x, self.blocks, self.qtype)
-        out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
-        step = max(16, DEQUANTIZE_CHUNK // self.shape[1])  # bounded bf16 transient (~32 MB), not the matrix
-        for start in range(0, self.shape[0], step):
-            rows = self.blocks[start:start + step]
-            out[:, start:start + rows.shape[0]] = F.linear(x, ops.dequantize(rows, self.qtype, x.dtype))
-        return out
+        if x.shape[0] <= MATVEC_MAX_TOKENS and not reading_prompt():
+            out = ops.matvec(x, self.blocks, self.qtype, self.shape[1])
+        else:
+            out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
+            step = max(16, DEQUANTIZE_CHUNK // self.shape[1])  # bounded bf16 transient (~32 MB), not the matrix
+            scratch = _scratch(step * self.shape[1], x.dtype)
+            for start in range(0, self.shape[0], step):
+                rows = self.blocks[start:start + step]
+                tile = scratch[:rows.shape[0] * self.shape[1]].view(rows.shape[0], self.shape[1])
+                out[:, start:start + rows.shape[0]] = F.linear(x, ops.dequantize(rows, self.qtype, self.shape[1],
+                                                                                  x.dtype, out=tile))
+        return out if self.row_order is None else out[:, self.row_order]
 
     def dequantize(self, dtype=torch.float32):
-        return kernels.gguf_kernels().dequantize(self.blocks, self.qtype, dtype)
+        weight = kernels.gguf_kernels().dequantize(self.blocks, self.qtype, self.shape[1], dtype)
+        return weight if self.row_order is None else weight[self.row_order]
 
     def rows(self, index, dtype):
-        return kernels.gguf_kernels().dequantize(self.blocks[index].contiguous(), self.qtype, dtype)
+        flat = index.reshape(-1) if self.row_order is None else self.row_order[index.reshape(-1)]
+        rows = kernels.gguf_kernels().dequantize(self.blocks[flat].contiguous(), self.qtype, self.shape[1], dtype)
+        return rows.reshape(*index.shape, self.shape[1])
 
     @property
     def nbytes(self):
         return self.blocks.numel()
+
+
+_SCRATCH = threading.local()
+_PROMPT = threading.local()
+
+
+@contextlib.contextmanager
+def prompt_path():
+    """While a prompt is read (generate.prefill), GGUF weights take the prompt's path (bf16 tiles) however
+    few its tokens: a prompt's last tokens then give the same logits whether the chat's earlier tokens came
+    from a saved cache or not (the int8 activations of the few-token path differ by ~1%: enough to flip a
+    close greedy choice). Decode steps keep the few-token kernels."""
+    before = getattr(_PROMPT, "on", False)
+    _PROMPT.on = True
+    try:
+        yield
+    finally:
+        _PROMPT.on = before
+
+
+def reading_prompt() -> bool:
+    return getattr(_PROMPT, "on", False)
+
+
+def _scratch(numel: int, dtype: torch.dtype) -> torch.Tensor:
+    """A buffer of at least `numel` values, reused by this thread's dequantized tiles: a fresh 32 MB tensor
+    per tile costs more in page faults (the kernel zeroing new pages) than dequantizing it."""
+    buffer = getattr(_SCRATCH, "buffer", None)
+    if buffer is None or buffer.dtype != dtype or buffer.numel() < numel:
+        buffer = _SCRATCH.buffer = torch.empty(numel, dtype=dtype)
+    return buffer
 
 
 class QuantizedLinear(nn.Module):
@@ -175,6 +217,19 @@ class QuantizedExperts(nn.Module):
 
     def extra_repr(self):
         return f"{list(self.shape)}, {type(self.experts[0]).__name__}"
+
+
+def fused_moe(w1, w3, w2, x: torch.Tensor, experts: list[int], weights: torch.Tensor) -> torch.Tensor | None:
+    """One token x [1, D] through its chosen experts in one native call (kernels.GGUFKernels.moe), or None
+    where that does not apply (float or converted weights, no kernels): the caller then runs them one by one."""
+    stacks = (w1, w3, w2)
+    if reading_prompt() or not all(isinstance(s, QuantizedExperts) and isinstance(s.experts[0], GGUFBlockWeight) for s in stacks):
+        return None
+    gate, up, down = ([s.experts[e] for e in experts] for s in stacks)
+    if any(w.row_order is not None for w in gate + up + down) or gate[0].qtype != up[0].qtype:
+        return None
+    return kernels.gguf_kernels().moe(x, [w.blocks for w in gate], [w.blocks for w in up], [w.blocks for w in down],
+                                      gate[0].qtype, down[0].qtype, weights)
 
 
 class QuantizedEmbedding(nn.Module):

@@ -14,12 +14,11 @@ import gguf
 import numpy as np
 import torch
 
-from ..weights.gguf import dequantize_rows
+from ..weights.gguf import dequantize_rows, unpermute_rope_rows
 from . import kernels
 from .formats import GGUFBlockWeight, Int4Weight, Int8Weight, QuantizedWeight
 
 Q = gguf.GGMLQuantizationType
-BLOCK_KERNEL_TYPES = {Q.Q4_0: kernels.GGML_Q4_0, Q.Q8_0: kernels.GGML_Q8_0}
 INT4_TYPES = (Q.Q4_0, Q.Q4_1, Q.Q4_K)
 
 
@@ -27,13 +26,22 @@ def is_quantized(qtype) -> bool:
     return qtype not in (Q.F32, Q.F16, Q.BF16, Q.F64)
 
 
-def gguf_weight(raw: np.ndarray, qtype, in_features: int, *, use_kernels: bool = True,
-                for_rows: bool = False) -> QuantizedWeight:
+def in_place(qtype, in_features: int) -> bool:
+    """Whether a matrix of this type runs on our kernels where it lies in the file."""
+    ops = kernels.gguf_kernels()
+    return ops is not None and ops.supports(int(qtype), in_features)
+
+
+def gguf_weight(raw: np.ndarray, qtype, in_features: int, *, rope_heads: int | None = None,
+                use_kernels: bool = True, for_rows: bool = False) -> QuantizedWeight:
     """One matrix [N, K] from its blocks `raw` (uint8 [N, row bytes], a view of the mapped file);
+    `rope_heads`: Q or K rows in llama.cpp's RoPE order, to be read back in rotate-half order;
     `for_rows`: an embedding, read by rows (so never int4, whose packed rows only the kernel reads)."""
-    if use_kernels and qtype in BLOCK_KERNEL_TYPES and in_features % 512 == 0 and kernels.gguf_kernels():
-        code = BLOCK_KERNEL_TYPES[qtype]
-        return GGUFBlockWeight(kernels.gguf_kernels().repack(_as_tensor(raw), code), code, in_features)
+    if use_kernels and in_place(qtype, in_features):
+        order = None if rope_heads is None else unpermute_rope_rows(torch.arange(raw.shape[0]), rope_heads)
+        return GGUFBlockWeight(_as_tensor(raw), qtype, in_features, row_order=order)
+    if rope_heads is not None:
+        raw = unpermute_rope_rows(torch.from_numpy(raw.copy()), rope_heads).numpy()
     if qtype in INT4_TYPES and not for_rows:
         codes, scales, zeros = int4_groups(raw, qtype, in_features)
         return Int4Weight(codes, scales, zeros, 32)

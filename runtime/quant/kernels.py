@@ -1,6 +1,7 @@
-"""The matrix kernels quantized layers run on: torch's packed int8/int4 ops, and our own GGUF block
-kernels (kernels.cpp beside this file, AVX-512 VNNI), compiled with g++ at first use and cached on disk, or
-None where they cannot be (the callers then use torch's ops).
+"""The matrix kernels quantized layers run on: our own native kernels on GGUF blocks where they lie
+(native/kernels.cpp, one library per instruction set built at install by native.py; `gguf_kernels()`
+loads the one this CPU runs, or gives None and the callers use torch's ops), and torch's packed int8/int4
+ops for everything else.
 
 Signatures of torch 2.13's ops, found by experiment (CPU unless said):
 - `_weight_int8pack_mm(x [M, K], w int8 [N, K], scales [N])` -> [M, N]; scales in x's dtype. With
@@ -16,22 +17,18 @@ Signatures of torch 2.13's ops, found by experiment (CPU unless said):
 import contextlib
 import ctypes
 import functools
-import hashlib
 import os
-import platform
-import subprocess
 import warnings
-from pathlib import Path
 
 import torch
 
-from ..paths import cache_dir
+from . import native
 
-GGML_Q4_0, GGML_Q8_0 = 2, 8
-GGML_BLOCK_BYTES = {GGML_Q4_0: 18, GGML_Q8_0: 34}
-KERNEL_SOURCE = Path(__file__).with_name("kernels.cpp")
-KERNEL_FLAGS = ["-O3", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512vnni", "-mavx512bf16", "-mf16c", "-mfma"]
-NEEDED_CPU_FLAGS = {"avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "f16c", "fma"}
+# ggml type id -> weights and bytes per block, for the types the native kernels read (native/blocks.h)
+GGML_BLOCKS = {0: (1, 4), 1: (1, 2), 30: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34),
+               10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210)}
+GGML_BLOCK_WEIGHTS = {t: w for t, (w, _) in GGML_BLOCKS.items()}
+GGML_BLOCK_BYTES = {t: b for t, (_, b) in GGML_BLOCKS.items()}
 INT4_INNER_K_TILES = 2
 
 
@@ -63,51 +60,78 @@ def int4_packable(shape: tuple[int, int], group_size: int) -> bool:
 
 
 class GGUFKernels:
-    """Our kernels (kernels.cpp) on torch tensors: checks shapes, passes pointers."""
+    """Our kernels (native/kernels.cpp, the library for this CPU's instruction set) on torch tensors:
+    checks shapes, passes pointers. Weights are GGUF rows of blocks as the file stores them."""
 
-    def __init__(self, library: ctypes.CDLL):
-        self.lib = library
-        i64, ptr = ctypes.c_int64, ctypes.c_void_p
-        library.octet_repack.argtypes = [ptr, ptr, i64, i64, i64, ctypes.c_int]
-        library.octet_matvec.argtypes = [ptr, i64, ptr, i64, i64, i64, ptr, ctypes.c_int]
-        library.octet_dequantize.argtypes = [ptr, i64, i64, i64, ptr, ctypes.c_int, ctypes.c_int]
+    def __init__(self, library: ctypes.CDLL, isa: str):
+        self.lib, self.isa = library, isa
+        i64, ptr, i32 = ctypes.c_int64, ctypes.c_void_p, ctypes.c_int
+        library.octet_isa.restype = ctypes.c_char_p
+        library.octet_supports.argtypes = [i32]
+        library.octet_matvec.argtypes = [ptr, i64, ptr, i64, i64, i32, ptr, i32]
+        library.octet_dequantize.argtypes = [ptr, i64, i64, i32, ptr, i32, i32]
         library.octet_decode_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64,
-                                                   ctypes.c_int, ptr, ctypes.c_int]
+                                                   i32, ptr, i32]
+        library.octet_moe.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, i32, i32, ptr, ptr, i32]
+        if library.octet_isa().decode() != isa:
+            raise OSError(f"{isa} library reports {library.octet_isa().decode()}")
         self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
         self.attention_threads = None  # decode attention's threads where not `threads` (benchmarks/long_context.py)
 
+    def supports(self, qtype: int, in_features: int) -> bool:
+        """Whether rows of `in_features` weights of this GGUF type run here."""
+        block = GGML_BLOCK_WEIGHTS.get(int(qtype))
+        return block is not None and in_features % block == 0 and bool(self.lib.octet_supports(int(qtype)))
+
     @staticmethod
-    def blocks_per_row(w: torch.Tensor, qtype: int) -> int:
-        block = GGML_BLOCK_BYTES[qtype]
-        if w.dtype != torch.uint8 or w.dim() != 2 or not w.is_contiguous() or w.shape[1] % (16 * block):
-            raise ValueError(f"expected contiguous uint8 [N, 16·k blocks of {block} bytes], got {w.dtype} {tuple(w.shape)}")
-        return w.shape[1] // block
+    def _check_rows(w: torch.Tensor, qtype: int, in_features: int) -> None:
+        row = in_features // GGML_BLOCK_WEIGHTS[int(qtype)] * GGML_BLOCK_BYTES[int(qtype)]
+        if w.dtype != torch.uint8 or w.dim() != 2 or not w.is_contiguous() or w.shape[1] != row:
+            raise ValueError(f"expected contiguous uint8 [N, {row}] (rows of {in_features} weights), "
+                             f"got {w.dtype} {tuple(w.shape)}")
 
-    def repack(self, w: torch.Tensor, qtype: int) -> torch.Tensor:
-        """File blocks [N, row bytes] -> the same bytes in superblocks of 16 (a new tensor)."""
-        nb, out = self.blocks_per_row(w, qtype), torch.empty_like(w)
-        self.lib.octet_repack(w.data_ptr(), out.data_ptr(), w.shape[0], nb, qtype, self.threads)
-        return out
-
-    def matvec(self, x: torch.Tensor, w: torch.Tensor, qtype: int) -> torch.Tensor:
-        """x [M, K] @ W.T -> [M, N] in x's dtype (x is quantized to int8 per block of 32 inside)."""
-        nb = self.blocks_per_row(w, qtype)
+    def matvec(self, x: torch.Tensor, w: torch.Tensor, qtype: int, in_features: int) -> torch.Tensor:
+        """x [M, K] @ W.T -> [M, N] in x's dtype (for quantized W, x is quantized to int8 per block of 32)."""
+        self._check_rows(w, qtype, in_features)
         xf = x.to(torch.float32).contiguous()
-        if xf.dim() != 2 or xf.shape[1] != nb * 32:
-            raise ValueError(f"expected x [M, {nb * 32}], got {tuple(x.shape)}")
+        if xf.dim() != 2 or xf.shape[1] != in_features:
+            raise ValueError(f"expected x [M, {in_features}], got {tuple(x.shape)}")
         out = torch.empty(xf.shape[0], w.shape[0], dtype=torch.float32)
-        self.lib.octet_matvec(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(),
-                             self.threads)
+        self.lib.octet_matvec(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], in_features, int(qtype),
+                              out.data_ptr(), self.threads)
         return out.to(x.dtype)
 
-    def dequantize(self, w: torch.Tensor, qtype: int, dtype=torch.float32) -> torch.Tensor:
-        """[N, K] in fp32 or bf16 (other dtypes via fp32)."""
-        nb = self.blocks_per_row(w, qtype)
+    def dequantize(self, w: torch.Tensor, qtype: int, in_features: int, dtype=torch.float32,
+                   out: torch.Tensor | None = None) -> torch.Tensor:
+        """[N, K] in fp32 or bf16 (other dtypes via fp32); into `out` (contiguous, that dtype) when given."""
+        self._check_rows(w, qtype, in_features)
         native = dtype if dtype in (torch.float32, torch.bfloat16) else torch.float32
-        out = torch.empty(w.shape[0], nb * 32, dtype=native)
-        self.lib.octet_dequantize(w.data_ptr(), w.shape[0], nb, qtype, out.data_ptr(), int(native == torch.bfloat16),
-                                 self.threads)
+        if out is None or out.dtype != native or out.shape != (w.shape[0], in_features) or not out.is_contiguous():
+            out = torch.empty(w.shape[0], in_features, dtype=native)
+        self.lib.octet_dequantize(w.data_ptr(), w.shape[0], in_features, int(qtype), out.data_ptr(),
+                                  int(native == torch.bfloat16), self.threads)
         return out.to(dtype)
+
+    def moe(self, x: torch.Tensor, w1: list, w3: list, w2: list, up_type: int, down_type: int,
+            weights: torch.Tensor) -> torch.Tensor | None:
+        """One token x [1, D] through A experts, fused: sum over a of weights[a] * w2[a] (silu(w1[a] x) *
+        (w3[a] x)); w1, w3 [F, D] (type `up_type`) and w2 [D, F] (`down_type`) are uint8 rows of quantized
+        blocks. None when a type has no fused kernel (float weights)."""
+        D, A = x.shape[-1], len(w1)
+        F = w1[0].shape[0]
+        for w in w1 + w3:
+            self._check_rows(w, up_type, D)
+        for w in w2:
+            self._check_rows(w, down_type, F)
+        if w2[0].shape[0] != D:
+            raise ValueError(f"expected down projections [{D}, {F}], got {tuple(w2[0].shape)}")
+        pointers = [(ctypes.c_void_p * A)(*(w.data_ptr() for w in ws)) for ws in (w1, w3, w2)]
+        xf = x.reshape(-1).to(torch.float32).contiguous()
+        gate = weights.to(torch.float32).contiguous()
+        out = torch.empty(D, dtype=torch.float32)
+        status = self.lib.octet_moe(xf.data_ptr(), D, F, A, *pointers, int(up_type), int(down_type), gate.data_ptr(),
+                                    out.data_ptr(), self.threads)
+        return None if status else out.reshape(1, D).to(x.dtype)
 
     @staticmethod
     def attends(keys: torch.Tensor, heads: int) -> bool:
@@ -141,15 +165,28 @@ class GGUFKernels:
 
 @functools.cache
 def gguf_kernels() -> GGUFKernels | None:
-    """Our kernels, compiled on first use (~2 s with g++) and cached by source hash, or None when the
-    CPU lacks the instructions, there is no compiler, or OCTET_NO_KERNELS=1 (torch's ops then)."""
-    if os.environ.get("OCTET_NO_KERNELS") == "1" or not _cpu_has_flags():
+    """Our kernels for this CPU (built when Octet was installed), or None where there are none: another
+    architecture, libraries not built, or OCTET_NO_KERNELS=1 (torch's ops then). OCTET_KERNEL_ISA=avx2
+    (or portable, ...) forces a variant this CPU runs."""
+    if os.environ.get("OCTET_NO_KERNELS") == "1":
         return None
-    try:
-        return GGUFKernels(ctypes.CDLL(str(_compiled_library())))
-    except (OSError, subprocess.SubprocessError) as error:  # no compiler, or it failed: slower, not broken
-        warnings.warn(f"Octet's GGUF kernels are unavailable ({error}); using torch's kernels")
-        return None
+    for isa in native.usable_isas():
+        path = native.library_path(isa)
+        if path.exists():
+            try:
+                return GGUFKernels(ctypes.CDLL(str(path)), isa)
+            except OSError as error:
+                warnings.warn(f"Octet's {isa} kernels could not be loaded ({error})")
+    if native.usable_isas():
+        warnings.warn("Octet's native kernels are not built: run `make setup` (or `python -m runtime.quant.native`);"
+                      " using torch's slower kernels")
+    return None
+
+
+def kernel_path() -> str:
+    """Which kernels run the GGUF weights: "avx512", "avx2", "neon", "portable", or "torch"."""
+    kernels = gguf_kernels()
+    return kernels.isa if kernels else "torch"
 
 
 def set_threads(threads: int) -> None:
@@ -171,30 +208,3 @@ def serial_torch():
         yield
     finally:
         torch.set_num_threads(threads)
-
-
-def _compiled_library() -> Path:
-    """The library built from KERNEL_SOURCE (torch, imported above, has loaded the libgomp it shares)."""
-    source = KERNEL_SOURCE.read_bytes()
-    digest = hashlib.sha256(source + " ".join(KERNEL_FLAGS).encode()).hexdigest()[:16]
-    folder = Path(os.environ.get("OCTET_KERNEL_CACHE") or cache_dir()) / "kernels"
-    library = folder / f"octet_kernels_{digest}.so"
-    if not library.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{library.name}.{os.getpid()}"
-        compiler = os.environ.get("CXX", "g++")
-        subprocess.run([compiler, *KERNEL_FLAGS, "-shared", "-fPIC", "-fopenmp", "-std=c++17", str(KERNEL_SOURCE),
-                        "-o", str(partial)], check=True, capture_output=True, timeout=300)
-        os.replace(partial, library)  # atomic: a concurrent first use sees all or nothing
-    return library
-
-
-def _cpu_has_flags() -> bool:
-    if platform.machine() not in ("x86_64", "AMD64"):
-        return False
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
-    return NEEDED_CPU_FLAGS <= set(flags)

@@ -113,6 +113,7 @@ class Worker:
     def load(self, message: dict) -> dict:
         from ..engine import DEFAULT_CONTEXT, Engine  # deferred: torch (see the module docstring)
         from ..loader import describe
+        from ..quant.kernels import kernel_path
 
         request_id = message["id"]
         self.close_engine()
@@ -137,7 +138,7 @@ class Worker:
         return (event("loaded", request_id, model=describe(loaded.path, "", loaded.config, loaded.quantization,
                                                        chat_template=loaded.chat_encoder.note),
                       load_seconds=round(engine.load_seconds, 3), context_length=engine.context_length,
-                      kv_cache=engine.kv_cache))
+                      kv_cache=engine.kv_cache, kernels=kernel_path() if engine.device == "cpu" else "torch"))
 
     def generate(self, message: dict) -> dict:
         from ..sampling import SamplingParams  # deferred: torch

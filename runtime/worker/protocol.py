@@ -5,7 +5,7 @@ state: it was deleted), clear_state (every saved chat state); the last two are a
 Events (worker -> app): load_progress, loaded, token, done, error. A generate's `done` says `resumed_tokens`:
 the prompt tokens restored from a saved chat state rather than read again.
 A `load` may name its `kv_cache` (KV_CACHE_TYPES: bf16 by default, int8 about half the memory); `loaded` says
-which it got.
+which it got, and which matrix kernels run the model (`kernels`, one of KERNEL_PATHS; a remote engine's has none).
 `serve` (enabled: True, host: 127.0.0.1, port: 8080, api_key, max_queue) starts or stops the local API server on
 the loaded model (worker/sharing.py): answered by `api_server` (state started, host, port / stopped) or an `error`
 (kind local_server); `api_request` (active) tells when an API request runs on the engine, `waiting` (waiting,
@@ -40,6 +40,9 @@ KV_CACHE_TYPES = ("bf16", "int8")  # how the worker's KV cache stores keys and v
 STATE_MEMORY_MB = 1024  # default budgets of saved chat states (runtime/chat_state.py): parked in memory,
 STATE_DISK_MB = 4096    # and written to the data folder
 EVENT_TYPES = ("load_progress", "loaded", "token", "done", "error", "api_server", "api_request", "waiting")
+# The kernels a local engine's quantized weights run on (runtime/quant/kernels.py's kernel_path()): our native
+# library for the CPU's instruction set, or torch's own (slower) ops.
+KERNEL_PATHS = ("avx512", "avx2", "neon", "portable", "torch")
 FINISH_REASONS = ("stop", "length", "cancelled")
 ROLES = ("system", "user", "assistant")
 
@@ -107,7 +110,15 @@ def request(type_: str, **fields) -> dict:
 
 def event(type_: str, request_id: str | None, **fields) -> dict:
     assert type_ in EVENT_TYPES, type_
+    assert type_ != "loaded" or fields.get("kernels", "torch") in KERNEL_PATHS, fields.get("kernels")
     return {"type": type_, "id": request_id, **fields}
+
+
+def loaded_kernels(message: dict) -> str:
+    """The kernel path a received `loaded` event names (one of KERNEL_PATHS), or "" where it names none (a remote
+    engine) or one this app does not know."""
+    kernels = message.get("kernels")
+    return kernels if kernels in KERNEL_PATHS else ""
 
 
 def error_event(request_id: str | None, kind: str, message: str, code: str | None = None, **fields) -> dict:

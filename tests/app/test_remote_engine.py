@@ -55,6 +55,7 @@ def ask(qtbot, window, text: str):
 def test_a_chat_with_the_server_streams_and_is_saved_found_and_exported(qtbot, window, server, tmp_path):
     host = server.split("//")[1].split("/")[0]
     assert MODEL_ID in window.status.model.text() and host in window.status.model.text()
+    assert window.status.kernels.text() == ""  # a server's kernels are its own: the window names none
     assert window.controller.model_info["context_length"] == 1024  # the server's, from /v1/models
     assert window.controller.settings_for()["max_tokens"] == 512  # half of it: a whole context would be refused
     deltas = []

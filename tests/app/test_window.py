@@ -8,9 +8,19 @@ import sys
 from PySide6.QtCore import Qt
 
 from app.chat import actions
+from runtime.quant import native
 from tests.app.window_helpers import TickGaps, load_starter, make_window
 
 QUESTION = "What is the capital of France?"
+KERNEL_LABELS = {"avx512": "AVX-512 kernels", "avx2": "AVX2 kernels", "neon": "NEON kernels",
+                 "portable": "Portable kernels", "torch": "torch kernels (slower: see README)"}
+
+
+def expected_kernel_label() -> str:
+    """What the status bar must say here: the best built library this CPU runs, else torch's (as kernels.py picks,
+    found without importing torch into the window's test process)."""
+    built = [isa for isa in native.usable_isas() if native.library_path(isa).is_file()]
+    return KERNEL_LABELS["torch" if os.environ.get("OCTET_NO_KERNELS") == "1" or not built else built[0]]
 
 
 def test_import_main_leaves_torch_out():
@@ -31,6 +41,7 @@ def test_chat_round_trip(qtbot, starter_path):
         load_starter(qtbot, window, starter_path)
         load_gap = gaps.stop()
         assert gaps.kept_running(), f"event loop blocked {load_gap} ms of a {gaps.phase_ms} ms load"
+        assert window.status.kernels.text() == expected_kernel_label()
         # type a question, press Enter: the answer streams into the view and the store
         qtbot.keyClicks(window.composer.edit, QUESTION)
         actions.configure_conversation(window=window, settings={"temperature": 0, "max_tokens": 24})
@@ -103,10 +114,11 @@ def test_killed_worker_shows_banner_and_keeps_text(qtbot, starter_path):
         assert window.chat.widgets[saved.id].text == saved.content
         assert window.banner.isVisible() and window.banner.kind == "worker_died"
         assert "Restart" in window.banner.buttons[0].text()
-        assert not window.composer.button.isEnabled()
+        assert not window.composer.button.isEnabled() and window.status.kernels.text() == ""
         with qtbot.waitSignal(controller.bridge.sig_loaded, timeout=180_000):
             window.banner.buttons[0].click()
         assert not window.banner.isVisible() and window.composer.button.isEnabled()
+        assert window.status.kernels.text() == expected_kernel_label()
         assert controller.store.message(saved.id).content == saved.content
     finally:
         controller.shutdown()

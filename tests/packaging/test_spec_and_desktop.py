@@ -1,5 +1,6 @@
 """The packaging files are sound without building: the spec compiles and names files and modules that
-exist, the desktop entry is valid, the icon containers are well formed and the SVG renders."""
+exist, it carries the native kernels where the frozen runtime looks for them and the build refuses to start
+without them, the desktop entry is valid, the icon containers are well formed and the SVG renders."""
 import configparser
 import os
 import re
@@ -16,6 +17,7 @@ SPEC = ROOT / "packaging" / "octet.spec"
 DESKTOP = ROOT / "packaging" / "linux" / "octet.desktop"
 sys.path.insert(0, str(ROOT / "packaging"))
 import build  # noqa: E402  (packaging/build.py)
+from runtime.quant import native  # noqa: E402
 
 
 def test_spec_compiles_and_its_data_files_exist():
@@ -37,13 +39,46 @@ def test_spec_hidden_imports_of_our_packages_exist():
 
 
 def test_spec_data_files_exist():
-    """Every file the spec copies by a fixed path (catalog, icon, the kernels' source) is in the tree."""
+    """Every file the spec copies by a fixed path (catalog, icon) is in the tree."""
     paths = re.findall(r'str\(ROOT((?: / "[^"]+")+)\)', SPEC.read_text())
-    assert any("kernels.cpp" in path for path in paths)
+    assert any("catalog.json" in path for path in paths)
     for path in paths:
         parts = re.findall(r'"([^"]+)"', path)
         if parts[0] != "resources" or parts[-1] != "translations":
             assert ROOT.joinpath(*parts).exists(), "/".join(parts)
+
+
+def test_spec_carries_the_kernel_libraries_where_native_py_looks_for_them():
+    """Binaries into runtime/quant/lib of the bundle: a frozen module's __file__ is its package path under the
+    bundle's folder, so there is native.LIBRARY_DIR (beside native.py) in the packaged app. No C++ source ships."""
+    source = SPEC.read_text()
+    carried = re.search(r'KERNEL_LIBRARIES = \[\(str\(library\), "([^"]+)"\)\s+for library in sorted\(\(ROOT((?: / "[^"]+")+)\)'
+                        r'\.glob\("([^"]+)"\)\)\]', source)
+    assert carried and "binaries=KERNEL_LIBRARIES" in source and ".cpp" not in source
+    bundle_folder, folder, pattern = carried.group(1), re.findall(r'"([^"]+)"', carried.group(2)), carried.group(3)
+    assert ROOT.joinpath(*folder) == native.LIBRARY_DIR
+    assert Path(bundle_folder) == native.LIBRARY_DIR.relative_to(ROOT)
+    assert Path(native.library_path("avx2").name).match(pattern)
+
+
+def test_build_refuses_missing_or_stale_kernel_libraries(tmp_path):
+    libraries, sources = tmp_path / "lib", tmp_path / "native"
+    sources.mkdir()
+    (sources / "kernels.cpp").write_text("// source")
+    os.utime(sources / "kernels.cpp", (1_000, 1_000))
+    with pytest.raises(SystemExit, match="not built.*make setup"):
+        build.check_kernels(libraries, sources)
+    wanted = [native.library_path(isa, libraries) for isa in native.VARIANTS[native.machine()]]
+    libraries.mkdir()
+    for library in wanted[:-1]:
+        library.write_bytes(b"\x7fELF")
+    with pytest.raises(SystemExit, match=wanted[-1].name):
+        build.check_kernels(libraries, sources)
+    wanted[-1].write_bytes(b"\x7fELF")
+    assert build.check_kernels(libraries, sources) == wanted
+    os.utime(sources / "kernels.cpp")  # the source edited after the build
+    with pytest.raises(SystemExit, match="older than their sources"):
+        build.check_kernels(libraries, sources)
 
 
 def test_spec_excludes_dev_tools_and_unused_qt():

@@ -2,7 +2,9 @@
 import json
 import time
 
+from runtime.bench import format_report
 from runtime.cli import main
+from runtime.quant.kernels import kernel_path
 from runtime.synth import preset_config
 
 
@@ -15,6 +17,7 @@ def test_bench_json_reports_load_prefill_decode_and_memory(tmp_path, capsys):
     wall = time.perf_counter() - started
     result = json.loads(capsys.readouterr().out)
     assert result["quantization"] == "Q4_0" and result["threads"] == 1
+    assert result["kernels"] == kernel_path() and f"{kernel_path()} kernels" in format_report(result)
     assert (result["prompt_tokens"], result["gen_tokens"]) == (12, 3)
     for key in ("load_s", "prefill_tok_s", "decode_tok_s", "peak_rss_gb", "file_gb", "kv_cache_gb"):
         assert result[key] > 0, key

@@ -93,7 +93,7 @@ def test_the_type_table_is_ggmls():
                          ids=lambda qtype: qtype.name)
 def test_the_weights_estimate_is_the_loaded_models_bytes(tmp_path, qtype):
     """Exact for each type: the form the estimate assumes (blocks, int4, int8) is the one the loader builds; a
-    loader change (new kernels for a type) makes this fail until runtime.memory_estimate.FORMS follows it."""
+    loader change (new kernels for a type) makes this fail until runtime.memory_estimate.KERNEL_TYPES follows it."""
     path = write_model(tmp_path / "m.gguf", qtype)
     loaded = load_weights(path, quantize="auto")
     estimate = estimate_gguf(path, context_length=64, block_kernels=kernels.gguf_kernels() is not None)

@@ -72,3 +72,13 @@ def test_events_carry_their_type_and_request_id():
     assert protocol.event("token", "r1", text="a") == {"type": "token", "id": "r1", "text": "a"}
     with pytest.raises(AssertionError):
         protocol.event("explode", "r1")
+
+
+def test_loaded_events_name_a_known_kernel_path():
+    assert protocol.event("loaded", "r1", kernels="avx2") == {"type": "loaded", "id": "r1", "kernels": "avx2"}
+    with pytest.raises(AssertionError):
+        protocol.event("loaded", "r1", kernels="avx3")
+    for path in protocol.KERNEL_PATHS:
+        assert protocol.loaded_kernels({"type": "loaded", "id": "r1", "kernels": path}) == path
+    for unknown in ({"type": "loaded", "id": "r1"}, {"kernels": "sse4"}, {"kernels": None}, {"kernels": ["avx2"]}):
+        assert protocol.loaded_kernels(unknown) == ""  # a remote engine's, or one this app does not know

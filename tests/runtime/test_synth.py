@@ -8,6 +8,8 @@ import pytest
 import sentencepiece
 import torch
 
+import runtime.model as model_module
+
 from runtime.text.chat_template import MistralV1ChatEncoder
 from runtime.cli import main
 from runtime.engine import Engine
@@ -96,9 +98,9 @@ def test_tiny_file_loads_and_chats_with_mistral_common_ids(tmp_path):
     assert len(generation.result.token_ids) == 5 or generation.result.finish_reason == "stop"
 
 
-def test_real_size_layer_loads_and_generates_in_bf16(tmp_path, capsys):
+def test_real_size_layer_loads_and_generates_in_bf16(tmp_path, capsys, monkeypatch):
     """One Mixtral 8x7B layer at its real size (1.7B parameters, ~1 GB Q4_0): loads in bf16, and
-    greedy decoding touches only the two chosen experts per token."""
+    greedy decoding touches only the two chosen experts per token (in one fused native call)."""
     path = tmp_path / "mixtral-1-layer.gguf"
     try:
         assert main(["synth", "--preset", "mixtral-8x7b", "--layers", "1", "--type", "Q4_0", str(path)]) == 0
@@ -109,6 +111,10 @@ def test_real_size_layer_loads_and_generates_in_bf16(tmp_path, capsys):
         steps, running = [], []  # the experts each one-token pass of the layer ran
         run_expert, forward = moe.run_expert, moe.forward
         moe.run_expert = lambda e, x: running.append(e) or run_expert(e, x)
+        fused_moe = model_module.fused_moe
+        monkeypatch.setattr(model_module, "fused_moe",
+                            lambda w1, w3, w2, x, experts, weights: running.extend(experts) or
+                            fused_moe(w1, w3, w2, x, experts, weights))
 
         def counted_forward(x):
             running.clear()

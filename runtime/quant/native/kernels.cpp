@@ -1,0 +1,356 @@
+// Octet's CPU kernels: a plain C ABI over raw pointers, called through ctypes (runtime/quant/kernels.py).
+// Built once per instruction set when Octet is installed (runtime/quant/native.py: avx512, avx2 and
+// portable on x86-64; neon and portable on ARM64); the runtime loads the one this CPU runs.
+//
+// Weights are GGUF tensors as the file stores them (rows of blocks, read in the memory-mapped file):
+// F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K. Each call names its threads.
+//
+//   octet_isa() -> "avx512" | "avx2" | "neon" | "portable"
+//   octet_supports(type) -> 1 if the type is read here
+//   octet_matvec(x fp32 [M, K], M, w, N, K, type, out fp32 [M, N]): out = x W^T. As llama.cpp does for a
+//     few tokens, x is quantized to int8 per block of 32 (scale amax / 127) and multiplied with the
+//     weights' integer codes; float weights multiply fp32 x directly
+//   octet_dequantize(w, N, K, type, out [N, K], bf16): the weights in fp32 (or bf16, rounded to nearest)
+//   octet_moe(x, D, F, A, w1, w3, w2, up_type, down_type, gate, out): one token through A experts, fused
+//   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "attention.h"
+#include "blocks.h"
+#include "dot.h"
+#include "fast.h"
+#include "parallel.h"
+
+namespace octet {
+
+// ---- activations ----
+
+struct QuantizedActivations {
+  std::vector<int8_t> q;
+  std::vector<float> d, dsum;
+  ActRow row(int64_t m, int64_t superblocks) {
+    return {q.data() + m * superblocks * QK_K, d.data() + m * superblocks * GROUPS,
+            dsum.data() + m * superblocks * GROUPS};
+  }
+};
+
+// M rows of x [M, K] -> int8 per block of 32, zero-padded to whole superblocks.
+void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out) {
+  const int64_t padded = superblocks * QK_K;
+  out.q.assign(M * padded, 0);
+  out.d.assign(M * superblocks * GROUPS, 0.f);
+  out.dsum.assign(M * superblocks * GROUPS, 0.f);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t b = 0; b * 32 < K; ++b) {
+      const float* xb = x + m * K + b * 32;
+      float amax = 0.f;
+      for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(xb[i]));
+      const float d = amax / 127.f, inverse = d > 0.f ? 1.f / d : 0.f;
+      int8_t* q = out.q.data() + m * padded + b * 32;
+      int32_t sums[2] = {0, 0};
+      for (int i = 0; i < 32; ++i) {
+        q[i] = (int8_t)std::nearbyint(xb[i] * inverse);
+        sums[i / 16] += q[i];
+      }
+      for (int h = 0; h < 2; ++h) {
+        out.d[m * superblocks * GROUPS + 2 * b + h] = d;
+        out.dsum[m * superblocks * GROUPS + 2 * b + h] = d * (float)sums[h];
+      }
+    }
+}
+
+// ---- quantized weights ----
+
+constexpr int MAX_TOKENS = 8;  // rows of x per pass over the weights
+
+// out[m] = row . act[m] for m < rows: the fused kernel where there is one (fast.h), else the row unpacked
+// whole into `buffer` (superblocks entries) before its dot products: loading codes just stored in narrower
+// pieces stalls (store forwarding fails); stores long done do not.
+template <int TYPE>
+void dot_row(const uint8_t* row, const ActRow* act, int64_t rows, int64_t nb, int64_t superblocks,
+             Unpacked* buffer, float* out) {
+  if constexpr (FastRow<TYPE>::available) {
+    FastRow<TYPE>::dot(row, act, rows, nb, superblocks, out);
+  } else {
+    Acc acc[MAX_TOKENS];
+    for (int64_t s = 0; s < superblocks; ++s) unpack<TYPE>(row, s, nb, buffer[s]);
+    for (int64_t s = 0; s < superblocks; ++s)
+      for (int64_t m = 0; m < rows; ++m) accumulate<TYPE == Q8_0>(acc[m], buffer[s], act[m], s);
+    for (int64_t m = 0; m < rows; ++m) out[m] = total(acc[m]);
+  }
+}
+
+using RowDot = void (*)(const uint8_t*, const ActRow*, int64_t, int64_t, int64_t, Unpacked*, float*);
+
+template <int TYPE>
+void matvec_blocks(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
+  const int64_t nb = K / type_size(TYPE).weights, superblocks = (K + QK_K - 1) / QK_K, stride = row_bytes(TYPE, K);
+  QuantizedActivations xq;
+  quantize_activations(x, M, K, superblocks, xq);
+  for (int64_t m0 = 0; m0 < M; m0 += MAX_TOKENS) {
+    const int64_t rows = std::min<int64_t>(MAX_TOKENS, M - m0);
+    parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+      std::vector<Unpacked> buffer(superblocks);
+      ActRow act[MAX_TOKENS];
+      float values[MAX_TOKENS];
+      for (int64_t m = 0; m < rows; ++m) act[m] = xq.row(m0 + m, superblocks);
+      for (int64_t n = begin; n < end; ++n) {
+        dot_row<TYPE>(w + n * stride, act, rows, nb, superblocks, buffer.data(), values);
+        for (int64_t m = 0; m < rows; ++m) out[(m0 + m) * N + n] = values[m];
+      }
+    });
+  }
+}
+
+// ---- a mixture-of-experts step for one token ----
+
+// out [D] = sum over a < A of gate[a] * w2[a] (silu(w1[a] x) * (w3[a] x)), x [D]; w1, w3: [F, D] and w2:
+// [D, F] rows of quantized blocks (w1 and w3 of one type, w2 of another). Two parallel passes: the A
+// experts' w1 and w3 rows together, then the rows of out, each summing its A experts' w2 rows.
+void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* w1, const uint8_t* const* w3,
+         const uint8_t* const* w2, RowDot up_dot, int up_type, RowDot down_dot, int down_type, const float* gate,
+         float* out, int threads) {
+  const int64_t sb_in = (D + QK_K - 1) / QK_K, sb_hidden = (F + QK_K - 1) / QK_K;
+  const int64_t nb_in = D / type_size(up_type).weights, nb_hidden = F / type_size(down_type).weights;
+  const int64_t up_stride = row_bytes(up_type, D), down_stride = row_bytes(down_type, F);
+  QuantizedActivations xq, hq;
+  quantize_activations(x, 1, D, sb_in, xq);
+  std::vector<float> up(2 * A * F);  // [A][w1 | w3][F]
+  parallel_rows(2 * A * F, 16, threads, [&](int64_t begin, int64_t end) {
+    std::vector<Unpacked> buffer(sb_in);
+    const ActRow act = xq.row(0, sb_in);
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t a = i / (2 * F), which = (i / F) % 2, r = i % F;
+      const uint8_t* row = (which ? w3[a] : w1[a]) + r * up_stride;
+      up_dot(row, &act, 1, nb_in, sb_in, buffer.data(), &up[i]);
+    }
+  });
+  std::vector<float> hidden(A * F);
+  for (int64_t a = 0; a < A; ++a)
+    for (int64_t r = 0; r < F; ++r) {
+      const float g = up[(2 * a) * F + r], u = up[(2 * a + 1) * F + r];
+      hidden[a * F + r] = g / (1.f + std::exp(-g)) * u;
+    }
+  quantize_activations(hidden.data(), A, F, sb_hidden, hq);
+  parallel_rows(D, 16, threads, [&](int64_t begin, int64_t end) {
+    std::vector<Unpacked> buffer(sb_hidden);
+    for (int64_t n = begin; n < end; ++n) {
+      float sum = 0.f;
+      for (int64_t a = 0; a < A; ++a) {
+        const ActRow act = hq.row(a, sb_hidden);
+        float value;
+        down_dot(w2[a] + n * down_stride, &act, 1, nb_hidden, sb_hidden, buffer.data(), &value);
+        sum += gate[a] * value;
+      }
+      out[n] = sum;
+    }
+  });
+}
+
+inline uint16_t to_bf16(float value) {  // round to nearest even
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  return (uint16_t)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+}
+
+template <int TYPE>
+void dequantize_blocks(const uint8_t* w, int64_t N, int64_t K, void* out, bool bf16, int threads) {
+  constexpr bool SIGNED = TYPE == Q8_0;
+  const int64_t nb = K / type_size(TYPE).weights, superblocks = (K + QK_K - 1) / QK_K, stride = row_bytes(TYPE, K);
+  parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+    Unpacked u;
+    alignas(64) float values[QK_K];
+    alignas(64) uint16_t halves[QK_K];
+    for (int64_t n = begin; n < end; ++n)
+      for (int64_t s = 0; s < superblocks; ++s) {
+        unpack<TYPE>(w + n * stride, s, nb, u);
+        for (int g = 0; g < GROUPS; ++g)  // group by group: each inner loop is one vector
+          for (int i = 0; i < GROUP; ++i) {
+            const uint8_t code = u.code[g * GROUP + i];
+            values[g * GROUP + i] = u.scale[g] * (SIGNED ? (float)(int8_t)code : (float)code) + u.offset[g];
+          }
+        const int64_t count = std::min<int64_t>(QK_K, K - s * QK_K), at = n * K + s * QK_K;
+        if (bf16) {
+          for (int i = 0; i < QK_K; ++i) halves[i] = to_bf16(values[i]);
+          std::memcpy((uint16_t*)out + at, halves, count * sizeof(uint16_t));
+        } else {
+          std::memcpy((float*)out + at, values, count * sizeof(float));
+        }
+      }
+  });
+}
+
+// ---- float weights ----
+
+#if defined(__aarch64__)
+inline float widen_f16(uint16_t bits) {
+  __fp16 h;
+  std::memcpy(&h, &bits, 2);
+  return (float)h;
+}
+#elif defined(__FLT16_MAX__)
+inline float widen_f16(uint16_t bits) {
+  _Float16 h;
+  std::memcpy(&h, &bits, 2);
+  return (float)h;
+}
+#else
+inline float widen_f16(uint16_t bits) { return half_to_float(bits); }
+#endif
+
+inline float widen_bf16(uint16_t bits) {
+  const uint32_t wide = (uint32_t)bits << 16;
+  float out;
+  std::memcpy(&out, &wide, 4);
+  return out;
+}
+
+template <int TYPE>
+inline float float_weight(const uint8_t* row, int64_t i) {
+  if constexpr (TYPE == F32) {
+    float v;
+    std::memcpy(&v, row + 4 * i, 4);
+    return v;
+  } else {
+    uint16_t bits;
+    std::memcpy(&bits, row + 2 * i, 2);
+    return TYPE == F16 ? widen_f16(bits) : widen_bf16(bits);
+  }
+}
+
+template <int TYPE>
+void matvec_float(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
+  const int64_t stride = row_bytes(TYPE, K);
+  parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+    std::vector<float> row(K);
+    for (int64_t n = begin; n < end; ++n) {
+      for (int64_t i = 0; i < K; ++i) row[i] = float_weight<TYPE>(w + n * stride, i);
+      for (int64_t m = 0; m < M; ++m) {
+        float partial[16] = {0.f};
+        const float* xm = x + m * K;
+        int64_t i = 0;
+        for (; i + 16 <= K; i += 16)
+          for (int j = 0; j < 16; ++j) partial[j] += row[i + j] * xm[i + j];
+        float sum = 0.f;
+        for (; i < K; ++i) sum += row[i] * xm[i];
+        for (int j = 0; j < 16; ++j) sum += partial[j];
+        out[m * N + n] = sum;
+      }
+    }
+  });
+}
+
+template <int TYPE>
+void dequantize_float(const uint8_t* w, int64_t N, int64_t K, void* out, bool bf16, int threads) {
+  const int64_t stride = row_bytes(TYPE, K);
+  parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; ++n)
+      for (int64_t i = 0; i < K; ++i) {
+        const float v = float_weight<TYPE>(w + n * stride, i);
+        if (bf16) ((uint16_t*)out)[n * K + i] = to_bf16(v);  // exact for BF16 weights
+        else ((float*)out)[n * K + i] = v;
+      }
+  });
+}
+
+// ---- dispatch by type ----
+
+template <template <int> class Op, typename... Args>
+bool by_type(int type, Args... args) {
+  switch (type) {
+    case F32: Op<F32>::run(args...); return true;
+    case F16: Op<F16>::run(args...); return true;
+    case BF16: Op<BF16>::run(args...); return true;
+    case Q4_0: Op<Q4_0>::run(args...); return true;
+    case Q4_1: Op<Q4_1>::run(args...); return true;
+    case Q5_0: Op<Q5_0>::run(args...); return true;
+    case Q5_1: Op<Q5_1>::run(args...); return true;
+    case Q8_0: Op<Q8_0>::run(args...); return true;
+    case Q2_K: Op<Q2_K>::run(args...); return true;
+    case Q3_K: Op<Q3_K>::run(args...); return true;
+    case Q4_K: Op<Q4_K>::run(args...); return true;
+    case Q5_K: Op<Q5_K>::run(args...); return true;
+    case Q6_K: Op<Q6_K>::run(args...); return true;
+    default: return false;
+  }
+}
+
+constexpr bool is_float(int type) { return type == F32 || type == F16 || type == BF16; }
+
+template <int TYPE>
+struct Matvec {
+  static void run(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
+    if constexpr (is_float(TYPE)) matvec_float<TYPE>(x, M, w, N, K, out, threads);
+    else matvec_blocks<TYPE>(x, M, w, N, K, out, threads);
+  }
+};
+
+template <int TYPE>
+struct Dequantize {
+  static void run(const uint8_t* w, int64_t N, int64_t K, void* out, bool bf16, int threads) {
+    if constexpr (is_float(TYPE)) dequantize_float<TYPE>(w, N, K, out, bf16, threads);
+    else dequantize_blocks<TYPE>(w, N, K, out, bf16, threads);
+  }
+};
+
+bool row_dot_for(int type, RowDot& f) {
+  switch (type) {
+    case Q4_0: f = dot_row<Q4_0>; return true;
+    case Q4_1: f = dot_row<Q4_1>; return true;
+    case Q5_0: f = dot_row<Q5_0>; return true;
+    case Q5_1: f = dot_row<Q5_1>; return true;
+    case Q8_0: f = dot_row<Q8_0>; return true;
+    case Q2_K: f = dot_row<Q2_K>; return true;
+    case Q3_K: f = dot_row<Q3_K>; return true;
+    case Q4_K: f = dot_row<Q4_K>; return true;
+    case Q5_K: f = dot_row<Q5_K>; return true;
+    case Q6_K: f = dot_row<Q6_K>; return true;
+    default: return false;
+  }
+}
+
+}  // namespace octet
+
+extern "C" {
+
+const char* octet_isa() { return OCTET_ISA; }
+
+int octet_supports(int type) { return octet::type_size(type).weights > 0; }
+
+// Returns 0, or -1 for a type it does not read. K: a whole number of the type's blocks.
+int octet_matvec(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, int type, float* out,
+                 int threads) {
+  return octet::by_type<octet::Matvec>(type, x, M, w, N, K, out, threads) ? 0 : -1;
+}
+
+int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type, void* out, int bf16, int threads) {
+  return octet::by_type<octet::Dequantize>(type, w, N, K, out, (bool)bf16, threads) ? 0 : -1;
+}
+
+// One token through A experts of a mixture-of-experts layer (see octet::moe): x fp32 [D], w1/w3/w2 arrays of
+// A pointers to each expert's matrix, gate fp32 [A], out fp32 [D]. Returns -1 for a float or unknown type.
+int octet_moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* w1, const uint8_t* const* w3,
+              const uint8_t* const* w2, int up_type, int down_type, const float* gate, float* out, int threads) {
+  octet::RowDot up, down;
+  if (!octet::row_dot_for(up_type, up) || !octet::row_dot_for(down_type, down)) return -1;
+  octet::moe(x, D, F, A, w1, w3, w2, up, up_type, down, down_type, gate, out, threads);
+  return 0;
+}
+
+// q: fp32 [H, Hd], already multiplied by Hd^-0.5; keys, values: one layer [K, stride, Hd] (bf16 bits, or
+// int8 with key_scales and value_scales [K, stride]; null for bf16); out: fp32 [H, Hd]. Hd % 16 == 0.
+void octet_decode_attention(const float* q, const void* keys, const void* values, const float* key_scales,
+                            const float* value_scales, int64_t H, int64_t K, int64_t Hd, int64_t stride,
+                            int64_t first, int64_t end, int int8, float* out, int threads) {
+  if (int8)
+    octet::decode_attention(q, (const int8_t*)keys, (const int8_t*)values, key_scales, value_scales, H, K, Hd, stride,
+                            first, end, out, threads);
+  else
+    octet::decode_attention(q, (const uint16_t*)keys, (const uint16_t*)values, nullptr, nullptr, H, K, Hd, stride,
+                            first, end, out, threads);
+}
+
+}  // extern "C"
