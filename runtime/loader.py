@@ -160,7 +160,8 @@ def _load_gguf(file: GGUFFile, config: ModelConfig, *, dtype, device, progress: 
                quantize: str | None) -> LoadedWeights:
     expected = _check_gguf(file, config)
     quantization = _gguf_quantization(file)
-    keep_quantized = quantize is not None and quantization not in FLOAT_TYPES and device == "cpu"
+    mapped_floats = quantization in ("F16", "BF16") and gguf_kernels() is not None  # used in place too
+    keep_quantized = quantize is not None and (quantization not in FLOAT_TYPES or mapped_floats) and device == "cpu"
     if keep_quantized:
         dtype = quantized_compute_dtype(device)
     names = file.tensor_names()

@@ -37,6 +37,8 @@ FLOAT_TYPES = ("F32", "F16", "BF16")
 # re-quantized to int8 per row.
 KERNEL_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K")
 WITHOUT_KERNELS = {"Q4_0": "int4", "Q4_1": "int4", "Q4_K": "int4"}  # every other type: int8
+MAPPED_FLOATS = ("F16", "BF16")  # matrices of these stay in the file too where the kernels run (not the router)
+ROUTER = "ffn_gate_inp.weight"
 INT4_GROUP = 32
 # Bytes a conversion holds besides its result, per weight of the matrix being converted (measured on Mixtral's
 # matrices, docs/benchmarks.md "Memory estimate"): int4 keeps uint8 codes and their int32 copy for packing (5.7);
@@ -141,7 +143,7 @@ def estimate_header(header: GGUFHeader, *, context_length: int, kv_cache: str = 
                     block_kernels: bool | None = None) -> MemoryEstimate:
     """Walk the tensors in file order as the loader does: each adds what it keeps; its conversion's transient,
     and the mapped pages of float tensors (never released during the load), count until the load ends."""
-    float_file = header.quantization in FLOAT_TYPES
+    float_file = header.quantization in FLOAT_TYPES and not (block_kernels and header.quantization in MAPPED_FLOATS)
     kept = mapped = peak = 0
     by_type: dict[str, int] = {}
     for tensor in header.tensors:
@@ -159,7 +161,9 @@ def estimate_header(header: GGUFHeader, *, context_length: int, kv_cache: str = 
 def tensor_form(tensor: HeaderTensor, *, float_file: bool, block_kernels: bool | None) -> str:
     """"blocks", "int4", "int8" or "float": what runtime/quant/gguf_blocks.gguf_weight makes of the tensor."""
     if float_file or tensor.type_name in FLOAT_TYPES:
-        return "float"
+        mapped = block_kernels and tensor.type_name in MAPPED_FLOATS and len(tensor.shape) > 1 \
+            and not tensor.name.endswith(ROUTER)
+        return "blocks" if mapped and not float_file else "float"
     form = block_form(tensor.type_name, block_kernels)
     if form == "int4" and tensor.name == "token_embd.weight":
         form = "int8"  # an embedding is read by rows: never int4

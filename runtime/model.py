@@ -12,7 +12,7 @@ from torch import nn
 
 from .config import ModelConfig
 from .kv_cache import KVCache
-from .quant.formats import QuantizedExperts, fused_moe
+from .quant.formats import QuantizedExperts, fused_moe, fused_projections
 from .quant.kernels import gguf_kernels, serial_torch
 from .rope import apply_rope
 
@@ -81,9 +81,10 @@ class Attention(nn.Module):
 
     def forward(self, x, rope, window: int | None, layer_cache):
         T = x.shape[0]
-        q = self.wq(x).view(T, self.n_heads, self.head_dim).transpose(0, 1)  # [H, T, Hd]
-        k = self.wk(x).view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)  # [K, T, Hd]
-        v = self.wv(x).view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)
+        q, k, v = fused_projections(x, self.wq, self.wk, self.wv) or (self.wq(x), self.wk(x), self.wv(x))
+        q = q.view(T, self.n_heads, self.head_dim).transpose(0, 1)  # [H, T, Hd]
+        k = k.view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)  # [K, T, Hd]
+        v = v.view(T, self.n_kv_heads, self.head_dim).transpose(0, 1)
         q, k = apply_rope(q, rope), apply_rope(k, rope)
         layer_cache.store(k, v)
         if T == 1:

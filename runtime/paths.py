@@ -38,7 +38,7 @@ def chat_state_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """What can be made again (the starter model's wheel, the compiled kernels), shared across data
+    """What can be made again (the starter model's wheel), shared across data
     folders: the platform's cache folder (~/.cache/Octet on Linux), which uninstalling removes."""
     folder = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)

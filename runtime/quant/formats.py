@@ -219,6 +219,20 @@ class QuantizedExperts(nn.Module):
         return f"{list(self.shape)}, {type(self.experts[0]).__name__}"
 
 
+def fused_projections(x: torch.Tensor, *linears) -> list[torch.Tensor] | None:
+    """Several QuantizedLinear on the same few tokens x [M, K] in one native call (a layer's q, k and v), or
+    None where that does not apply (a prompt, float or converted weights, no kernels)."""
+    if reading_prompt() or x.shape[0] > MATVEC_MAX_TOKENS or x.device.type != "cpu":
+        return None
+    weights = [getattr(linear, "weight_q", None) for linear in linears]
+    if not all(isinstance(w, GGUFBlockWeight) for w in weights):
+        return None
+    outs = kernels.gguf_kernels().matvec_many(x, [(w.blocks, w.qtype) for w in weights])
+    if outs is None:
+        return None
+    return [out if w.row_order is None else out[:, w.row_order] for out, w in zip(outs, weights)]
+
+
 def fused_moe(w1, w3, w2, x: torch.Tensor, experts: list[int], weights: torch.Tensor) -> torch.Tensor | None:
     """One token x [1, D] through its chosen experts in one native call (kernels.GGUFKernels.moe), or None
     where that does not apply (float or converted weights, no kernels): the caller then runs them one by one."""

@@ -73,6 +73,7 @@ class GGUFKernels:
         library.octet_decode_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64,
                                                    i32, ptr, i32]
         library.octet_moe.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, i32, i32, ptr, ptr, i32]
+        library.octet_matvec_many.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, ptr, i32]
         if library.octet_isa().decode() != isa:
             raise OSError(f"{isa} library reports {library.octet_isa().decode()}")
         self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
@@ -111,6 +112,21 @@ class GGUFKernels:
         self.lib.octet_dequantize(w.data_ptr(), w.shape[0], in_features, int(qtype), out.data_ptr(),
                                   int(native == torch.bfloat16), self.threads)
         return out.to(dtype)
+
+    def matvec_many(self, x: torch.Tensor, weights: list[tuple[torch.Tensor, int]]) -> list[torch.Tensor] | None:
+        """x [M, K] (M <= 8) @ W.T for several quantized W (uint8 rows, type) at once: x quantized once, one
+        parallel pass over all their rows. [M, N] each in x's dtype; None when a type has no kernel here."""
+        K = x.shape[-1]
+        for w, qtype in weights:
+            self._check_rows(w, qtype, K)
+        xf = x.to(torch.float32).contiguous()
+        outs = [torch.empty(xf.shape[0], w.shape[0], dtype=torch.float32) for w, _ in weights]
+        count = len(weights)
+        status = self.lib.octet_matvec_many(
+            xf.data_ptr(), xf.shape[0], K, count, (ctypes.c_void_p * count)(*(w.data_ptr() for w, _ in weights)),
+            (ctypes.c_int64 * count)(*(w.shape[0] for w, _ in weights)), (ctypes.c_int * count)(*(int(t) for _, t in weights)),
+            (ctypes.c_void_p * count)(*(o.data_ptr() for o in outs)), self.threads)
+        return None if status else [o.to(x.dtype) for o in outs]
 
     def moe(self, x: torch.Tensor, w1: list, w3: list, w2: list, up_type: int, down_type: int,
             weights: torch.Tensor) -> torch.Tensor | None:

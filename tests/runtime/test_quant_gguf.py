@@ -12,7 +12,8 @@ from runtime.weights.gguf import dequantize_rows
 
 Q = gguf.GGMLQuantizationType
 N, K = 32, 512
-needs_kernels = pytest.mark.skipif(quant_kernels.gguf_kernels() is None, reason="no AVX-512 VNNI kernels here")
+needs_kernels = pytest.mark.skipif(quant_kernels.gguf_kernels() is None,
+                                   reason="no native kernels here (`make setup` builds them)")
 
 
 def random_blocks(qtype, rows=N, cols=K, seed=0) -> np.ndarray:

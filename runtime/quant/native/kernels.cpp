@@ -12,6 +12,7 @@
 //     weights' integer codes; float weights multiply fp32 x directly
 //   octet_dequantize(w, N, K, type, out [N, K], bf16): the weights in fp32 (or bf16, rounded to nearest)
 //   octet_moe(x, D, F, A, w1, w3, w2, up_type, down_type, gate, out): one token through A experts, fused
+//   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
 //   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
 #include <cmath>
 #include <cstdint>
@@ -150,9 +151,10 @@ void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* 
   });
 }
 
-inline uint16_t to_bf16(float value) {  // round to nearest even
+inline uint16_t to_bf16(float value) {  // round to nearest even; a NaN stays a (quiet) NaN
   uint32_t bits;
   std::memcpy(&bits, &value, 4);
+  if ((bits & 0x7FFFFFFF) > 0x7F800000) return (uint16_t)((bits >> 16) | 0x40);
   return (uint16_t)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
 }
 
@@ -314,25 +316,29 @@ bool row_dot_for(int type, RowDot& f) {
 
 }  // namespace octet
 
+// Only these are exported (the build hides everything else: -fvisibility=hidden), so that two variants
+// loaded in one process can never call each other's internals.
+#define OCTET_API __attribute__((visibility("default")))
+
 extern "C" {
 
-const char* octet_isa() { return OCTET_ISA; }
+OCTET_API const char* octet_isa() { return OCTET_ISA; }
 
-int octet_supports(int type) { return octet::type_size(type).weights > 0; }
+OCTET_API int octet_supports(int type) { return octet::type_size(type).weights > 0; }
 
 // Returns 0, or -1 for a type it does not read. K: a whole number of the type's blocks.
-int octet_matvec(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, int type, float* out,
+OCTET_API int octet_matvec(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, int type, float* out,
                  int threads) {
   return octet::by_type<octet::Matvec>(type, x, M, w, N, K, out, threads) ? 0 : -1;
 }
 
-int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type, void* out, int bf16, int threads) {
+OCTET_API int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type, void* out, int bf16, int threads) {
   return octet::by_type<octet::Dequantize>(type, w, N, K, out, (bool)bf16, threads) ? 0 : -1;
 }
 
 // One token through A experts of a mixture-of-experts layer (see octet::moe): x fp32 [D], w1/w3/w2 arrays of
 // A pointers to each expert's matrix, gate fp32 [A], out fp32 [D]. Returns -1 for a float or unknown type.
-int octet_moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* w1, const uint8_t* const* w3,
+OCTET_API int octet_moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* w1, const uint8_t* const* w3,
               const uint8_t* const* w2, int up_type, int down_type, const float* gate, float* out, int threads) {
   octet::RowDot up, down;
   if (!octet::row_dot_for(up_type, up) || !octet::row_dot_for(down_type, down)) return -1;
@@ -340,9 +346,40 @@ int octet_moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* co
   return 0;
 }
 
+// Several matrices on the same activations (a layer's q, k and v projections): x fp32 [M, K] (M <= 8)
+// quantized once, then the rows of all `count` matrices w[i] (N[i] rows of K weights of types[i]) in one
+// parallel pass; out[i] fp32 [M, N[i]]. Returns -1 for a float or unknown type (nothing is computed).
+OCTET_API int octet_matvec_many(const float* x, int64_t M, int64_t K, int64_t count, const uint8_t* const* w, const int64_t* N,
+                      const int* types, float* const* out, int threads) {
+  std::vector<octet::RowDot> dots(count);
+  std::vector<int64_t> first(count + 1, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    if (!octet::row_dot_for(types[i], dots[i]) || M > octet::MAX_TOKENS) return -1;
+    first[i + 1] = first[i] + N[i];
+  }
+  const int64_t superblocks = (K + octet::QK_K - 1) / octet::QK_K;
+  octet::QuantizedActivations xq;
+  octet::quantize_activations(x, M, K, superblocks, xq);
+  octet::parallel_rows(first[count], 16, threads, [&](int64_t begin, int64_t end) {
+    std::vector<octet::Unpacked> buffer(superblocks);
+    octet::ActRow act[octet::MAX_TOKENS];
+    float values[octet::MAX_TOKENS];
+    for (int64_t m = 0; m < M; ++m) act[m] = xq.row(m, superblocks);
+    for (int64_t r = begin; r < end; ++r) {
+      int64_t i = 0;
+      while (r >= first[i + 1]) ++i;
+      const int64_t n = r - first[i];
+      dots[i](w[i] + n * octet::row_bytes(types[i], K), act, M, K / octet::type_size(types[i]).weights, superblocks,
+              buffer.data(), values);
+      for (int64_t m = 0; m < M; ++m) out[i][m * N[i] + n] = values[m];
+    }
+  });
+  return 0;
+}
+
 // q: fp32 [H, Hd], already multiplied by Hd^-0.5; keys, values: one layer [K, stride, Hd] (bf16 bits, or
 // int8 with key_scales and value_scales [K, stride]; null for bf16); out: fp32 [H, Hd]. Hd % 16 == 0.
-void octet_decode_attention(const float* q, const void* keys, const void* values, const float* key_scales,
+OCTET_API void octet_decode_attention(const float* q, const void* keys, const void* values, const float* key_scales,
                             const float* value_scales, int64_t H, int64_t K, int64_t Hd, int64_t stride,
                             int64_t first, int64_t end, int int8, float* out, int threads) {
   if (int8)
