@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .config import ModelConfig, check_sizes, config_from_gguf_metadata
 from .errors import ModelFileError
+from .quant import native
 
 # ggml type id -> (name, weights per block, bytes per block), as gguf.GGML_QUANT_SIZES (a test compares them)
 GGML_TYPES = {
@@ -55,6 +56,14 @@ IMPORT_BYTES = 270 * 1000**2
 OVERHEAD_BYTES = IMPORT_BYTES + 40 * 1000**2
 # Nominal bits per weight of each type: a file of `size` bytes holds about size * 8 / bits weights.
 BITS = {name: 8 * size / block for name, block, size in GGML_TYPES.values()}
+
+
+def native_kernels_built() -> bool:
+    """Whether the worker will run our native kernels here (a library for this CPU is installed, and
+    OCTET_NO_KERNELS is not set): what the window passes as `block_kernels`. No torch: files and CPU flags."""
+    if os.environ.get("OCTET_NO_KERNELS") == "1":
+        return False
+    return any(native.library_path(isa).exists() for isa in native.usable_isas())
 
 
 @dataclass(frozen=True)

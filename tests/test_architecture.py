@@ -22,8 +22,11 @@ NEVER = [
      "tokenizers and templates are plain text"),
     (("app.history",), ("PySide6", "app.ui", "app.chat", "app.models"), "the history is plain Python"),
     (("app.files",), ("PySide6", "app", "runtime"), "atomic writes, used by the history and the models, import nothing"),
-    (("runtime.memory_estimate", "runtime.config"), ("torch", "numpy", "gguf", "runtime.weights", "runtime.quant"),
+    (("runtime.memory_estimate", "runtime.config"), ("torch", "numpy", "gguf", "runtime.weights", "runtime.quant.kernels",
+                                                     "runtime.quant.formats", "runtime.quant.gguf_blocks"),
      "the memory estimate reads headers in the window's process, without torch or numpy"),
+    (("runtime.quant.native",), ("torch", "numpy", "runtime.quant.kernels", "runtime.quant.formats"),
+     "which native library runs is known without torch (the window's memory estimate, setup.py)"),
 ]
 # Modules the app's process loads: nothing they import at module level may pull torch in.
 TORCH_FREE_AT_IMPORT = ("runtime", "runtime.paths", "runtime.errors", "runtime.starter", "runtime.cli",

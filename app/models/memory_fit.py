@@ -14,7 +14,8 @@ from pathlib import Path
 import psutil
 
 from runtime.errors import ModelFileError
-from runtime.memory_estimate import DEFAULT_KV_CACHE, MemoryEstimate, estimate_from_size, estimate_gguf
+from runtime.memory_estimate import (DEFAULT_KV_CACHE, MemoryEstimate, estimate_from_size, estimate_gguf,
+                                     native_kernels_built)
 
 from .catalog import DEFAULT_KV_BYTES_PER_TOKEN, CatalogEntry, InstalledModel, load_catalog
 
@@ -41,18 +42,20 @@ def estimate(model: Model, *, context_tokens: int = DEFAULT_CONTEXT_TOKENS,
     path = _gguf_path(model)
     if path is not None:
         try:
-            return estimate_gguf(path, context_length=context_tokens, kv_cache=kv_cache)
+            return estimate_gguf(path, context_length=context_tokens, kv_cache=kv_cache,
+                                 block_kernels=native_kernels_built())
         except ModelFileError:
             pass  # unreadable here: the loader will say why; judge it by its size meanwhile
     if isinstance(model, CatalogEntry):
         return estimate_from_size(model.quantization if model.format == "gguf" else "", model.size_bytes, context_length=context_tokens,
                                   kv_values_per_token=model.kv_bytes_per_token // 2, kv_cache=kv_cache,
-                                  parameters=model.parameters_total or None)
+                                  parameters=model.parameters_total or None, block_kernels=native_kernels_built())
     size = model if isinstance(model, int) else getattr(model, "size_bytes", 0) or _size_of(model)
     gguf = getattr(model, "format", "gguf") == "gguf"
     quantization = (getattr(model, "quantization", None) or "") if gguf else ""  # "": as it is on disk
     return estimate_from_size(quantization, size, context_length=context_tokens,
-                              kv_values_per_token=kv_values_per_token(model), kv_cache=kv_cache)
+                              kv_values_per_token=kv_values_per_token(model), kv_cache=kv_cache,
+                              block_kernels=native_kernels_built())
 
 
 def memory_needed(model: Model, *, context_tokens: int = DEFAULT_CONTEXT_TOKENS,

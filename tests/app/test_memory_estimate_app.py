@@ -1,5 +1,6 @@
-"""The app judges memory with runtime.memory_estimate: the catalog before a download (a Q3_K_M Mixtral, whose
-Q3_K blocks the runtime turns into int8, does not fit a 24 GB machine), an installed or imported file by its
+"""The app judges memory with runtime.memory_estimate, by whether the native kernels run here: the catalog before
+a download (a Q3_K_M Mixtral fits a 24 GB machine on them; without them its Q3_K blocks become int8 and it does
+not), an installed or imported file by its
 header, the chat's load at the chosen context and KV cache type (sent with the load request), Settings showing
 what the KV cache costs, and the worker's refusal in the interface's words."""
 from dataclasses import replace
@@ -16,13 +17,14 @@ from app.chat.runtime_messages import error_text  # noqa: E402
 from app.history.store import HistoryStore  # noqa: E402
 from app.models import catalog  # noqa: E402
 from app.models.catalog import InstalledModel, register  # noqa: E402
+from app.models import memory_fit  # noqa: E402
 from app.models.memory_fit import check_fits, estimate, memory_needed  # noqa: E402
 from app.settings import AppSettings  # noqa: E402
 from app.ui.model_manager import ModelManagerDialog  # noqa: E402
 from app.ui.settings_dialog import SettingsDialog  # noqa: E402
 from app.ui.units import format_size  # noqa: E402
 from runtime.config import ModelConfig  # noqa: E402
-from runtime.memory_estimate import estimate_gguf  # noqa: E402
+from runtime.memory_estimate import estimate_gguf, native_kernels_built  # noqa: E402
 from runtime.worker import protocol  # noqa: E402
 from tests.app.test_controller import scripted  # noqa: E402
 from tests.runtime.test_memory_estimate import write_model  # noqa: E402
@@ -40,8 +42,19 @@ def q6_file(tmp_path) -> Path:
     return write_model(tmp_path / "q6.gguf", Q.Q6_K, SMALL)
 
 
-def test_a_24_gb_machine_is_told_a_q3_k_m_mixtral_will_not_fit():
+def test_a_24_gb_machine_runs_a_q3_k_m_mixtral_on_the_native_kernels(monkeypatch):
+    """Q3_K_M (20.4 GB) stays in its file's blocks where the native kernels run, and fits 22 GB free."""
     q3 = catalog.get_entry("mixtral-8x7b-instruct-q3_k_m")
+    monkeypatch.setattr(memory_fit, "native_kernels_built", lambda: True)
+    verdict = check_fits(q3, available_bytes=22 * GB, total_bytes=24 * GB)
+    assert verdict.fits and q3.size_bytes < verdict.needed_bytes < q3.size_bytes + 1.5 * GB
+    assert verdict.estimate.source == "file size"
+
+
+def test_without_the_native_kernels_a_24_gb_machine_is_told_a_q3_k_m_mixtral_will_not_fit(monkeypatch):
+    """Without them (no library for this CPU) its Q3_K blocks become int8: about 47 GB."""
+    q3 = catalog.get_entry("mixtral-8x7b-instruct-q3_k_m")
+    monkeypatch.setattr(memory_fit, "native_kernels_built", lambda: False)
     verdict = check_fits(q3, available_bytes=22 * GB, total_bytes=24 * GB)
     assert not verdict.fits and verdict.needed_bytes > 46 * GB > 2 * q3.size_bytes
     assert verdict.estimate.source == "file size"
@@ -53,7 +66,8 @@ def test_a_24_gb_machine_is_told_a_q3_k_m_mixtral_will_not_fit():
 def test_a_catalog_parameter_count_is_used_when_the_catalog_has_one():
     q4 = catalog.get_entry("mixtral-8x7b-instruct-q4_k_m")
     counted = estimate(replace(q4, parameters_total=46_702_792_704))
-    assert counted.source == "parameters" and counted.weights == int(46_702_792_704 * 0.625)
+    per_weight = 4.5 / 8 if native_kernels_built() else 0.625  # Q4_K's blocks, or int4 without the kernels
+    assert counted.source == "parameters" and counted.weights == int(46_702_792_704 * per_weight)
 
 
 def test_the_kv_cache_follows_the_context_and_the_cache_type():
@@ -77,13 +91,14 @@ def test_an_installed_file_is_judged_by_its_header_in_the_model_manager(qtbot, d
     qtbot.addWidget(dialog)
     try:
         row = dialog.installed_rows[model.id]
-        expected = estimate_gguf(q6_file, context_length=8192)
+        expected = estimate_gguf(q6_file, context_length=8192, block_kernels=native_kernels_built())
         assert row.verdict.needed_bytes == expected.total and expected.source == "header"
-        assert expected.weights > q6_file.stat().st_size  # int8 from 6.6-bit blocks
+        assert expected.weights > q6_file.stat().st_size * (0.9 if native_kernels_built() else 1)  # blocks or int8
         assert f"needs about {format_size(expected.total)} of memory" in row.details.text()
         dialog.apply_settings(AppSettings(context_length=8192, kv_cache="int8"))
         assert dialog.installed_rows[model.id].verdict.needed_bytes == \
-            estimate_gguf(q6_file, context_length=8192, kv_cache="int8").total < expected.total
+            estimate_gguf(q6_file, context_length=8192, kv_cache="int8", block_kernels=native_kernels_built()).total \
+            < expected.total
     finally:
         dialog.shutdown()
 
@@ -95,7 +110,8 @@ def test_the_chat_checks_memory_at_its_context_and_sends_the_cache_type(qtbot, d
     controller.context_length = 16384
     choice = ModelChoice(q6_file, "Q6 model")
     verdict = controller.memory_verdict(choice)
-    assert verdict.needed_bytes == estimate_gguf(q6_file, context_length=16384, kv_cache="int8").total
+    assert verdict.needed_bytes == estimate_gguf(q6_file, context_length=16384, kv_cache="int8",
+                                                 block_kernels=native_kernels_built()).total
     assert controller.load_model(choice)
     sent = worker.sent("load")[-1]
     assert (sent["context_length"], sent["kv_cache"]) == (16384, "int8")
