@@ -14,9 +14,9 @@ from app.models import downloads  # noqa: E402
 from app.models.catalog import CatalogEntry, CatalogFile, InstalledModel, get_entry, get_installed, register  # noqa: E402
 from app.ui.model_manager import ModelManagerDialog  # noqa: E402
 from app.ui.units import format_size  # noqa: E402
+from runtime.memory_estimate import native_kernels_built  # noqa: E402
 from tests.app.fake_hub import fake_hub, memory_keyring  # noqa: E402,F401  (fixtures)
 from tests.app.test_downloads import SIZE, make_entry, payload  # noqa: E402
-from runtime.memory_estimate import native_kernels_built  # noqa: E402
 
 TOKEN = "hf_TestToken0123456789abcdef"
 TERABYTE = 10**12
