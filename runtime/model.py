@@ -248,7 +248,8 @@ class FeedForward(nn.Module):
         self.w2 = nn.Linear(config.intermediate_size, config.hidden_size, bias=False)
 
     def forward(self, x):
-        return self.w2(F.silu(self.w1(x)) * self.w3(x))
+        gate, up = fused_projections(x, self.w1, self.w3) or (self.w1(x), self.w3(x))
+        return self.w2(F.silu(gate) * up)
 
 
 class MoEFeedForward(nn.Module):
