@@ -301,6 +301,18 @@ class _Header:
         start, self.pos = self.pos, self.pos + length
         return start
 
+    def skip_strings(self, count: int) -> None:
+        buf, pos, end, unpack = self.buf, self.pos, len(self.buf), struct.unpack_from
+        if count > end - pos:
+            self.fail(f"an array at byte {pos} claims {count} strings, past the end of the file")
+        for _ in range(count):
+            if pos + 8 > end:
+                self.fail(f"truncated header at byte {pos}")
+            pos += 8 + unpack("<Q", buf, pos)[0]
+            if pos > end:
+                self.fail(f"a string before byte {pos} runs past the end of the header")
+        self.pos = pos
+
     def string(self, limit: int) -> str:
         start = self.skip_string(limit)
         return bytes(self.buf[start:self.pos]).decode("utf-8", "replace")
@@ -320,6 +332,8 @@ class _Header:
                 if count * width > len(self.buf) - self.pos:
                     self.fail(f"an array at byte {self.pos} claims {count} items, past the end of the file")
                 self.pos += count * width
+            elif item == STRING:  # a vocabulary: skipped in a tight loop (a call per token cost 0.3 s for 49K)
+                self.skip_strings(count)
             else:
                 if count > len(self.buf) - self.pos:
                     self.fail(f"an array at byte {self.pos} claims {count} items, past the end of the file")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 SOURCE_DIR = Path(__file__).with_name("native")
 LIBRARY_DIR = Path(__file__).with_name("lib")
-COMMON_FLAGS = ["-O3", "-std=c++17", "-fPIC", "-shared", "-fopenmp", "-fvisibility=hidden", "-DNDEBUG"]
+COMMON_FLAGS = ["-O3", "-std=c++17", "-fPIC", "-shared", "-fopenmp", "-fvisibility=hidden", "-fno-math-errno", "-DNDEBUG"]
 # isa -> (compiler flags, /proc/cpuinfo flags the CPU must have), best first
 VARIANTS = {
     "x86_64": {
