@@ -2,9 +2,30 @@
 
 Written as llama.cpp's converter writes it (architecture `llama`, stacked `ffn_*_exps`, the router in
 F32, a SentencePiece vocab, keys as llama.cpp reads them), streamed in chunks of at most
-CHUNK_BYTES so memory stays bounded at real sizes. Quantized weights are random blocks with scales
-chosen so that every matrix dequantizes to std ≈ 1/sqrt(fan_in); the weights are i.i.d., so the
-Q/K row order that llama.cpp permutes is immaterial here (the tests' converter permutes real ones).
+CHUNK_BYTES so memory stays bounded at real sizes. Every matrix dequantizes to std ≈ 1/sqrt(fan_in):
+Q4_0 and Q8_0 as random blocks with scales chosen for it, the other types as random normal weights
+quantized; the weights are i.i.d., so the Q/K row order that llama.cpp permutes is immaterial here
+(the tests' converter permutes real ones).
+
+Types: F32, F16, Q8_0 and Q4_0 put every matrix in that type (llama.cpp's own Q4_0 and Q8_0 files
+would also hold output.weight in Q6_K, and with 8 experts attn_k and attn_v in Q8_0). Q6_K, Q5_K_M,
+Q4_K_M, Q3_K_M and Q2_K follow llama.cpp's quantizer (`llama_tensor_get_type` in src/llama-quant.cpp,
+read at ggml-org/llama.cpp 007dbbf) for a llama-architecture model with its own output.weight, no
+imatrix and no overrides; their matrices are random normal weights quantized by weights.kquants:
+
+- output.weight Q6_K; token_embd.weight the mix's main type (Q6_K, Q5_K, Q4_K, Q3_K, Q2_K);
+- attn_v: Q2_K -> Q4_K (grouped-query factor >= 4) or Q3_K; Q3_K_M -> Q5_K on the first two layers,
+  Q4_K after; Q4_K_M, Q5_K_M -> Q6_K on the use_more_bits layers (the first and last eighth, and every
+  third between); then, with exactly 8 experts (Mixtral 8x7B), Q8_0 whatever the mix;
+- attn_k: Q8_0 with exactly 8 experts;
+- ffn_down (the expert stack): Q2_K -> Q3_K; Q3_K_M -> Q5_K on the first sixteenth of the layers, Q4_K
+  after; Q4_K_M, Q5_K_M -> Q6_K on the use_more_bits layers;
+- attn_output: with 8 experts Q5_K for Q2_K, Q3_K_M and Q4_K_M; otherwise Q3_K for Q2_K, Q4_K for Q3_K_M;
+- a matrix whose rows are not a multiple of 256 falls back as llama.cpp does (Q2_K, Q3_K -> Q4_0, Q4_K
+  -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0; output.weight -> Q8_0), so tiny presets hold no K blocks.
+
+llama.cpp counts attn_v tensors in its loader's order (by layer number) where these rules take the layer
+number; both agree. The 70B and Falcon rules do not apply to these architectures and are left out.
 """
 import time
 from pathlib import Path
@@ -15,12 +36,19 @@ import sentencepiece
 
 from .config import ModelConfig
 from .model import parameter_shapes
+from .weights import kquants
 from .weights.names import external_name
 
 Q = gguf.GGMLQuantizationType
-SYNTH_TYPES = {"F32": Q.F32, "F16": Q.F16, "Q8_0": Q.Q8_0, "Q4_0": Q.Q4_0}
-FILE_TYPES = {Q.F32: gguf.LlamaFileType.ALL_F32, Q.F16: gguf.LlamaFileType.MOSTLY_F16,
-              Q.Q8_0: gguf.LlamaFileType.MOSTLY_Q8_0, Q.Q4_0: gguf.LlamaFileType.MOSTLY_Q4_0}
+F = gguf.LlamaFileType
+# --type -> (the file type the header declares, the type of most matrices)
+SYNTH_TYPES = {"F32": (F.ALL_F32, Q.F32), "F16": (F.MOSTLY_F16, Q.F16), "Q8_0": (F.MOSTLY_Q8_0, Q.Q8_0),
+               "Q4_0": (F.MOSTLY_Q4_0, Q.Q4_0), "Q6_K": (F.MOSTLY_Q6_K, Q.Q6_K),
+               "Q5_K_M": (F.MOSTLY_Q5_K_M, Q.Q5_K), "Q4_K_M": (F.MOSTLY_Q4_K_M, Q.Q4_K),
+               "Q3_K_M": (F.MOSTLY_Q3_K_M, Q.Q3_K), "Q2_K": (F.MOSTLY_Q2_K, Q.Q2_K)}
+K_MIXES = ("Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K")  # llama.cpp's per-tensor rules (module docstring)
+# llama.cpp's type for a matrix whose rows are not a multiple of 256 (tensor_type_fallback)
+K_FALLBACK = {Q.Q2_K: Q.Q4_0, Q.Q3_K: Q.Q4_0, Q.Q4_K: Q.Q5_0, Q.Q5_K: Q.Q5_1, Q.Q6_K: Q.Q8_0}
 CHUNK_BYTES = 64 << 20
 # std of the integer levels of a uniformly random block: Q4_0 holds q - 8 (q in 0..15), Q8_0 int8
 LEVEL_STD = {Q.Q4_0: float(np.arange(-8, 8).std()), Q.Q8_0: float(np.arange(-128, 128).std())}
@@ -66,15 +94,21 @@ def mixtral_tokenizer_file() -> Path:
 def synth(preset: str, layers: int | None, type_name: str, out: Path, *, seed: int = 0,
           log=lambda line: None) -> dict:
     """Write the synthetic GGUF; returns {path, bytes, seconds, parameters}."""
+    return write_synthetic(preset_config(preset, layers), type_name, out, name=GGUF_NAMES[preset], seed=seed,
+                           log=log)
+
+
+def write_synthetic(config: ModelConfig, type_name: str, out: Path, *, name: str, seed: int = 0,
+                    log=lambda line: None) -> dict:
+    """`synth` for any config (its vocab_size at least the tokenizer's 32000)."""
     started = time.perf_counter()
-    config, qtype = preset_config(preset, layers), SYNTH_TYPES[type_name]
     writer = gguf.GGUFWriter(str(out), "llama")
-    writer.add_name(GGUF_NAMES[preset])
-    writer.add_file_type(FILE_TYPES[qtype])
+    writer.add_name(name)
+    writer.add_file_type(SYNTH_TYPES[type_name][0])
     add_model_metadata(writer, config)
     add_sentencepiece_vocab(writer, mixtral_tokenizer_file(), config.vocab_size)
     writer.add_chat_template(MIXTRAL_INSTRUCT_TEMPLATE)
-    plan = tensor_plan(config, qtype)
+    plan = file_plan(config, type_name)
     for name, (shape, tensor_type) in plan.items():
         writer.add_tensor_info(name, shape, np.dtype(np.float32), tensor_bytes(shape, tensor_type), tensor_type)
     writer.write_header_to_file()
@@ -162,6 +196,60 @@ def tensor_plan(config: ModelConfig, qtype) -> dict[str, tuple[tuple[int, ...], 
     return plan
 
 
+def file_plan(config: ModelConfig, type_name: str) -> dict[str, tuple[tuple[int, ...], Q]]:
+    """`tensor_plan` for a --type: one type for every matrix, or a K-quant mix's per-tensor types."""
+    plan = tensor_plan(config, SYNTH_TYPES[type_name][1])
+    if type_name not in K_MIXES:
+        return plan
+    return {name: (shape, qtype if qtype == Q.F32 else llama_cpp_type(name, shape, config, type_name))
+            for name, (shape, qtype) in plan.items()}
+
+
+def llama_cpp_type(name: str, shape, config: ModelConfig, mix: str) -> Q:
+    """The type llama.cpp's quantizer gives matrix `name` [..., out, in] in the K-quant `mix` (rules in the
+    module docstring)."""
+    kind = name.split(".")[-2]
+    if kind == "output":
+        return Q.Q6_K if shape[-1] % kquants.QK_K == 0 else Q.Q8_0
+    chosen = SYNTH_TYPES[mix][1]
+    if name.startswith("blk."):
+        chosen = _layer_rule(kind, int(name.split(".")[1]), config, mix) or chosen
+    return K_FALLBACK.get(chosen, chosen) if shape[-1] % kquants.QK_K else chosen
+
+
+def _layer_rule(kind: str, layer: int, config: ModelConfig, mix: str) -> Q | None:
+    """llama_tensor_get_type's choice for a layer's tensor; None: the mix's main type."""
+    layers, eight_experts = config.num_hidden_layers, config.num_local_experts == 8
+    if kind == "attn_v":
+        if eight_experts:
+            return Q.Q8_0
+        if mix == "Q2_K":
+            return Q.Q4_K if config.num_attention_heads // config.num_key_value_heads >= 4 else Q.Q3_K
+        if mix == "Q3_K_M":
+            return Q.Q5_K if layer < 2 else Q.Q4_K
+        if mix in ("Q4_K_M", "Q5_K_M") and use_more_bits(layer, layers):
+            return Q.Q6_K
+    elif kind == "attn_k":
+        return Q.Q8_0 if eight_experts else None
+    elif kind.startswith("ffn_down"):
+        if mix == "Q2_K":
+            return Q.Q3_K
+        if mix == "Q3_K_M":
+            return Q.Q5_K if layer < layers // 16 else Q.Q4_K
+        if mix in ("Q4_K_M", "Q5_K_M") and use_more_bits(layer, layers):
+            return Q.Q6_K
+    elif kind == "attn_output":
+        if eight_experts:
+            return Q.Q5_K if mix in ("Q2_K", "Q3_K_M", "Q4_K_M") else None
+        return {"Q2_K": Q.Q3_K, "Q3_K_M": Q.Q4_K}.get(mix)
+    return None
+
+
+def use_more_bits(layer: int, layers: int) -> bool:
+    """llama.cpp's layers that get more bits: the first and last eighth, and every third in between."""
+    return layer < layers // 8 or layer >= 7 * layers // 8 or (layer - layers // 8) % 3 == 2
+
+
 def tensor_bytes(shape, qtype) -> int:
     block_size, type_size = gguf.GGML_QUANT_SIZES[qtype]
     return int(np.prod(shape)) // block_size * type_size
@@ -170,18 +258,26 @@ def tensor_bytes(shape, qtype) -> int:
 def random_tensor_chunks(rng, name: str, shape, qtype):
     """The tensor's bytes in row chunks: norms ≈ 1, matrices with std 1/sqrt(fan_in)."""
     rows, cols = int(np.prod(shape[:-1])), shape[-1]
-    row_bytes = tensor_bytes((cols,), qtype)
-    step = max(1, CHUNK_BYTES // row_bytes)
+    random_blocks = qtype in LEVEL_STD
+    step = max(1, CHUNK_BYTES // (tensor_bytes((cols,), qtype) if random_blocks else cols * 4))
     std = 1.0 / np.sqrt(cols)
     for start in range(0, rows, step):
         count = min(step, rows - start)
         if len(shape) == 1:
             yield rng.uniform(0.8, 1.2, cols).astype(np.float32)
-        elif qtype in (Q.F32, Q.F16):
-            yield (rng.standard_normal((count, cols), dtype=np.float32) * std).astype(
-                np.float16 if qtype == Q.F16 else np.float32)
-        else:
+        elif random_blocks:
             yield random_quant_blocks(rng, count * cols // gguf.GGML_QUANT_SIZES[qtype][0], qtype, std)
+        else:
+            yield encode(rng.standard_normal((count, cols), dtype=np.float32) * std, qtype)
+
+
+def encode(weights: np.ndarray, qtype) -> np.ndarray:
+    """Float weights [rows, cols] in `qtype`: floats, K-quant blocks or the gguf package's blocks."""
+    if qtype in (Q.F32, Q.F16):
+        return weights.astype(np.float16 if qtype == Q.F16 else np.float32)
+    if qtype in kquants.K_TYPES:
+        return kquants.quantize(weights, qtype)
+    return gguf.quants.quantize(weights, qtype)
 
 
 def random_quant_blocks(rng, n_blocks: int, qtype, std: float) -> np.ndarray:

@@ -267,6 +267,25 @@ def test_several_matrices_at_once_equal_each_alone(isa):
     assert ops.matvec_many(x, [(cases[0].blocks, int(T.Q4_K)), (case(T.F16, 512).blocks, int(T.F16))]) is None
 
 
+@pytest.mark.parametrize("isa", ISAS)
+def test_rows_split_across_threads_give_the_same_bits(isa):
+    """A matrix past the kernels' serial threshold (2^18 weights) is split across threads in chunks of 16
+    rows: every row is computed once, each by one thread, so the thread count changes nothing."""
+    rng = np.random.default_rng(5)
+    K, rows = 512, 1037  # 531K weights, 65 chunks, the last one short
+    blocks = torch.from_numpy(random_weights(rng, T.Q4_K, K, rows))
+    x = torch.from_numpy(rng.standard_normal((3, K)).astype(np.float32))
+    ops = kernels_for(isa)
+    results = []
+    for threads in (1, 2, 3):
+        ops.threads = threads
+        results.append((ops.matvec(x, blocks, int(T.Q4_K), K), ops.dequantize(blocks, int(T.Q4_K), K)))
+    ops.threads = 3
+    assert all(torch.equal(a, results[0][0]) and torch.equal(b, results[0][1]) for a, b in results[1:])
+    reference = torch.from_numpy(gguf.quants.dequantize(blocks.numpy(), T.Q4_K).reshape(rows, K))
+    assert torch.equal(results[0][1], reference)
+
+
 # ---- the instruction sets against each other ----
 
 @pytest.mark.skipif(len(ISAS) < 2, reason="one instruction set here")

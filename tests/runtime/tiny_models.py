@@ -86,8 +86,10 @@ def add_tensor(writer, name: str, array: np.ndarray, qtype) -> None:
         writer.add_tensor(name, array.astype(np.float32))
     elif qtype == gguf.GGMLQuantizationType.F16:
         writer.add_tensor(name, array.astype(np.float16))
-    else:
-        writer.add_tensor(name, gguf.quants.quantize(array, qtype), raw_dtype=qtype)
+    else:  # the gguf package's quantizers, and ours for the K-quants it cannot write
+        from runtime.synth import encode
+
+        writer.add_tensor(name, encode(array, qtype), raw_dtype=qtype)
 
 
 def byte_tokens() -> list[str]:

@@ -101,7 +101,7 @@ void matvec_blocks(const float* x, int64_t M, const uint8_t* w, int64_t N, int64
   quantize_activations(x, M, K, superblocks, xq);
   for (int64_t m0 = 0; m0 < M; m0 += MAX_TOKENS) {
     const int64_t rows = std::min<int64_t>(MAX_TOKENS, M - m0);
-    parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+    parallel_rows(N, 16, threads_for(N * K, threads), [&](int64_t begin, int64_t end) {
       Unpacked* buffer = row_buffer(superblocks);
       ActRow act[MAX_TOKENS];
       float values[MAX_TOKENS];
@@ -128,7 +128,7 @@ void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* 
   QuantizedActivations xq, hq;
   quantize_activations(x, 1, D, sb_in, xq);
   std::vector<float> up(2 * A * F);  // [A][w1 | w3][F]
-  parallel_rows(2 * A * F, 16, threads, [&](int64_t begin, int64_t end) {
+  parallel_rows(2 * A * F, 16, threads_for(2 * A * F * D, threads), [&](int64_t begin, int64_t end) {
     Unpacked* buffer = row_buffer(sb_in);
     const ActRow act = xq.row(0, sb_in);
     for (int64_t i = begin; i < end; ++i) {
@@ -144,7 +144,7 @@ void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* 
       hidden[a * F + r] = g / (1.f + std::exp(-g)) * u;
     }
   quantize_activations(hidden.data(), A, F, sb_hidden, hq);
-  parallel_rows(D, 16, threads, [&](int64_t begin, int64_t end) {
+  parallel_rows(D, 16, threads_for(A * D * F, threads), [&](int64_t begin, int64_t end) {
     Unpacked* buffer = row_buffer(sb_hidden);
     for (int64_t n = begin; n < end; ++n) {
       float sum = 0.f;
@@ -170,7 +170,7 @@ template <int TYPE>
 void dequantize_blocks(const uint8_t* w, int64_t N, int64_t K, void* out, bool bf16, int threads) {
   constexpr bool SIGNED = TYPE == Q8_0;
   const int64_t nb = K / type_size(TYPE).weights, superblocks = (K + QK_K - 1) / QK_K, stride = row_bytes(TYPE, K);
-  parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+  parallel_rows(N, 16, threads_for(N * K, threads), [&](int64_t begin, int64_t end) {
     Unpacked u;
     alignas(64) float values[QK_K];
     alignas(64) uint16_t halves[QK_K];
@@ -234,7 +234,7 @@ inline float float_weight(const uint8_t* row, int64_t i) {
 template <int TYPE>
 void matvec_float(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
   const int64_t stride = row_bytes(TYPE, K);
-  parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+  parallel_rows(N, 16, threads_for(N * K, threads), [&](int64_t begin, int64_t end) {
     std::vector<float> row(K);
     for (int64_t n = begin; n < end; ++n) {
       for (int64_t i = 0; i < K; ++i) row[i] = float_weight<TYPE>(w + n * stride, i);
@@ -256,7 +256,7 @@ void matvec_float(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_
 template <int TYPE>
 void dequantize_float(const uint8_t* w, int64_t N, int64_t K, void* out, bool bf16, int threads) {
   const int64_t stride = row_bytes(TYPE, K);
-  parallel_rows(N, 16, threads, [&](int64_t begin, int64_t end) {
+  parallel_rows(N, 16, threads_for(N * K, threads), [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n)
       for (int64_t i = 0; i < K; ++i) {
         const float v = float_weight<TYPE>(w + n * stride, i);
@@ -368,7 +368,7 @@ OCTET_API int octet_matvec_many(const float* x, int64_t M, int64_t K, int64_t co
   const int64_t superblocks = (K + octet::QK_K - 1) / octet::QK_K;
   octet::QuantizedActivations xq;
   octet::quantize_activations(x, M, K, superblocks, xq);
-  octet::parallel_rows(first[count], 16, threads, [&](int64_t begin, int64_t end) {
+  octet::parallel_rows(first[count], 16, octet::threads_for(first[count] * K, threads), [&](int64_t begin, int64_t end) {
     octet::Unpacked* buffer = octet::row_buffer(superblocks);
     octet::ActRow act[octet::MAX_TOKENS];
     float values[octet::MAX_TOKENS];
