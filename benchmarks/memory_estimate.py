@@ -1,8 +1,9 @@
 """The memory estimate (runtime/memory_estimate.py) against the peak RSS of real loads.
 
 Each file is loaded by the engine in a fresh process, as the worker loads it, then answers a prompt of about 500
-tokens (long enough that every expert of every layer is used: weights used in place in the mapped file count in
-the RSS once they are first read, and a long chat reads them all);
+tokens, then reads a byte of every page of the weights it has not read yet (weights used in place in the mapped
+file count in the RSS once they are first read; a random file's router may leave experts unread, a long chat
+reads them all);
 the child reports its peak RSS (VmHWM), compared with the estimate at the positions that chat stored (the KV
 cache's pages are committed as positions are stored; the full context's cache is exact, see the tests). Files: the starter model, and 2-layer real-size Mixtral files written
 by `runtime synth` (Q4_0, Q8_0) or here with random K-quant blocks laid out as llama.cpp's Q4_K_M and Q3_K_M
@@ -32,6 +33,11 @@ loaded_rss = int(next(l.split()[1] for l in open('/proc/self/status') if l.start
 prompt = " ".join(f"Line {i}: write one sentence about the sea, the wind and ship number {i}." for i in range(24))
 for _ in engine.chat([{"role": "user", "content": prompt}], max_tokens=8):
     pass
+# the pages of weights no expert of this chat read yet (a long chat reads them all): one byte of each page
+for module in engine.loaded.model.modules():
+    for weight in [getattr(module, "weight_q", None), *getattr(module, "experts", [])]:
+        if hasattr(weight, "blocks"):
+            int(weight.blocks.reshape(-1)[::4096].sum())
 status = {l.split(':')[0]: int(l.split()[1]) * 1024 for l in open('/proc/self/status') if l.startswith('Vm')}
 print(json.dumps({"peak": status["VmHWM"], "loaded": loaded_rss, "kernels": gguf_kernels() is not None,
                   "cache_dtype": str(engine.cache.keys.dtype), "positions": engine.cache.length}))

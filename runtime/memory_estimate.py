@@ -50,10 +50,11 @@ KV_VALUE_BYTES = {"bf16": 2, "int8": 1}
 KV_SCALE_BYTES = {"bf16": 0, "int8": 4}
 KV_CACHE_TYPES = tuple(KV_VALUE_BYTES)
 DEFAULT_KV_CACHE = "bf16"
-# The worker's own memory: Python, torch and our modules once imported (266-273 MB measured), then the
-# tokenizer, the model's modules and a first chat's scratch (fitted on the loads of docs/benchmarks.md).
-IMPORT_BYTES = 270 * 1000**2
-OVERHEAD_BYTES = IMPORT_BYTES + 40 * 1000**2
+# The worker's own memory: Python, torch, our modules and the native kernels once imported (~300 MB measured),
+# then the tokenizer, the model's modules, a prompt's bf16 tile buffer (32 MB) and a chat's scratch (fitted on
+# benchmarks/memory_estimate.py's loads with every weight page read: docs/benchmarks.md "Memory estimate").
+IMPORT_BYTES = 300 * 1000**2
+OVERHEAD_BYTES = IMPORT_BYTES + 70 * 1000**2
 # Nominal bits per weight of each type: a file of `size` bytes holds about size * 8 / bits weights.
 BITS = {name: 8 * size / block for name, block, size in GGML_TYPES.values()}
 

@@ -6,7 +6,7 @@ import pytest
 from app.models import catalog
 from app.models.catalog import InstalledModel, delete_model, installed_models, load_catalog, register, set_default
 from app.models.memory_fit import check_fits, estimate, memory_needed
-from runtime.memory_estimate import OVERHEAD_BYTES
+from runtime.memory_estimate import OVERHEAD_BYTES, native_kernels_built
 
 GB = 10**9
 MIXTRAL_QUANTS = ["Q2_K", "Q3_K_M", "Q4_0", "Q4_K_M", "Q5_0", "Q5_K_M", "Q6_K", "Q8_0"]
@@ -47,9 +47,12 @@ def test_mixtral_kv_cache_is_512_mib_at_4k_tokens():
 def test_a_model_too_big_is_refused_with_a_smaller_quantization_suggested():
     q8 = catalog.get_entry("mixtral-8x7b-instruct-q8_0")
     verdict = check_fits(q8, available_bytes=40 * GB, total_bytes=48 * GB)
-    assert not verdict.fits and verdict.suggestion.id == "mixtral-8x7b-instruct-q4_k_m"
+    # the largest that fits: Q6_K (39.2 GB) in its own blocks on the native kernels; without them Q6_K
+    # becomes int8 (47 GB) and Q4_K int4, so Q4_K_M
+    suggested = "Q6_K" if native_kernels_built() else "Q4_K_M"
+    assert not verdict.fits and verdict.suggestion.id == f"mixtral-8x7b-instruct-{suggested.lower()}"
     assert "needs about 50.5 GB" in verdict.message and "only 40.0 GB is available" in verdict.message
-    assert "Pick Mixtral 8x7B Instruct v0.1 (Q4_K_M) instead" in verdict.message
+    assert f"Pick Mixtral 8x7B Instruct v0.1 ({suggested}) instead" in verdict.message
 
 
 def test_when_no_mixtral_fits_the_dense_model_is_suggested():
@@ -181,7 +184,7 @@ def test_the_verdict_says_what_fits_in_plain_words():
     verdict = check_fits(GB, available_bytes=4 * GB, total_bytes=8 * GB, catalog=[])
     assert verdict.fits and verdict.suggestion is None
     assert (verdict.needed_bytes, verdict.available_bytes, verdict.total_bytes) == (memory_needed(GB), 4 * GB, 8 * GB)
-    assert verdict.message == "This model needs about 1.8 GB; 4.0 GB is available."
+    assert verdict.message == "This model needs about 1.9 GB; 4.0 GB is available."
     assert check_fits(GB, available_bytes=memory_needed(GB), catalog=[]).fits  # exactly enough is enough
 
 
@@ -191,8 +194,8 @@ def test_a_refusal_names_the_model_the_memory_and_the_way_out():
     verdict = check_fits(big, available_bytes=4 * GB, total_bytes=16 * GB, catalog=shelf)
     assert (verdict.fits, verdict.total_bytes, verdict.suggestion) == (False, 16 * GB, shelf[0])
     assert verdict.message == (
-        "Big model needs about 10.8 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
-        "make the computer swap or stop the model process. Pick small instead (about 2.8 GB), or close other "
+        "Big model needs about 10.9 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
+        "make the computer swap or stop the model process. Pick small instead (about 2.9 GB), or close other "
         "programs and try again.")
     alone = check_fits(big, available_bytes=GB, total_bytes=16 * GB, catalog=shelf)
     assert alone.suggestion is None and alone.message.endswith(
