@@ -13,8 +13,8 @@ setup: $(STAMP) translations kernels
 KERNEL_LIBS := runtime/quant/lib/.built
 kernels: $(KERNEL_LIBS)
 $(KERNEL_LIBS): $(STAMP) runtime/quant/native.py $(wildcard runtime/quant/native/*)
-	$(PY) -m runtime.quant.native
-	touch $@
+	@$(PY) -m runtime.quant.native && touch $@ \
+		|| echo "Octet's kernels were not built (no g++?): Octet runs on torch's slower kernels until they are"
 
 # The interface's translations, compiled from resources/translations/*.ts (under a second).
 translations: $(STAMP)
