@@ -215,8 +215,9 @@ def test_json_schema_output_validates(client):
 
 
 def test_json_object_output_is_an_object(client):
+    # the keys named: left to choose them, the 135M starter repeats "address" until the token limit
     chunks = list(greedy(client, [{"role": "user", "content": "Describe Ann, 31, who likes chess and tennis, "
-                                                              "as a JSON object."}],
+                                                              "as a JSON object with the keys name, age and hobbies."}],
                          max_tokens=200, response_format={"type": "json_object"}, stream=True))
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert isinstance(json.loads("".join(c.choices[0].delta.content or "" for c in chunks)), dict)
