@@ -103,7 +103,7 @@ class Attention(nn.Module):
 # Heads are grouped per KV head: row r of [K, H/K*T, Hd] is query head r // T, token r % T.
 
 def decode_attention(q, layer_cache, window: int | None):
-    """One token q [H, 1, Hd] -> [H, 1, Hd]: our native kernel (quant/kernels.cpp: the cache widened in
+    """One token q [H, 1, Hd] -> [H, 1, Hd]: our native kernel (quant/native/attention.h: the cache widened in
     registers, fp32 sums, online softmax, threads over KV heads and spans of positions) where the library
     is there and the cache is bf16 or int8 with Hd % 16 == 0; otherwise `blocked_decode_attention`."""
     cache, kernels = layer_cache.cache, gguf_kernels()

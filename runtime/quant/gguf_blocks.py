@@ -1,12 +1,12 @@
-"""GGUF blocks onto our quantized weights, without a detour through full precision where the math allows.
+"""GGUF tensors onto our quantized weights.
 
-- Q4_0, Q8_0: regrouped (same size) for our kernels (`GGUFBlockWeight`) where they compile and the
-  rows hold a multiple of 512 weights; otherwise Q4_0 ->
-  int4 groups of 32 (scale d, zero 0) and Q8_0 -> int8 per output row (dequantized, re-quantized).
-- Q4_1 -> int4 g32 (scale d, zero m + 8d); Q4_K -> int4 g32 (scale d·sc, zero 8·d·sc − dmin·m).
-- Every other quantized type (Q5_K, Q6_K, Q5_0, ...) is dequantized row-chunk by row-chunk with the
-  `gguf` package (weights.gguf.dequantize_rows) and re-quantized to int8 per output row. Scales end
-  in bf16 (the kernels want it).
+- Where our native kernels run (kernels.gguf_kernels(): a library built for this CPU) every type they read
+  (F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K) stays where it lies in the mapped file
+  (`GGUFBlockWeight`): no copy, no conversion.
+- Without them (another CPU architecture, libraries not built, OCTET_NO_KERNELS=1), torch's kernels: Q4_0
+  -> int4 groups of 32 (scale d, zero 0), Q4_1 -> int4 g32 (scale d, zero m + 8d), Q4_K -> int4 g32 (scale
+  d·sc, zero 8·d·sc − dmin·m); every other type is dequantized row-chunk by row-chunk with the `gguf`
+  package (weights.gguf.dequantize_rows) and re-quantized to int8 per output row. Scales end in bf16.
 """
 import warnings
 
