@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "blocks.h"
 #include "parallel.h"
 
 #if defined(__AVX512F__)
@@ -247,12 +248,7 @@ void decode_attention(const float* q, const T* keys, const T* values, const floa
 #else
 
 // Plain C++: per query head, the scores of every position, their softmax, and the weighted values.
-inline float widen(uint16_t bits) {
-  const uint32_t wide = (uint32_t)bits << 16;
-  float out;
-  std::memcpy(&out, &wide, 4);
-  return out;
-}
+inline float widen(uint16_t bits) { return bf16_to_float(bits); }
 inline float widen(int8_t value) { return (float)value; }
 
 template <typename T>

@@ -51,6 +51,13 @@ inline float half_to_float(uint16_t h) {
   return out;
 }
 
+inline float bf16_to_float(uint16_t bits) {  // bf16 is fp32's top half
+  const uint32_t wide = (uint32_t)bits << 16;
+  float out;
+  std::memcpy(&out, &wide, 4);
+  return out;
+}
+
 inline float load_half(const uint8_t* p) {
   uint16_t h;
   std::memcpy(&h, p, 2);

@@ -211,13 +211,6 @@ inline float widen_f16(uint16_t bits) {
 inline float widen_f16(uint16_t bits) { return half_to_float(bits); }
 #endif
 
-inline float widen_bf16(uint16_t bits) {
-  const uint32_t wide = (uint32_t)bits << 16;
-  float out;
-  std::memcpy(&out, &wide, 4);
-  return out;
-}
-
 template <int TYPE>
 inline float float_weight(const uint8_t* row, int64_t i) {
   if constexpr (TYPE == F32) {
@@ -227,7 +220,7 @@ inline float float_weight(const uint8_t* row, int64_t i) {
   } else {
     uint16_t bits;
     std::memcpy(&bits, row + 2 * i, 2);
-    return TYPE == F16 ? widen_f16(bits) : widen_bf16(bits);
+    return TYPE == F16 ? widen_f16(bits) : bf16_to_float(bits);
   }
 }
 
