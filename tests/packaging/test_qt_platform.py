@@ -30,13 +30,21 @@ def plugin_linked_against(tmp_path: Path, *sonames: str) -> Path:
 
 
 @needs_toolchain
-def test_missing_libraries_name_the_packages_to_install(tmp_path, monkeypatch):
-    plugin = plugin_linked_against(tmp_path, "libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libfoo-unknown.so.7")
+def test_missing_libraries_are_found_by_ldd_in_order(tmp_path, monkeypatch):
+    """Sonames no system has, so the test does not depend on which X11 libraries this machine carries."""
+    plugin = plugin_linked_against(tmp_path, "libocttest-one.so.4", "libocttest-two.so.1", "libfoo-unknown.so.7")
     monkeypatch.setattr(qt_platform, "xcb_plugin", lambda: plugin)
     text = qt_platform.problem({"DISPLAY": ":0"})
+    assert "not installed: libocttest-one.so.4, libocttest-two.so.1, libfoo-unknown.so.7." in text
+    assert "provides libocttest-one.so.4, libocttest-two.so.1, libfoo-unknown.so.7 in your distribution" in text
+
+
+def test_missing_libraries_name_the_packages_to_install():
+    text = qt_platform.describe_missing(["libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libfoo-unknown.so.7"])
     assert "libxcb-icccm.so.4, libxcb-keysyms.so.1, libfoo-unknown.so.7" in text
     assert "sudo apt install libxcb-icccm4 libxcb-keysyms1\n" in text + "\n"
     assert "provides libfoo-unknown.so.7" in text
+    assert "provides libxcb" not in text
 
 
 @needs_toolchain
