@@ -18,6 +18,11 @@ from . import kernels
 MATVEC_MAX_TOKENS = 4  # above this, GGUF blocks are dequantized to bf16 for one matrix product
 INT4_GROUP = 32
 DEQUANTIZE_CHUNK = 1 << 24  # weights dequantized at a time for a many-token product
+# A prompt's products on rows at least this long take the integer kernel (int8 activations per block of 32,
+# as llama.cpp does): 1.2-1.9x torch's bf16 on Mixtral's matrices. Shorter rows (small models: the starter's
+# are 576 and 1536) keep bf16 activations: cheap there, and small models are the ones whose greedy answers
+# int8 activations flip (the starter's "The capital of France is Paris." becomes "L'Étoile, ...").
+INTEGER_MATMUL_MIN_K = 2048
 
 
 class QuantizedWeight:
@@ -115,8 +120,8 @@ class Int4Weight(QuantizedWeight):
 
 class GGUFBlockWeight(QuantizedWeight):
     """A GGUF matrix [N, K] as the file stores it (rows of blocks, any type our kernels read), used where
-    it lies in the mapped file: our kernels' matrix-vector product for a few tokens, tiles dequantized to
-    bf16 for a matrix product otherwise. `row_order`: the output rows' order when it differs from the
+    it lies in the mapped file: our kernels' matrix-vector product for a few tokens; for a prompt, their
+    integer matrix product (AVX-512 library) or else tiles dequantized to bf16 for torch's. `row_order`: the output rows' order when it differs from the
     file's (llama.cpp permutes Q and K rows for its RoPE; out = (W x)[row_order], nothing is copied)."""
 
     def __init__(self, blocks: torch.Tensor, qtype: int, in_features: int, row_order: torch.Tensor | None = None):
@@ -127,16 +132,23 @@ class GGUFBlockWeight(QuantizedWeight):
         ops = kernels.gguf_kernels()
         if x.shape[0] <= MATVEC_MAX_TOKENS and not reading_prompt():
             out = ops.matvec(x, self.blocks, self.qtype, self.shape[1])
-        else:
-            out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
-            step = max(16, DEQUANTIZE_CHUNK // self.shape[1])  # bounded bf16 transient (~32 MB), not the matrix
-            scratch = _scratch(step * self.shape[1], x.dtype)
-            for start in range(0, self.shape[0], step):
-                rows = self.blocks[start:start + step]
-                tile = scratch[:rows.shape[0] * self.shape[1]].view(rows.shape[0], self.shape[1])
-                out[:, start:start + rows.shape[0]] = F.linear(x, ops.dequantize(rows, self.qtype, self.shape[1],
-                                                                                  x.dtype, out=tile))
+        else:  # a prompt: integer products on the blocks where the library has them (not for float weights)
+            integer = ops.integer_matmul and self.shape[1] >= INTEGER_MATMUL_MIN_K
+            out = ops.matmul(x, self.blocks, self.qtype, self.shape[1]) if integer else None
+            if out is None:
+                out = self._bf16_tiles(ops, x)
         return out if self.row_order is None else out[:, self.row_order]
+
+    def _bf16_tiles(self, ops, x):
+        out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
+        step = max(16, DEQUANTIZE_CHUNK // self.shape[1])  # bounded bf16 transient (~32 MB), not the matrix
+        scratch = _scratch(step * self.shape[1], x.dtype)
+        for start in range(0, self.shape[0], step):
+            rows = self.blocks[start:start + step]
+            tile = scratch[:rows.shape[0] * self.shape[1]].view(rows.shape[0], self.shape[1])
+            out[:, start:start + rows.shape[0]] = F.linear(x, ops.dequantize(rows, self.qtype, self.shape[1],
+                                                                              x.dtype, out=tile))
+        return out
 
     def dequantize(self, dtype=torch.float32):
         weight = kernels.gguf_kernels().dequantize(self.blocks, self.qtype, self.shape[1], dtype)

@@ -74,6 +74,8 @@ class GGUFKernels:
                                                    i32, ptr, i32]
         library.octet_moe.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, i32, i32, ptr, ptr, i32]
         library.octet_matvec_many.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, ptr, i32]
+        library.octet_matmul.argtypes = [ptr, i64, ptr, i64, i64, i32, ptr, i32]
+        self.integer_matmul = bool(library.octet_has_matmul())  # the prompt's product (avx512 only)
         if library.octet_isa().decode() != isa:
             raise OSError(f"{isa} library reports {library.octet_isa().decode()}")
         self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
@@ -101,6 +103,19 @@ class GGUFKernels:
         self.lib.octet_matvec(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], in_features, int(qtype),
                               out.data_ptr(), self.threads)
         return out.to(x.dtype)
+
+    def matmul(self, x: torch.Tensor, w: torch.Tensor, qtype: int, in_features: int) -> torch.Tensor | None:
+        """A prompt's x [M, K] @ W.T -> [M, N] in x's dtype with integer products on the blocks (x quantized
+        per block of 32, as matvec does), any M. None where this library has none (integer_matmul) or for
+        float W."""
+        self._check_rows(w, qtype, in_features)
+        xf = x.to(torch.float32).contiguous()
+        if xf.dim() != 2 or xf.shape[1] != in_features:
+            raise ValueError(f"expected x [M, {in_features}], got {tuple(x.shape)}")
+        out = torch.empty(xf.shape[0], w.shape[0], dtype=torch.float32)
+        status = self.lib.octet_matmul(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], in_features,
+                                       int(qtype), out.data_ptr(), self.threads)
+        return None if status else out.to(x.dtype)
 
     def dequantize(self, w: torch.Tensor, qtype: int, in_features: int, dtype=torch.float32,
                    out: torch.Tensor | None = None) -> torch.Tensor:

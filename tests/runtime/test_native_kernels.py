@@ -177,6 +177,37 @@ def test_matvec_equals_the_reference_within_fp32_rounding(isa, qtype, K):
                                                             f"/ bound {(error / c.activation_bound[:tokens]).max():.3g}"
 
 
+QUANTIZED_SHAPES = [(t, k) for t, k in SHAPES if t not in FLOAT_TYPES]
+
+
+@pytest.mark.parametrize("qtype, K", QUANTIZED_SHAPES, ids=[f"{t.name}-K{k}" for t, k in QUANTIZED_SHAPES])
+@pytest.mark.parametrize("isa", ISAS)
+def test_integer_matmul_equals_the_reference_within_fp32_rounding(isa, qtype, K):
+    """A prompt's product (avx512 only): 37 rows are three panels of 16, the last one short; 9 tokens two
+    passes of 8. The same bounds as matvec: x is quantized the same way, the sums run in another order."""
+    ops, c = kernels_for(isa), case(qtype, K)
+    out = ops.matmul(c.x, c.blocks, int(qtype), K)
+    if isa != "avx512":
+        assert out is None and not ops.integer_matmul
+        return
+    assert ops.integer_matmul
+    for tokens in (1, 5, MAX_TOKENS):
+        got = out[:tokens].double().numpy() if tokens == MAX_TOKENS else \
+            ops.matmul(c.x[:tokens], c.blocks, int(qtype), K).double().numpy()
+        error = np.abs(got - c.product[:tokens])
+        assert (error <= c.bound[:tokens]).all(), f"{tokens} tokens: worst error / bound " \
+                                                 f"{(error / c.bound[:tokens]).max():.3g}"
+        assert (np.abs(got - c.exact[:tokens]) <= c.activation_bound[:tokens]).all()
+    ops.threads = 1
+    assert torch.equal(ops.matmul(c.x, c.blocks, int(qtype), K), out)  # a panel is one thread's
+
+
+def test_integer_matmul_refuses_float_weights():
+    ops = kernels_for(ISAS[0])
+    weights = torch.zeros(16, 2 * 64, dtype=torch.uint8)  # F16 [16, 64]
+    assert ops.matmul(torch.ones(3, 64), weights, int(T.F16), 64) is None
+
+
 SPECIAL_FP32 = [0x7F800000, 0xFF800000, 0x7F7FFFFF, 0x7F7F8000, 0x80000000, 0x00000001, 0x00018000, 0x3F808000,
                 0x3F818000, 0x3F807FFF, 0xBF818001]  # ±inf, max (-> inf), a tie below max, -0, subnormals, ties
 NAN_FP32 = [0x7FC00000, 0x7F800001, 0x7FFFFFFF, 0xFFFFFFFF, 0xFF810000]

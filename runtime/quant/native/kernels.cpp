@@ -24,6 +24,12 @@
 #include "dot.h"
 #include "fast.h"
 #include "parallel.h"
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#include "gemm.h"
+#define OCTET_GEMM 1
+#else
+#define OCTET_GEMM 0
+#endif
 
 namespace octet {
 
@@ -39,12 +45,14 @@ struct QuantizedActivations {
 };
 
 // M rows of x [M, K] -> int8 per block of 32, zero-padded to whole superblocks.
-void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out) {
+void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out,
+                          int threads = 1) {
   const int64_t padded = superblocks * QK_K;
   out.q.assign(M * padded, 0);
   out.d.assign(M * superblocks * GROUPS, 0.f);
   out.dsum.assign(M * superblocks * GROUPS, 0.f);
-  for (int64_t m = 0; m < M; ++m)
+  parallel_rows(M, 8, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
+  for (int64_t m = begin; m < end; ++m)
     for (int64_t b = 0; b * 32 < K; ++b) {
       const float* xb = x + m * K + b * 32;
       float amax = 0.f;
@@ -61,6 +69,7 @@ void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblo
         out.dsum[m * superblocks * GROUPS + 2 * b + h] = d * (float)sums[h];
       }
     }
+  });
 }
 
 // ---- quantized weights ----
@@ -299,6 +308,22 @@ struct Dequantize {
   }
 };
 
+#if OCTET_GEMM
+template <int TYPE>
+struct Matmul {
+  static void run(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
+    if constexpr (!is_float(TYPE)) {  // octet_matmul refuses float types before this
+      const int64_t superblocks = (K + QK_K - 1) / QK_K;
+      QuantizedActivations xq;
+      quantize_activations(x, M, K, superblocks, xq, threads);
+      std::vector<ActRow> rows(M);
+      for (int64_t m = 0; m < M; ++m) rows[m] = xq.row(m, superblocks);
+      gemm::matmul<TYPE>(rows.data(), M, w, N, K, out, threads);
+    }
+  }
+};
+#endif
+
 bool row_dot_for(int type, RowDot& f) {
   switch (type) {
     case Q4_0: f = dot_row<Q4_0>; return true;
@@ -335,6 +360,24 @@ OCTET_API int octet_matvec(const float* x, int64_t M, const uint8_t* w, int64_t 
 
 OCTET_API int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type, void* out, int bf16, int threads) {
   return octet::by_type<octet::Dequantize>(type, w, N, K, out, (bool)bf16, threads) ? 0 : -1;
+}
+
+// 1 where octet_matmul runs (the avx512 library), else 0.
+OCTET_API int octet_has_matmul() { return OCTET_GEMM; }
+
+// A prompt's product out fp32 [M, N] = x fp32 [M, K] W^T with integer arithmetic (gemm.h): x quantized per
+// block of 32 as in octet_matvec, any M. Returns 0, or -1 for a float or unknown type, or where this
+// library has no such product (octet_has_matmul).
+OCTET_API int octet_matmul(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, int type, float* out,
+                           int threads) {
+#if OCTET_GEMM
+  octet::RowDot unused;
+  if (!octet::row_dot_for(type, unused)) return -1;
+  return octet::by_type<octet::Matmul>(type, x, M, w, N, K, out, threads) ? 0 : -1;
+#else
+  (void)x, (void)M, (void)w, (void)N, (void)K, (void)type, (void)out, (void)threads;
+  return -1;
+#endif
 }
 
 // One token through A experts of a mixture-of-experts layer (see octet::moe): x fp32 [D], w1/w3/w2 arrays of

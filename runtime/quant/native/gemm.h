@@ -1,0 +1,228 @@
+// A prompt's matrix products on the file's blocks with integer arithmetic (AVX-512 VNNI only; the other
+// libraries leave prompts to torch's bf16 product on dequantized tiles):
+//
+//   out [M, N] = x [M, K] W^T,    x quantized to int8 per block of 32 as for decode (kernels.cpp)
+//
+// The rows are taken 16 at a time (a panel, one row per lane). A panel is decoded once into this thread's
+// buffer (in L2: 16 rows of K codes plus a scale and offset per row and group), laid out so that one
+// vector holds 4 consecutive codes of each of the 16 rows (16 x 16 transposes of the decoded superblocks).
+// Then every 8 tokens pass over it: per group of G weights (32 where the type has one scale per 32, else
+// 16), G / 4 vpdpbusd against the token's activations broadcast 4 at a time give the 16 rows' integer dot
+// products, scaled once by the weights' scales times the activations' d, plus the offsets times d * sum.
+// Each vector of codes serves 8 tokens; nothing is written back to memory but the results.
+// Q8_0's signed codes are stored plus 128 (unsigned, as vpdpbusd wants), with an offset of -128 x scale.
+#pragma once
+#include <immintrin.h>
+
+#include <cstring>
+#include <vector>
+
+#include "blocks.h"
+#include "dot.h"
+#include "fast.h"
+#include "parallel.h"
+
+namespace octet {
+namespace gemm {
+
+constexpr int PANEL = 16;  // rows per panel: one per lane of a float vector
+constexpr int TOKENS = 8;  // tokens per pass over a packed panel
+
+// The weights per scale: 32 for the types with one scale per block of 32 (both of its groups of 16 share it).
+template <int TYPE>
+constexpr int group_width() {
+  return TYPE == Q2_K || TYPE == Q3_K || TYPE == Q6_K ? 16 : 32;
+}
+
+// One group of G weights of the panel's 16 rows.
+template <int G>
+struct alignas(64) PanelGroup {
+  uint8_t code[G / 4][64];  // code[j][4 r + i]: row r's code 4 j + i of the group, unsigned
+  float scale[PANEL], offset[PANEL];
+};
+
+// The activations of up to 8 tokens for one group, side by side: a pass over a panel then reads one
+// stream, and each broadcast comes from memory (no pointer per token held in registers).
+template <int G>
+struct alignas(64) ActGroup {
+  int8_t q[TOKENS][G];
+  float d[TOKENS], dsum[TOKENS];
+};
+
+// `count` tokens (<= 8) of quantized activations into `out` (groups entries of G).
+template <int G>
+void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* out) {
+  for (int64_t g = 0; g < groups; ++g) {
+    ActGroup<G>& a = out[g];
+    std::memset(&a, 0, sizeof a);
+    for (int64_t t = 0; t < count; ++t) {
+      std::memcpy(a.q[t], rows[t].q + G * g, G);
+      a.d[t] = rows[t].d[g * (G / GROUP)];  // one d per 32 activations
+      for (int h = 0; h < G / GROUP; ++h) a.dsum[t] += rows[t].dsum[g * (G / GROUP) + h];
+    }
+  }
+}
+
+typedef int32_t __attribute__((may_alias)) four_bytes;
+
+// Superblock s of a row into u: the fused decoder (fast_avx512.h) for whole superblocks, blocks.h for the
+// partial one at the end of a row of 32-weight blocks and for Q4_0 / Q4_1 (whose fused decoder gives the
+// two halves of a block different scales). Codes may keep their place value (Q4_K's high nibbles are 16 x
+// their code; those blocks' scales carry the 1/16); Q8_0's come back signed.
+template <int TYPE>
+inline void decode(const uint8_t* row, int64_t s, int64_t nb, int64_t whole, Unpacked& u) {
+  if (s >= whole || TYPE == Q4_0 || TYPE == Q4_1) {
+    unpack<TYPE>(row, s, nb, u);
+    return;
+  }
+  avx512::Superblock w;
+  avx512::Decode<TYPE>::decode(row + s * avx512::Decode<TYPE>::BYTES, w);
+  for (int v = 0; v < 4; ++v) {
+    __m512i code = w.code[v];
+    if (TYPE == Q8_0) code = _mm512_mask_sub_epi8(code, w.negative[v], _mm512_setzero_si512(), code);
+    _mm512_store_si512(u.code + 64 * v, code);
+  }
+  _mm512_store_ps(u.scale, w.scale);
+  _mm512_store_ps(u.offset, w.offset);
+}
+
+// r[i] lane j <-> r[j] lane i (32-bit lanes).
+inline void transpose16(__m512i (&r)[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int h = 0; h < 16; h += 8)
+    for (int i = 0; i < 4; ++i) {
+      t[h + i] = _mm512_shuffle_i32x4(r[h + i], r[h + i + 4], 0x88);
+      t[h + i + 4] = _mm512_shuffle_i32x4(r[h + i], r[h + i + 4], 0xDD);
+    }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+
+// Rows n0 .. n0 + 15 (those below N; the others are zeros) into `panel` (superblocks * 256 / G groups).
+template <int TYPE>
+void pack_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t superblocks,
+                PanelGroup<group_width<TYPE>()>* panel) {
+  constexpr int G = group_width<TYPE>(), STEPS = G / 4;
+  const int64_t nb = K / type_size(TYPE).weights, stride = row_bytes(TYPE, K);
+  const int64_t whole = type_size(TYPE).weights == QK_K ? nb : nb / 8;
+  alignas(64) Unpacked u[PANEL];
+  for (int64_t s = 0; s < superblocks; ++s) {
+    for (int r = 0; r < PANEL; ++r) {
+      if (n0 + r < N) decode<TYPE>(w + (n0 + r) * stride, s, nb, whole, u[r]);
+      else std::memset(&u[r], 0, sizeof u[r]);
+    }
+    PanelGroup<G>* p = panel + s * (QK_K / G);
+    __m512i m[16];
+    for (int v = 0; v < 4; ++v) {  // codes 64 v .. 64 v + 63 of the 16 rows: dword k is code[k % STEPS] of a group
+      for (int r = 0; r < PANEL; ++r) {
+        m[r] = _mm512_load_si512(u[r].code + 64 * v);
+        if (TYPE == Q8_0) m[r] = _mm512_xor_si512(m[r], _mm512_set1_epi8((char)0x80));
+      }
+      transpose16(m);
+      for (int k = 0; k < 16; ++k) _mm512_store_si512(p[(16 * v + k) / STEPS].code[(16 * v + k) % STEPS], m[k]);
+    }
+    __m512i scale[16], offset[16];
+    for (int r = 0; r < PANEL; ++r) {
+      scale[r] = _mm512_castps_si512(_mm512_load_ps(u[r].scale));
+      offset[r] = _mm512_castps_si512(_mm512_load_ps(u[r].offset));
+    }
+    transpose16(scale);
+    transpose16(offset);
+    for (int g = 0; g < QK_K / G; ++g) {  // a group of 32 takes its first group of 16's (the same) values
+      const __m512 sc = _mm512_castsi512_ps(scale[g * (G / GROUP)]);
+      _mm512_store_ps(p[g].scale, sc);
+      _mm512_store_ps(p[g].offset, TYPE == Q8_0 ? _mm512_mul_ps(_mm512_set1_ps(-128.f), sc)
+                                                : _mm512_castsi512_ps(offset[g * (G / GROUP)]));
+    }
+  }
+}
+
+// out[t * N + r] = row n0 + r . token t, for T tokens and the panel's `valid` rows.
+template <int G, int T>
+inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
+                       int valid) {
+  constexpr int STEPS = G / 4;
+  __m512 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t g = 0; g < groups; ++g) {
+    const PanelGroup<G>& p = panel[g];
+    const ActGroup<G>& a = act[g];
+    __m512i w[STEPS];
+    for (int j = 0; j < STEPS; ++j) w[j] = _mm512_load_si512(p.code[j]);
+    const __m512 scale = _mm512_load_ps(p.scale), offset = _mm512_load_ps(p.offset);
+    __m512i dot[T];  // step by step across the tokens: T independent chains of vpdpbusd in flight
+    for (int t = 0; t < T; ++t)
+      dot[t] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[0], _mm512_set1_epi32(((const four_bytes*)a.q[t])[0]));
+    for (int j = 1; j < STEPS; ++j)
+      for (int t = 0; t < T; ++t)
+        dot[t] = _mm512_dpbusd_epi32(dot[t], w[j], _mm512_set1_epi32(((const four_bytes*)a.q[t])[j]));
+    for (int t = 0; t < T; ++t) {
+      const __m512 factor = _mm512_mul_ps(scale, _mm512_set1_ps(a.d[t]));
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[t]), factor, acc[t]);
+      acc[t] = _mm512_fmadd_ps(offset, _mm512_set1_ps(a.dsum[t]), acc[t]);
+    }
+  }
+  const __mmask16 rows = (__mmask16)((1u << valid) - 1);
+  for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(out + t * N, rows, acc[t]);
+}
+
+template <int G>
+void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
+          int valid) {
+  switch (tokens) {
+    case 1: panel_pass<G, 1>(panel, act, groups, out, N, valid); break;
+    case 2: panel_pass<G, 2>(panel, act, groups, out, N, valid); break;
+    case 3: panel_pass<G, 3>(panel, act, groups, out, N, valid); break;
+    case 4: panel_pass<G, 4>(panel, act, groups, out, N, valid); break;
+    case 5: panel_pass<G, 5>(panel, act, groups, out, N, valid); break;
+    case 6: panel_pass<G, 6>(panel, act, groups, out, N, valid); break;
+    case 7: panel_pass<G, 7>(panel, act, groups, out, N, valid); break;
+    default: panel_pass<G, 8>(panel, act, groups, out, N, valid); break;
+  }
+}
+
+// This thread's panel buffer, grown when needed.
+template <int G>
+PanelGroup<G>* panel_buffer(int64_t groups) {
+  thread_local std::vector<PanelGroup<G>> buffer;
+  if ((int64_t)buffer.size() < groups) buffer.resize(groups);
+  return buffer.data();
+}
+
+// out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T.
+template <int TYPE>
+void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
+  constexpr int G = group_width<TYPE>();
+  const int64_t superblocks = (K + QK_K - 1) / QK_K, groups = superblocks * (QK_K / G);
+  const int64_t panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;
+  std::vector<ActGroup<G>> act(blocks * groups);
+  parallel_rows(blocks, 1, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b)
+      interleave<G>(rows + b * TOKENS, std::min<int64_t>(TOKENS, M - b * TOKENS), groups, act.data() + b * groups);
+  });
+  parallel_rows(panels, 1, threads_for(N * K * M, threads), [&](int64_t begin, int64_t end) {
+    PanelGroup<G>* panel = panel_buffer<G>(groups);
+    for (int64_t p = begin; p < end; ++p) {
+      pack_panel<TYPE>(w, p * PANEL, N, K, superblocks, panel);
+      const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
+      for (int64_t b = 0; b < blocks; ++b)
+        pass<G>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), panel, act.data() + b * groups, groups,
+                out + b * TOKENS * N + p * PANEL, N, valid);
+    }
+  });
+}
+
+}  // namespace gemm
+}  // namespace octet
