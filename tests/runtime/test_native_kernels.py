@@ -300,10 +300,11 @@ def test_several_matrices_at_once_equal_each_alone(isa):
 
 @pytest.mark.parametrize("isa", ISAS)
 def test_rows_split_across_threads_give_the_same_bits(isa):
-    """A matrix past the kernels' serial threshold (2^18 weights) is split across threads in chunks of 16
-    rows: every row is computed once, each by one thread, so the thread count changes nothing."""
+    """A matrix past the kernels' serial threshold (2^18 weights) is split across threads in grabs of about
+    256 KiB (16 to 256 rows): every row is computed once, each by one thread, so the thread count changes
+    nothing."""
     rng = np.random.default_rng(5)
-    K, rows = 512, 1037  # 531K weights, 65 chunks, the last one short
+    K, rows = 512, 1037  # 531K weights; rows of 288 bytes: 5 grabs of 256 rows, the last one short
     blocks = torch.from_numpy(random_weights(rng, T.Q4_K, K, rows))
     x = torch.from_numpy(rng.standard_normal((3, K)).astype(np.float32))
     ops = kernels_for(isa)
