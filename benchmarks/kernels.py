@@ -3,8 +3,12 @@ in GB/s of weights read: one thread in CPU time (time.thread_time: what the kern
 busy machine) and two threads in wall-clock time. The library this CPU runs, or the one `--isa` forces
 (avx512, avx2, portable). Weights are random blocks with valid fp16 scales; best of `--repeat`, after a
 warm-up. The load average is printed before and after: on a shared machine the figures are noisy.
+`--prompt`: a prompt's product instead (--tokens rows of x, default 128: a Mixtral expert's share of a
+512-token prompt), in GMAC/s on two threads, the integer product on the blocks (avx512) against the bf16
+tiles (dequantized by our kernels, multiplied by torch's oneDNN) that the other libraries use.
 
     .venv/bin/python benchmarks/kernels.py [--isa avx2] [--types Q4_K,Q6_K] [--tokens 1] [--repeat 5] [--json]
+    .venv/bin/python benchmarks/kernels.py --prompt [--tokens 128] [--types Q4_K,Q3_K]
 """
 import argparse
 import json
@@ -66,14 +70,32 @@ def measure(library, qtype, tokens: int, repeat: int, rng: np.random.Generator) 
     return results
 
 
+def measure_prompt(library, qtype, tokens: int, repeat: int, rng: np.random.Generator) -> dict:
+    """GMAC/s per shape, two threads, wall clock: {"14336x4096": {"integer": ..., "bf16 tiles": ...}, ...}."""
+    results = {}
+    library.threads = 2
+    torch.set_num_threads(2)
+    for N, K in SHAPES:
+        w = random_weights(rng, qtype, N, K)
+        x = torch.randn(tokens, K, dtype=torch.bfloat16)
+        runs = {"bf16 tiles": lambda: torch.nn.functional.linear(x, library.dequantize(w, int(qtype), K, torch.bfloat16))}
+        if library.integer_matmul:
+            runs["integer"] = lambda: library.matmul(x, w, int(qtype), K)
+        results[f"{N}x{K}"] = {label: round(tokens * N * K / best_seconds(run, time.perf_counter, repeat) / 1e9, 1)
+                               for label, run in runs.items()}
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--isa", help="force a library: avx512, avx2, portable (default: the best this CPU runs)")
     parser.add_argument("--types", default=",".join(TYPES), help="comma-separated GGUF types")
-    parser.add_argument("--tokens", type=int, default=1, help="rows of x (1 = decoding)")
+    parser.add_argument("--tokens", type=int, help="rows of x (default 1 = decoding; 128 with --prompt)")
+    parser.add_argument("--prompt", action="store_true", help="a prompt's matrix product, in GMAC/s")
     parser.add_argument("--repeat", type=int, default=10, help="best of this many runs (a busy machine: more)")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of lines")
     args = parser.parse_args()
+    args.tokens = args.tokens or (128 if args.prompt else 1)
     if args.isa:
         os.environ["OCTET_KERNEL_ISA"] = args.isa
     library = kernels.gguf_kernels()
@@ -87,6 +109,12 @@ def main() -> None:
     rng = np.random.default_rng(0)
     results = {}
     for name in args.types.split(","):
+        if args.prompt:
+            results[name] = figures = measure_prompt(library, T[name], args.tokens, args.repeat, rng)
+            if not args.json:
+                print(f"{name:5} GMAC/s  " + " | ".join(f"{shape}: " + ", ".join(f"{v:6.1f} ({k})" for k, v in f.items())
+                                                       for shape, f in figures.items()), flush=True)
+            continue
         results[name] = figures = measure(library, T[name], args.tokens, args.repeat, rng)
         if not args.json:
             shapes = " | ".join(f"{shape}: {f['1 thread cpu']:5.1f} (1 thread, cpu) {f['2 threads wall']:5.1f} "
@@ -94,8 +122,9 @@ def main() -> None:
             print(f"{name:5} GB/s  {shapes}", flush=True)
     load_after = os.getloadavg()
     if args.json:
+        unit = "gmac_per_s" if args.prompt else "gb_per_s"
         print(json.dumps({"isa": library.isa, "tokens": args.tokens, "load_average_before": load_before,
-                          "load_average_after": load_after, "gb_per_s": results}, indent=1))
+                          "load_average_after": load_after, unit: results}, indent=1))
     else:
         print(f"load average after: {' '.join(f'{x:.2f}' for x in load_after)}")
 

@@ -66,10 +66,24 @@ def byte_alphabet() -> dict[str, int]:
     return chars
 
 
+@lru_cache(maxsize=1)
+def _spelling() -> dict[int, str]:
+    """A str.translate table to latin-1 characters standing for bytes: each alphabet character -> its byte,
+    every other character below 256 -> its UTF-8 bytes."""
+    table = {ord(c): chr(byte) for c, byte in byte_alphabet().items()}
+    for code in range(256):
+        table.setdefault(code, chr(code).encode("utf-8").decode("latin-1"))
+    return table
+
+
 def spelled_bytes(token: str) -> bytes:
-    """The bytes a byte-level token stands for (characters outside the alphabet count as their UTF-8)."""
-    alphabet = byte_alphabet()
-    return b"".join(bytes([alphabet[c]]) if c in alphabet else c.encode("utf-8") for c in token)
+    """The bytes a byte-level token stands for (characters outside the alphabet count as their UTF-8). One
+    translate per token: a generator over its characters took 0.2 s of the starter's 49K tokens at load."""
+    try:
+        return token.translate(_spelling()).encode("latin-1")
+    except UnicodeEncodeError:  # a character beyond latin-1 outside the alphabet (an added token's)
+        alphabet = byte_alphabet()
+        return b"".join(bytes([alphabet[c]]) if c in alphabet else c.encode("utf-8") for c in token)
 
 
 class BytePairBackend:

@@ -66,22 +66,26 @@ void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* 
 typedef int32_t __attribute__((may_alias)) four_bytes;
 
 // Superblock s of a row into u: the fused decoder (fast_avx512.h) for whole superblocks, blocks.h for the
-// partial one at the end of a row of 32-weight blocks and for Q4_0 / Q4_1 (whose fused decoder gives the
-// two halves of a block different scales). Codes may keep their place value (Q4_K's high nibbles are 16 x
-// their code; those blocks' scales carry the 1/16); Q8_0's come back signed.
+// partial one at the end of a row of 32-weight blocks. Codes may keep their place value (Q4_K's high
+// nibbles are 16 x their code; those blocks' scales carry the 1/16), except Q4_0's and Q4_1's, whose two
+// halves of a block must share one scale here: their high nibbles are moved down. Q8_0's come back signed.
 template <int TYPE>
 inline void decode(const uint8_t* row, int64_t s, int64_t nb, int64_t whole, Unpacked& u) {
-  if (s >= whole || TYPE == Q4_0 || TYPE == Q4_1) {
+  if (s >= whole) {
     unpack<TYPE>(row, s, nb, u);
     return;
   }
   avx512::Superblock w;
   avx512::Decode<TYPE>::decode(row + s * avx512::Decode<TYPE>::BYTES, w);
+  constexpr bool NIBBLES_IN_PLACE = TYPE == Q4_0 || TYPE == Q4_1;
   for (int v = 0; v < 4; ++v) {
     __m512i code = w.code[v];
     if (TYPE == Q8_0) code = _mm512_mask_sub_epi8(code, w.negative[v], _mm512_setzero_si512(), code);
+    if (NIBBLES_IN_PLACE)  // each byte holds its code in one nibble, the other zero: (code | code >> 4) & 15
+      code = _mm512_and_si512(_mm512_or_si512(code, _mm512_srli_epi16(code, 4)), _mm512_set1_epi8(15));
     _mm512_store_si512(u.code + 64 * v, code);
   }
+  if (NIBBLES_IN_PLACE) w.scale = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14), w.scale);
   _mm512_store_ps(u.scale, w.scale);
   _mm512_store_ps(u.offset, w.offset);
 }
