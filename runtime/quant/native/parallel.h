@@ -27,6 +27,7 @@ void parallel_rows(int64_t rows, int64_t chunk, int threads, const F& body) {
     body(0, rows);
     return;
   }
+  chunk = std::min(chunk, std::max<int64_t>(16, rows / (4 * threads)));  // a small matrix: 4+ grabs a thread
   std::atomic<int64_t> next{0};
 #pragma omp parallel num_threads(threads)
   for (int64_t begin = next.fetch_add(chunk); begin < rows; begin = next.fetch_add(chunk))
