@@ -9,7 +9,8 @@ raw runs as JSON beside it.
 llama.cpp: llama-cpp-python built by a plain pip install (the default native build, no CMAKE_ARGS)
 into benchmarks/.llama-venv, or the interpreter of any venv holding it (--llama-python).
 `--install avx2` builds a second one for AVX2 only (GGML_NATIVE off, AVX512 off) into
-benchmarks/.llama-avx2-venv: with --octet-isa avx2, Octet's AVX2 path is compared with it.
+benchmarks/.llama-avx2-venv: with --octet-isa avx2, Octet's AVX2 path is compared with it (torch held to
+AVX2 too: ONEDNN_MAX_CPU_ISA=AVX2, ATEN_CPU_CAPABILITY=avx2).
 Workloads: `runtime synth --preset mixtral-8x7b --layers 2 --type T` (Mixtral's real layer sizes),
 written once into --workdir as <name>.gguf (or given with --file NAME=PATH), and the starter model.
 Each measurement is one process (`python -m runtime bench --json`, benchmarks/llama_cpp_bench.py)
@@ -126,7 +127,10 @@ def runners(args, ids_file: Path) -> dict[str, tuple[list[str], dict]]:
                             str(args.prompt_tokens), str(args.gen_tokens), "--prompt-ids", str(ids_file)]
     found = {"Octet": (octet, {}), "llama.cpp": (llama(args.llama_python), {})}
     if args.octet_isa:
-        found[f"Octet {args.octet_isa}"] = (octet, {"OCTET_KERNEL_ISA": args.octet_isa})
+        # torch's own CPU code held to AVX2 as well (oneDNN and ATen's vector kernels), as on an AVX2-only CPU:
+        # otherwise the bf16 products the AVX2 library leaves to torch would still run on AVX-512 here
+        found[f"Octet {args.octet_isa}"] = (octet, {"OCTET_KERNEL_ISA": args.octet_isa, "ONEDNN_MAX_CPU_ISA": "AVX2",
+                                                    "ATEN_CPU_CAPABILITY": "avx2"})
         if args.llama_avx2_python:
             found["llama.cpp avx2"] = (llama(args.llama_avx2_python), {})
     return found

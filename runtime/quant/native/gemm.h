@@ -1,32 +1,52 @@
-// A prompt's matrix products on the file's blocks with integer arithmetic (AVX-512 VNNI only; the other
-// libraries leave prompts to torch's bf16 product on dequantized tiles):
+// A prompt's matrix products on the file's blocks with integer arithmetic (the avx512 and avx2 libraries;
+// the others leave prompts to torch's bf16 product on dequantized tiles):
 //
 //   out [M, N] = x [M, K] W^T,    x quantized to int8 per block of 32 as for decode (kernels.cpp)
 //
-// The rows are taken 16 at a time (a panel, one row per lane). A panel is decoded once into this thread's
-// buffer (in L2: 16 rows of K codes plus a scale and offset per row and group), laid out so that one
-// vector holds 4 consecutive codes of each of the 16 rows (16 x 16 transposes of the decoded superblocks).
-// Then every 8 tokens pass over it: per group of G weights (32 where the type has one scale per 32, else
-// 16), G / 4 vpdpbusd against the token's activations broadcast 4 at a time give the 16 rows' integer dot
-// products, scaled once by the weights' scales times the activations' d, plus the offsets times d * sum.
-// Each vector of codes serves 8 tokens; nothing is written back to memory but the results.
-// Q8_0's signed codes are stored plus 128 (unsigned, as vpdpbusd wants), with an offset of -128 x scale.
+// The rows are taken PANEL at a time (16 for AVX-512, 8 for AVX2: one row per lane). A panel is decoded
+// once into this thread's buffer (in L2: PANEL rows of K codes plus a scale and offset per row and group),
+// laid out so that one vector holds 4 consecutive codes of each of its rows (transposes of the decoded
+// superblocks). Then every TOKENS tokens pass over it: per group of G weights (32 where the type has one
+// scale per 32, else 16), integer dot products of the rows' codes against the token's activations
+// broadcast 4 at a time (vpdpbusd; AVX2: vpmaddubsw, vpmaddwd), scaled once by the weights' scales times
+// the activations' d, plus the offsets times d * sum (symmetric types: the sum starts at -c * sum(q)).
+// Each vector of codes serves TOKENS tokens; nothing is written back to memory but the results.
+// gemm_avx512.h and gemm_avx2.h hold each instruction set's panels: pack_panel and pass.
 #pragma once
-#include <immintrin.h>
-
 #include <cstring>
 #include <vector>
 
 #include "blocks.h"
 #include "dot.h"
-#include "fast.h"
 #include "parallel.h"
 
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define OCTET_GEMM 512
+#elif defined(__AVX2__) && defined(__FMA__)
+#define OCTET_GEMM 2
+#else
+#define OCTET_GEMM 0
+#endif
+
+#if OCTET_GEMM
 namespace octet {
 namespace gemm {
 
-constexpr int PANEL = 16;  // rows per panel: one per lane of a float vector
-constexpr int TOKENS = 8;  // tokens per pass over a packed panel
+#if OCTET_GEMM == 512
+constexpr int PANEL = 16;                // rows per panel: one per lane of a float vector
+constexpr int TOKENS = 8;                // tokens per pass over a packed panel
+constexpr bool PLACE_VALUES = true;      // Q3_K's codes as the fused decoders leave them (see bias_of_group)
+#else
+constexpr int PANEL = 8;
+constexpr int TOKENS = 4;                // 16 registers: 4 accumulators, 4 integer sums, 2 code vectors
+constexpr bool PLACE_VALUES = false;     // blocks.h's plain codes
+#endif
+
+// The types this library's product reads: every quantized one, but on AVX2 not Q8_0, whose codes (stored
+// + 128, up to 255) would saturate vpmaddubsw's int16 pairs.
+inline bool supports(int type) {
+  return type_size(type).weights >= 32 && (OCTET_GEMM == 512 || type != Q8_0);
+}
 
 // The weights per scale: 32 for the types with one scale per block of 32 (both of its groups of 16 share it).
 template <int TYPE>
@@ -34,31 +54,32 @@ constexpr int group_width() {
   return TYPE == Q2_K || TYPE == Q3_K || TYPE == Q6_K ? 16 : 32;
 }
 
-// One group of G weights of the panel's 16 rows.
+// One group of G weights of the panel's rows.
 template <int G>
 struct alignas(64) PanelGroup {
-  uint8_t code[G / 4][64];  // code[j][4 r + i]: row r's code 4 j + i of the group, unsigned
+  uint8_t code[G / 4][4 * PANEL];  // code[j][4 r + i]: row r's code 4 j + i of the group, unsigned
   float scale[PANEL], offset[PANEL];
 };
 
-// c where a type's weights are scale (code - c), the codes as decode() gives them (Q8_0's stored + 128),
-// for group g (of 16) of a superblock; 0 for the types with a real offset (a min: Q4_1, Q5_1, Q2_K, Q4_K,
-// Q5_K). Q3_K's codes of groups 2 and 3 of every 4 keep their place value (x 4): c = 16 there.
+// c where a type's weights are scale (code - c), the codes as pack_panel stores them (Q8_0's + 128), for
+// group g (of 16) of a superblock; 0 for the types with a real offset (a min: Q4_1, Q5_1, Q2_K, Q4_K,
+// Q5_K). From the AVX-512 fused decoders, Q3_K's codes of groups 2 and 3 of every 4 keep their place
+// value (x 4): c = 16 there.
 template <int TYPE>
 constexpr int bias_of_group(int g) {
   return TYPE == Q4_0 ? 8 : TYPE == Q5_0 ? 16 : TYPE == Q8_0 ? 128 : TYPE == Q6_K ? 32
-       : TYPE == Q3_K ? (g % 4 < 2 ? 4 : 16) : 0;
+       : TYPE == Q3_K ? (PLACE_VALUES && g % 4 >= 2 ? 16 : 4) : 0;
 }
 
 // Symmetric types start each group's integer dot product at -c * (sum of the token's q) instead of
-// adding offset * d * sum in floating point: one FMA less per group and token (where vpdpbusd, the
-// multiplies and the FMAs share two pipes, as on Zen 4, that is 9-14% of a group's work).
+// adding offset * d * sum in floating point: one FMA less per group and token (where the integer
+// products, the multiplies and the FMAs share two pipes, as on Zen 4, that is 9-14% of a group's work).
 template <int TYPE>
 constexpr bool symmetric() {
   return bias_of_group<TYPE>(0) != 0;
 }
 
-// The activations of up to 8 tokens for one group, side by side: a pass over a panel then reads one
+// The activations of up to TOKENS tokens for one group, side by side: a pass over a panel then reads one
 // stream, and each broadcast comes from memory (no pointer per token held in registers).
 template <int G>
 struct alignas(64) ActGroup {
@@ -67,7 +88,9 @@ struct alignas(64) ActGroup {
   int32_t bias[TOKENS];  // symmetric types: -c * (sum of q)
 };
 
-// `count` tokens (<= 8) of quantized activations into `out` (groups entries of G weights of TYPE).
+typedef int32_t __attribute__((may_alias)) four_bytes;
+
+// `count` tokens (<= TOKENS) of quantized activations into `out` (groups entries of G weights of TYPE).
 template <int TYPE, int G>
 void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* out) {
   for (int64_t g = 0; g < groups; ++g) {
@@ -85,140 +108,17 @@ void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* 
   }
 }
 
-typedef int32_t __attribute__((may_alias)) four_bytes;
+}  // namespace gemm
+}  // namespace octet
 
-// Superblock s of a row into u: the fused decoder (fast_avx512.h) for whole superblocks, blocks.h for the
-// partial one at the end of a row of 32-weight blocks. Codes may keep their place value (Q4_K's high
-// nibbles are 16 x their code; those blocks' scales carry the 1/16), except Q4_0's and Q4_1's, whose two
-// halves of a block must share one scale here: their high nibbles are moved down. Q8_0's come back signed.
-template <int TYPE>
-inline void decode(const uint8_t* row, int64_t s, int64_t nb, int64_t whole, Unpacked& u) {
-  if (s >= whole) {
-    unpack<TYPE>(row, s, nb, u);
-    return;
-  }
-  avx512::Superblock w;
-  avx512::Decode<TYPE>::decode(row + s * avx512::Decode<TYPE>::BYTES, w);
-  constexpr bool NIBBLES_IN_PLACE = TYPE == Q4_0 || TYPE == Q4_1;
-  for (int v = 0; v < 4; ++v) {
-    __m512i code = w.code[v];
-    if (TYPE == Q8_0) code = _mm512_mask_sub_epi8(code, w.negative[v], _mm512_setzero_si512(), code);
-    if (NIBBLES_IN_PLACE)  // each byte holds its code in one nibble, the other zero: (code | code >> 4) & 15
-      code = _mm512_and_si512(_mm512_or_si512(code, _mm512_srli_epi16(code, 4)), _mm512_set1_epi8(15));
-    _mm512_store_si512(u.code + 64 * v, code);
-  }
-  if (NIBBLES_IN_PLACE) w.scale = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14), w.scale);
-  _mm512_store_ps(u.scale, w.scale);
-  _mm512_store_ps(u.offset, w.offset);
-}
+#if OCTET_GEMM == 512
+#include "gemm_avx512.h"
+#else
+#include "gemm_avx2.h"
+#endif
 
-// r[i] lane j <-> r[j] lane i (32-bit lanes).
-inline void transpose16(__m512i (&r)[16]) {
-  __m512i t[16];
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 16; i += 4) {
-    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
-    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
-    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
-    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
-  }
-  for (int h = 0; h < 16; h += 8)
-    for (int i = 0; i < 4; ++i) {
-      t[h + i] = _mm512_shuffle_i32x4(r[h + i], r[h + i + 4], 0x88);
-      t[h + i + 4] = _mm512_shuffle_i32x4(r[h + i], r[h + i + 4], 0xDD);
-    }
-  for (int i = 0; i < 8; ++i) {
-    r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
-    r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xDD);
-  }
-}
-
-// Rows n0 .. n0 + 15 (those below N; the others are zeros) into `panel` (superblocks * 256 / G groups).
-template <int TYPE>
-void pack_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t superblocks,
-                PanelGroup<group_width<TYPE>()>* panel) {
-  constexpr int G = group_width<TYPE>(), STEPS = G / 4;
-  const int64_t nb = K / type_size(TYPE).weights, stride = row_bytes(TYPE, K);
-  const int64_t whole = type_size(TYPE).weights == QK_K ? nb : nb / 8;
-  alignas(64) Unpacked u[PANEL];
-  for (int64_t s = 0; s < superblocks; ++s) {
-    for (int r = 0; r < PANEL; ++r) {
-      if (n0 + r < N) decode<TYPE>(w + (n0 + r) * stride, s, nb, whole, u[r]);
-      else std::memset(&u[r], 0, sizeof u[r]);
-    }
-    PanelGroup<G>* p = panel + s * (QK_K / G);
-    __m512i m[16];
-    for (int v = 0; v < 4; ++v) {  // codes 64 v .. 64 v + 63 of the 16 rows: dword k is code[k % STEPS] of a group
-      for (int r = 0; r < PANEL; ++r) {
-        m[r] = _mm512_load_si512(u[r].code + 64 * v);
-        if (TYPE == Q8_0) m[r] = _mm512_xor_si512(m[r], _mm512_set1_epi8((char)0x80));
-      }
-      transpose16(m);
-      for (int k = 0; k < 16; ++k) _mm512_store_si512(p[(16 * v + k) / STEPS].code[(16 * v + k) % STEPS], m[k]);
-    }
-    __m512i scale[16], offset[16];
-    for (int r = 0; r < PANEL; ++r) {
-      scale[r] = _mm512_castps_si512(_mm512_load_ps(u[r].scale));
-      offset[r] = _mm512_castps_si512(_mm512_load_ps(u[r].offset));
-    }
-    transpose16(scale);
-    transpose16(offset);
-    for (int g = 0; g < QK_K / G; ++g) {  // a group of 32 takes its first group of 16's (the same) values
-      const __m512 sc = _mm512_castsi512_ps(scale[g * (G / GROUP)]);
-      _mm512_store_ps(p[g].scale, sc);
-      _mm512_store_ps(p[g].offset, TYPE == Q8_0 ? _mm512_mul_ps(_mm512_set1_ps(-128.f), sc)
-                                                : _mm512_castsi512_ps(offset[g * (G / GROUP)]));
-    }
-  }
-}
-
-// out[t * N + r] = row n0 + r . token t, for T tokens and the panel's `valid` rows.
-template <int G, bool SYMMETRIC, int T>
-inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
-                       int valid) {
-  constexpr int STEPS = G / 4;
-  __m512 acc[T];
-  for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
-  for (int64_t g = 0; g < groups; ++g) {
-    const PanelGroup<G>& p = panel[g];
-    const ActGroup<G>& a = act[g];
-    __m512i w[STEPS];
-    for (int j = 0; j < STEPS; ++j) w[j] = _mm512_load_si512(p.code[j]);
-    const __m512 scale = _mm512_load_ps(p.scale), offset = _mm512_load_ps(p.offset);
-    __m512i dot[T];  // step by step across the tokens: T independent chains of vpdpbusd in flight
-    for (int t = 0; t < T; ++t)
-      dot[t] = _mm512_dpbusd_epi32(SYMMETRIC ? _mm512_set1_epi32(a.bias[t]) : _mm512_setzero_si512(), w[0],
-                                   _mm512_set1_epi32(((const four_bytes*)a.q[t])[0]));
-    for (int j = 1; j < STEPS; ++j)
-      for (int t = 0; t < T; ++t)
-        dot[t] = _mm512_dpbusd_epi32(dot[t], w[j], _mm512_set1_epi32(((const four_bytes*)a.q[t])[j]));
-    for (int t = 0; t < T; ++t) {
-      const __m512 factor = _mm512_mul_ps(scale, _mm512_set1_ps(a.d[t]));
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[t]), factor, acc[t]);
-      if (!SYMMETRIC) acc[t] = _mm512_fmadd_ps(offset, _mm512_set1_ps(a.dsum[t]), acc[t]);
-    }
-  }
-  const __mmask16 rows = (__mmask16)((1u << valid) - 1);
-  for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(out + t * N, rows, acc[t]);
-}
-
-template <int G, bool SYMMETRIC>
-void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
-          int valid) {
-  switch (tokens) {
-    case 1: panel_pass<G, SYMMETRIC, 1>(panel, act, groups, out, N, valid); break;
-    case 2: panel_pass<G, SYMMETRIC, 2>(panel, act, groups, out, N, valid); break;
-    case 3: panel_pass<G, SYMMETRIC, 3>(panel, act, groups, out, N, valid); break;
-    case 4: panel_pass<G, SYMMETRIC, 4>(panel, act, groups, out, N, valid); break;
-    case 5: panel_pass<G, SYMMETRIC, 5>(panel, act, groups, out, N, valid); break;
-    case 6: panel_pass<G, SYMMETRIC, 6>(panel, act, groups, out, N, valid); break;
-    case 7: panel_pass<G, SYMMETRIC, 7>(panel, act, groups, out, N, valid); break;
-    default: panel_pass<G, SYMMETRIC, 8>(panel, act, groups, out, N, valid); break;
-  }
-}
+namespace octet {
+namespace gemm {
 
 // This thread's panel buffer, grown when needed.
 template <int G>
@@ -253,3 +153,4 @@ void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t 
 
 }  // namespace gemm
 }  // namespace octet
+#endif  // OCTET_GEMM

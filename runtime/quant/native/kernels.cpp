@@ -24,12 +24,7 @@
 #include "dot.h"
 #include "fast.h"
 #include "parallel.h"
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-#include "gemm.h"
-#define OCTET_GEMM 1
-#else
-#define OCTET_GEMM 0
-#endif
+#include "gemm.h"  // defines OCTET_GEMM: 512 (avx512), 2 (avx2) or 0
 
 namespace octet {
 
@@ -362,8 +357,8 @@ OCTET_API int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type,
   return octet::by_type<octet::Dequantize>(type, w, N, K, out, (bool)bf16, threads) ? 0 : -1;
 }
 
-// 1 where octet_matmul runs (the avx512 library), else 0.
-OCTET_API int octet_has_matmul() { return OCTET_GEMM; }
+// 1 where octet_matmul runs (the avx512 and avx2 libraries), else 0.
+OCTET_API int octet_has_matmul() { return OCTET_GEMM != 0; }
 
 // A prompt's product out fp32 [M, N] = x fp32 [M, K] W^T with integer arithmetic (gemm.h): x quantized per
 // block of 32 as in octet_matvec, any M. Returns 0, or -1 for a float or unknown type, or where this
@@ -371,8 +366,7 @@ OCTET_API int octet_has_matmul() { return OCTET_GEMM; }
 OCTET_API int octet_matmul(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, int type, float* out,
                            int threads) {
 #if OCTET_GEMM
-  octet::RowDot unused;
-  if (!octet::row_dot_for(type, unused)) return -1;
+  if (!octet::gemm::supports(type)) return -1;
   return octet::by_type<octet::Matmul>(type, x, M, w, N, K, out, threads) ? 0 : -1;
 #else
   (void)x, (void)M, (void)w, (void)N, (void)K, (void)type, (void)out, (void)threads;

@@ -1,0 +1,104 @@
+// The AVX2 panels of gemm.h: 8 rows a panel, 4 tokens a pass, blocks.h's plain codes (0..63), and per 4
+// codes of a row vpmaddubsw against the token's 4 activations (two such int16 pairs added: 2 x 2 x 63 x 127
+// stays within int16) then vpmaddwd by ones into int32. Q8_0 is not read here (gemm::supports).
+#pragma once
+#include <immintrin.h>
+
+#include <cstring>
+
+namespace octet {
+namespace gemm {
+
+// r[i] lane j <-> r[j] lane i (32-bit lanes).
+inline void transpose8(__m256i (&r)[8]) {
+  __m256i t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
+    u[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
+    u[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
+    u[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2x128_si256(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2x128_si256(u[i], u[i + 4], 0x31);
+  }
+}
+
+// Rows n0 .. n0 + 7 (those below N; the others are zeros) into `panel` (superblocks * 256 / G groups).
+template <int TYPE>
+void pack_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t superblocks,
+                PanelGroup<group_width<TYPE>()>* panel) {
+  constexpr int G = group_width<TYPE>(), STEPS = G / 4;
+  const int64_t nb = K / type_size(TYPE).weights, stride = row_bytes(TYPE, K);
+  alignas(64) Unpacked u[PANEL];
+  for (int64_t s = 0; s < superblocks; ++s) {
+    for (int r = 0; r < PANEL; ++r) {
+      if (n0 + r < N) unpack<TYPE>(w + (n0 + r) * stride, s, nb, u[r]);
+      else std::memset(&u[r], 0, sizeof u[r]);
+    }
+    PanelGroup<G>* p = panel + s * (QK_K / G);
+    __m256i m[8];
+    for (int v = 0; v < 8; ++v) {  // codes 32 v .. 32 v + 31 of the 8 rows: dword k is code[k % STEPS] of a group
+      for (int r = 0; r < PANEL; ++r) m[r] = _mm256_load_si256((const __m256i*)(u[r].code + 32 * v));
+      transpose8(m);
+      for (int k = 0; k < 8; ++k)
+        _mm256_store_si256((__m256i*)p[(8 * v + k) / STEPS].code[(8 * v + k) % STEPS], m[k]);
+    }
+    for (int g = 0; g < QK_K / G; ++g)  // a group of 32 takes its first group of 16's (the same) values
+      for (int r = 0; r < PANEL; ++r) {
+        p[g].scale[r] = u[r].scale[g * (G / GROUP)];
+        p[g].offset[r] = u[r].offset[g * (G / GROUP)];
+      }
+  }
+}
+
+// out[t * N + r] = row n0 + r . token t, for T tokens and the panel's `valid` rows.
+template <int G, bool SYMMETRIC, int T>
+inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
+                       int valid) {
+  constexpr int STEPS = G / 4;
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t g = 0; g < groups; ++g) {
+    const PanelGroup<G>& p = panel[g];
+    const ActGroup<G>& a = act[g];
+    __m256i dot[T];
+    for (int t = 0; t < T; ++t) dot[t] = SYMMETRIC ? _mm256_set1_epi32(a.bias[t]) : _mm256_setzero_si256();
+    for (int j = 0; j < STEPS; j += 2) {
+      const __m256i w0 = _mm256_load_si256((const __m256i*)p.code[j]);
+      const __m256i w1 = _mm256_load_si256((const __m256i*)p.code[j + 1]);
+      for (int t = 0; t < T; ++t) {
+        const four_bytes* q = (const four_bytes*)a.q[t];
+        const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(w0, _mm256_set1_epi32(q[j])),
+                                               _mm256_maddubs_epi16(w1, _mm256_set1_epi32(q[j + 1])));
+        dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(pairs, ones));
+      }
+    }
+    const __m256 scale = _mm256_load_ps(p.scale);
+    for (int t = 0; t < T; ++t) {
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(scale, _mm256_set1_ps(a.d[t])), acc[t]);
+      if (!SYMMETRIC) acc[t] = _mm256_fmadd_ps(_mm256_load_ps(p.offset), _mm256_set1_ps(a.dsum[t]), acc[t]);
+    }
+  }
+  const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
+}
+
+template <int G, bool SYMMETRIC>
+void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
+          int valid) {
+  switch (tokens) {
+    case 1: panel_pass<G, SYMMETRIC, 1>(panel, act, groups, out, N, valid); break;
+    case 2: panel_pass<G, SYMMETRIC, 2>(panel, act, groups, out, N, valid); break;
+    case 3: panel_pass<G, SYMMETRIC, 3>(panel, act, groups, out, N, valid); break;
+    default: panel_pass<G, SYMMETRIC, 4>(panel, act, groups, out, N, valid); break;
+  }
+}
+
+}  // namespace gemm
+}  // namespace octet
