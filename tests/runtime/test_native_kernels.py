@@ -209,6 +209,42 @@ def test_integer_matmul_refuses_float_weights():
     assert ops.matmul(torch.ones(3, 64), weights, int(T.F16), 64) is None
 
 
+@pytest.mark.parametrize("flags, limit, fast", [
+    ({"avx2", "fma"}, None, False), ({"avx512f", "avx512_bf16"}, None, True), ({"avx512_bf16"}, "AVX2", False),
+    ({"avx512_bf16"}, "avx512_core_bf16", True), ({"amx_bf16"}, "AVX10_1_512_AMX", True), ({"asimd", "bf16"}, None, True),
+])
+def test_bf16_products_are_fast_only_with_bf16_instructions(monkeypatch, flags, limit, fast):
+    monkeypatch.setattr(native, "cpu_flags", lambda: flags)
+    if limit is None:
+        monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    else:
+        monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", limit)
+    kernels.bf16_products_fast.cache_clear()
+    try:
+        assert kernels.bf16_products_fast() is fast
+    finally:
+        kernels.bf16_products_fast.cache_clear()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_prompt_tiles_are_fp32_without_bf16_instructions(monkeypatch, fast):
+    """A prompt on rows too short for the integer product takes dequantized tiles: bf16 where torch's bf16
+    product has bf16 instructions, fp32 elsewhere (3x faster there); both give the product within bf16."""
+    from runtime.quant import formats
+    if kernels.gguf_kernels() is None:
+        pytest.skip("no native kernels here")
+    monkeypatch.setattr(kernels, "bf16_products_fast", lambda: fast)
+    c = case(T.Q4_K, 512)
+    weight = formats.GGUFBlockWeight(c.blocks, int(T.Q4_K), 512)
+    x = c.x[:5].to(torch.bfloat16)
+    with formats.prompt_path():
+        out = weight.matmul(x)
+    assert out.dtype == torch.bfloat16
+    assert formats._SCRATCH.buffer.dtype == (torch.bfloat16 if fast else torch.float32)
+    reference = x.double().numpy() @ c.weights.astype(np.float64).T
+    assert np.abs(out.double().numpy() - reference).max() <= 2e-2 * np.abs(reference).max()
+
+
 SPECIAL_FP32 = [0x7F800000, 0xFF800000, 0x7F7FFFFF, 0x7F7F8000, 0x80000000, 0x00000001, 0x00018000, 0x3F808000,
                 0x3F818000, 0x3F807FFF, 0xBF818001]  # ±inf, max (-> inf), a tie below max, -0, subnormals, ties
 NAN_FP32 = [0x7FC00000, 0x7F800001, 0x7FFFFFFF, 0xFFFFFFFF, 0xFF810000]
