@@ -120,6 +120,15 @@ void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* 
 namespace octet {
 namespace gemm {
 
+// panel_pass<G, SYMMETRIC, tokens> for tokens = 1 .. T (gemm_avx512.h, gemm_avx2.h).
+template <int G, bool SYMMETRIC, int T = TOKENS>
+void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
+          int valid) {
+  if constexpr (T > 1)
+    if (tokens < T) return pass<G, SYMMETRIC, T - 1>(tokens, panel, act, groups, out, N, valid);
+  panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
+}
+
 // This thread's panel buffer, grown when needed.
 template <int G>
 PanelGroup<G>* panel_buffer(int64_t groups) {

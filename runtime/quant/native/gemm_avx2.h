@@ -89,16 +89,5 @@ inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64
   for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
 }
 
-template <int G, bool SYMMETRIC>
-void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
-          int valid) {
-  switch (tokens) {
-    case 1: panel_pass<G, SYMMETRIC, 1>(panel, act, groups, out, N, valid); break;
-    case 2: panel_pass<G, SYMMETRIC, 2>(panel, act, groups, out, N, valid); break;
-    case 3: panel_pass<G, SYMMETRIC, 3>(panel, act, groups, out, N, valid); break;
-    default: panel_pass<G, SYMMETRIC, 4>(panel, act, groups, out, N, valid); break;
-  }
-}
-
 }  // namespace gemm
 }  // namespace octet

@@ -128,20 +128,5 @@ inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64
   for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(out + t * N, rows, acc[t]);
 }
 
-template <int G, bool SYMMETRIC>
-void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
-          int valid) {
-  switch (tokens) {
-    case 1: panel_pass<G, SYMMETRIC, 1>(panel, act, groups, out, N, valid); break;
-    case 2: panel_pass<G, SYMMETRIC, 2>(panel, act, groups, out, N, valid); break;
-    case 3: panel_pass<G, SYMMETRIC, 3>(panel, act, groups, out, N, valid); break;
-    case 4: panel_pass<G, SYMMETRIC, 4>(panel, act, groups, out, N, valid); break;
-    case 5: panel_pass<G, SYMMETRIC, 5>(panel, act, groups, out, N, valid); break;
-    case 6: panel_pass<G, SYMMETRIC, 6>(panel, act, groups, out, N, valid); break;
-    case 7: panel_pass<G, SYMMETRIC, 7>(panel, act, groups, out, N, valid); break;
-    default: panel_pass<G, SYMMETRIC, 8>(panel, act, groups, out, N, valid); break;
-  }
-}
-
 }  // namespace gemm
 }  // namespace octet
