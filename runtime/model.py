@@ -12,6 +12,7 @@ from torch import nn
 
 from .config import ModelConfig
 from .kv_cache import KVCache
+from .native_decode import NativeDecoder
 from .quant.formats import QuantizedExperts, fused_moe, fused_projections
 from .quant.kernels import gguf_kernels, serial_torch
 from .rope import apply_rope
@@ -39,6 +40,8 @@ class Transformer(nn.Module):
         self.norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
         self.output = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
         self.serial_decode = False  # set by the loader: torch on one thread for a decode step (quant.kernels)
+        self.native_decode = True  # one token through native/layer.h where the model qualifies (native_decode)
+        self._native_decoder: NativeDecoder | None | bool = False  # False: not looked at yet
 
     def forward(self, tokens: torch.Tensor, cache: KVCache, *, all_logits: bool = True) -> torch.Tensor:
         """Logits [T, V] for `tokens` [T] placed after the cache's `length` positions (or [1, V])."""
@@ -47,13 +50,27 @@ class Transformer(nn.Module):
         rope = cache.rope(positions)
         window = self.config.sliding_window
         x = self.tok_embeddings(tokens)  # [T, D]
-        with serial_torch() if self.serial_decode and tokens.shape[0] == 1 else nullcontext():
-            for index, layer in enumerate(self.layers):
-                x = layer(x, rope, window, cache.layer(index))
+        native = self._native_step(cache) if tokens.shape[0] == 1 else None
+        if native is not None:
+            x = native(x, cache, window).to(x.dtype)
+        else:
+            with serial_torch() if self.serial_decode and tokens.shape[0] == 1 else nullcontext():
+                for index, layer in enumerate(self.layers):
+                    x = layer(x, rope, window, cache.layer(index))
         cache.advance(tokens.shape[0])
         if not all_logits:
             x = x[-1:]
         return self.output(self.norm(x)).float()  # [T, V]
+
+
+    def _native_step(self, cache: KVCache) -> NativeDecoder | None:
+        """The native decode step for this model and cache, or None (the torch path)."""
+        if not self.native_decode:
+            return None
+        if self._native_decoder is False:  # looked at once, after the loader filled the weights
+            self._native_decoder = NativeDecoder.for_model(self)
+        decoder = self._native_decoder
+        return decoder if decoder is not None and decoder.takes(cache) else None
 
 
 class Block(nn.Module):

@@ -14,89 +14,18 @@
 //   octet_moe(x, D, F, A, w1, w3, w2, up_type, down_type, gate, out): one token through A experts, fused
 //   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
 //   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
+//   octet_dense_layer(x, layer, cache, cos, sin): one token through a dense decoder layer (layer.h)
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "attention.h"
-#include "blocks.h"
-#include "dot.h"
-#include "fast.h"
-#include "parallel.h"
+#include "layer.h"
+#include "rows.h"
 #include "gemm.h"  // defines OCTET_GEMM: 512 (avx512), 2 (avx2) or 0
 
 namespace octet {
-
-// ---- activations ----
-
-struct QuantizedActivations {
-  std::vector<int8_t> q;
-  std::vector<float> d, dsum;
-  ActRow row(int64_t m, int64_t superblocks) {
-    return {q.data() + m * superblocks * QK_K, d.data() + m * superblocks * GROUPS,
-            dsum.data() + m * superblocks * GROUPS};
-  }
-};
-
-// M rows of x [M, K] -> int8 per block of 32, zero-padded to whole superblocks.
-void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out,
-                          int threads = 1) {
-  const int64_t padded = superblocks * QK_K;
-  out.q.assign(M * padded, 0);
-  out.d.assign(M * superblocks * GROUPS, 0.f);
-  out.dsum.assign(M * superblocks * GROUPS, 0.f);
-  parallel_rows(M, 8, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
-  for (int64_t m = begin; m < end; ++m)
-    for (int64_t b = 0; b * 32 < K; ++b) {
-      const float* xb = x + m * K + b * 32;
-      float amax = 0.f;
-      for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(xb[i]));
-      const float d = amax / 127.f, inverse = d > 0.f ? 1.f / d : 0.f;
-      int8_t* q = out.q.data() + m * padded + b * 32;
-      int32_t sums[2] = {0, 0};
-      for (int i = 0; i < 32; ++i) {
-        q[i] = (int8_t)std::nearbyint(xb[i] * inverse);
-        sums[i / 16] += q[i];
-      }
-      for (int h = 0; h < 2; ++h) {
-        out.d[m * superblocks * GROUPS + 2 * b + h] = d;
-        out.dsum[m * superblocks * GROUPS + 2 * b + h] = d * (float)sums[h];
-      }
-    }
-  });
-}
-
-// ---- quantized weights ----
-
-constexpr int MAX_TOKENS = 8;  // rows of x per pass over the weights
-
-// out[m] = row . act[m] for m < rows: the fused kernel where there is one (fast.h), else the row unpacked
-// whole into `buffer` (superblocks entries) before its dot products: loading codes just stored in narrower
-// pieces stalls (store forwarding fails); stores long done do not.
-template <int TYPE>
-void dot_row(const uint8_t* row, const ActRow* act, int64_t rows, int64_t nb, int64_t superblocks,
-             Unpacked* buffer, float* out) {
-  if constexpr (FastRow<TYPE>::available) {
-    FastRow<TYPE>::dot(row, act, rows, nb, superblocks, out);
-  } else {
-    Acc acc[MAX_TOKENS];
-    for (int64_t s = 0; s < superblocks; ++s) unpack<TYPE>(row, s, nb, buffer[s]);
-    for (int64_t s = 0; s < superblocks; ++s)
-      for (int64_t m = 0; m < rows; ++m) accumulate<TYPE == Q8_0>(acc[m], buffer[s], act[m], s);
-    for (int64_t m = 0; m < rows; ++m) out[m] = total(acc[m]);
-  }
-}
-
-// This thread's room for a row's unpacked superblocks (generic path), grown when needed, never cleared:
-// a fresh zeroed vector per grab of 16 rows cost 5-8% of a matvec.
-inline Unpacked* row_buffer(int64_t superblocks) {
-  thread_local std::vector<Unpacked> buffer;
-  if ((int64_t)buffer.size() < superblocks) buffer.resize(superblocks);
-  return buffer.data();
-}
-
-using RowDot = void (*)(const uint8_t*, const ActRow*, int64_t, int64_t, int64_t, Unpacked*, float*);
 
 template <int TYPE>
 void matvec_blocks(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
@@ -161,13 +90,6 @@ void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* 
       }
     }
   });
-}
-
-inline uint16_t to_bf16(float value) {  // round to nearest even; a NaN stays a (quiet) NaN
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  if ((bits & 0x7FFFFFFF) > 0x7F800000) return (uint16_t)((bits >> 16) | 0x40);
-  return (uint16_t)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
 }
 
 template <int TYPE>
@@ -319,22 +241,6 @@ struct Matmul {
 };
 #endif
 
-bool row_dot_for(int type, RowDot& f) {
-  switch (type) {
-    case Q4_0: f = dot_row<Q4_0>; return true;
-    case Q4_1: f = dot_row<Q4_1>; return true;
-    case Q5_0: f = dot_row<Q5_0>; return true;
-    case Q5_1: f = dot_row<Q5_1>; return true;
-    case Q8_0: f = dot_row<Q8_0>; return true;
-    case Q2_K: f = dot_row<Q2_K>; return true;
-    case Q3_K: f = dot_row<Q3_K>; return true;
-    case Q4_K: f = dot_row<Q4_K>; return true;
-    case Q5_K: f = dot_row<Q5_K>; return true;
-    case Q6_K: f = dot_row<Q6_K>; return true;
-    default: return false;
-  }
-}
-
 }  // namespace octet
 
 // Only these are exported (the build hides everything else: -fvisibility=hidden), so that two variants
@@ -389,30 +295,7 @@ OCTET_API int octet_moe(const float* x, int64_t D, int64_t F, int64_t A, const u
 // parallel pass; out[i] fp32 [M, N[i]]. Returns -1 for a float or unknown type (nothing is computed).
 OCTET_API int octet_matvec_many(const float* x, int64_t M, int64_t K, int64_t count, const uint8_t* const* w, const int64_t* N,
                       const int* types, float* const* out, int threads) {
-  std::vector<octet::RowDot> dots(count);
-  std::vector<int64_t> first(count + 1, 0);
-  for (int64_t i = 0; i < count; ++i) {
-    if (!octet::row_dot_for(types[i], dots[i]) || M > octet::MAX_TOKENS) return -1;
-    first[i + 1] = first[i] + N[i];
-  }
-  const int64_t superblocks = (K + octet::QK_K - 1) / octet::QK_K;
-  octet::QuantizedActivations xq;
-  octet::quantize_activations(x, M, K, superblocks, xq);
-  octet::parallel_rows(first[count], octet::rows_per_grab(octet::row_bytes(types[0], K)), octet::threads_for(first[count] * K, threads), [&](int64_t begin, int64_t end) {
-    octet::Unpacked* buffer = octet::row_buffer(superblocks);
-    octet::ActRow act[octet::MAX_TOKENS];
-    float values[octet::MAX_TOKENS];
-    for (int64_t m = 0; m < M; ++m) act[m] = xq.row(m, superblocks);
-    for (int64_t r = begin; r < end; ++r) {
-      int64_t i = 0;
-      while (r >= first[i + 1]) ++i;
-      const int64_t n = r - first[i];
-      dots[i](w[i] + n * octet::row_bytes(types[i], K), act, M, K / octet::type_size(types[i]).weights, superblocks,
-              buffer, values);
-      for (int64_t m = 0; m < M; ++m) out[i][m * N[i] + n] = values[m];
-    }
-  });
-  return 0;
+  return octet::matvec_many(x, M, K, count, w, N, types, out, threads) ? 0 : -1;
 }
 
 // q: fp32 [H, Hd], already multiplied by Hd^-0.5; keys, values: one layer [K, stride, Hd] (bf16 bits, or
@@ -426,6 +309,13 @@ OCTET_API void octet_decode_attention(const float* q, const void* keys, const vo
   else
     octet::decode_attention(q, (const uint16_t*)keys, (const uint16_t*)values, nullptr, nullptr, H, K, Hd, stride,
                             first, end, out, threads);
+}
+
+// One token through a dense decoder layer (octet::dense_decode_layer): x fp32 [D], changed in place; cos and
+// sin fp32 [Hd] of the token's position. Returns -1 (x untouched) for a weight type without a few-token kernel.
+OCTET_API int octet_dense_layer(float* x, const octet::DenseLayer* layer, const octet::CacheSlot* cache, const float* cos,
+                                const float* sin, int threads) {
+  return octet::dense_decode_layer(x, *layer, *cache, cos, sin, threads) ? 0 : -1;
 }
 
 }  // extern "C"
