@@ -59,12 +59,13 @@ def int4_packable(shape: tuple[int, int], group_size: int) -> bool:
     return n % 16 == 0 and k % max(group_size, INT4_INNER_K_TILES * 16) == 0 and group_size in (32, 64, 128, 256)
 
 
-class DenseLayer(ctypes.Structure):
-    """native/layer.h's DenseLayer: one dense decoder layer's shape and weights, as pointers."""
+class DecoderLayer(ctypes.Structure):
+    """native/layer.h's DecoderLayer: one decoder layer's shape and weights, as pointers."""
     _fields_ = [("D", ctypes.c_int64), ("F", ctypes.c_int64), ("H", ctypes.c_int64), ("K", ctypes.c_int64),
                 ("Hd", ctypes.c_int64), ("eps", ctypes.c_float), ("attention_norm", ctypes.c_void_p),
                 ("ffn_norm", ctypes.c_void_p), ("w", ctypes.c_void_p * 7), ("types", ctypes.c_int32 * 7),
-                ("q_order", ctypes.c_void_p), ("k_order", ctypes.c_void_p)]
+                ("q_order", ctypes.c_void_p), ("k_order", ctypes.c_void_p), ("E", ctypes.c_int64),
+                ("A", ctypes.c_int64), ("router", ctypes.c_void_p), ("experts", ctypes.c_void_p * 3)]
 
 
 class CacheSlot(ctypes.Structure):
@@ -90,7 +91,8 @@ class GGUFKernels:
         library.octet_moe.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, i32, i32, ptr, ptr, i32]
         library.octet_matvec_many.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, ptr, i32]
         library.octet_matmul.argtypes = [ptr, i64, ptr, i64, i64, i32, ptr, i32]
-        library.octet_dense_layer.argtypes = [ptr, ctypes.POINTER(DenseLayer), ctypes.POINTER(CacheSlot), ptr, ptr, i32]
+        library.octet_decoder_layer.argtypes = [ptr, ctypes.POINTER(DecoderLayer), ctypes.POINTER(CacheSlot), ptr, ptr,
+                                                i32]
         self.integer_matmul = bool(library.octet_has_matmul())  # the prompt's product (avx512 only)
         if library.octet_isa().decode() != isa:
             raise OSError(f"{isa} library reports {library.octet_isa().decode()}")
@@ -180,9 +182,9 @@ class GGUFKernels:
                                     out.data_ptr(), self.threads)
         return None if status else out.reshape(1, D).to(x.dtype)
 
-    def dense_layer(self, x: torch.Tensor, layer: DenseLayer, slot: CacheSlot, cos: torch.Tensor,
-                    sin: torch.Tensor) -> bool:
-        """One token x fp32 [D] (contiguous, changed in place) through a dense decoder layer (native/layer.h),
+    def decoder_layer(self, x: torch.Tensor, layer: DecoderLayer, slot: CacheSlot, cos: torch.Tensor,
+                      sin: torch.Tensor) -> bool:
+        """One token x fp32 [D] (contiguous, changed in place) through a decoder layer (native/layer.h),
         its key and value stored in `slot`; cos and sin fp32 [Hd] of its position. The caller checks shapes
         and pointers once (runtime/native_decode.py); False where a weight's type has no few-token kernel."""
         if x.dtype != torch.float32 or x.shape != (layer.D,) or not x.is_contiguous():
@@ -191,8 +193,8 @@ class GGUFKernels:
             raise ValueError(f"expected contiguous fp32 cos and sin [{layer.Hd}]")
         if not 0 <= slot.first <= slot.position < slot.stride:
             raise ValueError(f"position {slot.position} outside a cache of {slot.stride} (first {slot.first})")
-        return self.lib.octet_dense_layer(x.data_ptr(), ctypes.byref(layer), ctypes.byref(slot), cos.data_ptr(),
-                                          sin.data_ptr(), self.threads) == 0
+        return self.lib.octet_decoder_layer(x.data_ptr(), ctypes.byref(layer), ctypes.byref(slot), cos.data_ptr(),
+                                            sin.data_ptr(), self.threads) == 0
 
     @staticmethod
     def attends(keys: torch.Tensor, heads: int) -> bool:

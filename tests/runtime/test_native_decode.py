@@ -1,6 +1,6 @@
-"""A dense model's decode step in one native call per layer (runtime/native_decode.py, quant/native/layer.h)
-against the torch path on the same GGUF weights: logits, the keys and values it stores, the sliding window,
-every instruction set this CPU runs; and the models it must leave to the torch path."""
+"""A decode step in one native call per layer (runtime/native_decode.py, quant/native/layer.h) against the
+torch path on the same GGUF weights: logits, the keys and values it stores, the sliding window, Mixtral's
+experts, every instruction set this CPU runs; and the models it must leave to the torch path."""
 import gguf
 import pytest
 import torch
@@ -115,13 +115,13 @@ def test_steps_are_native_until_the_cache_is_full(tmp_path, monkeypatch):
     model = load_quantized(llama_file(tmp_path, Q.Q8_0))
     calls = []
     kernels = quant_kernels.gguf_kernels()
-    run_layer = kernels.dense_layer
+    run_layer = kernels.decoder_layer
 
     def counted(*args):
         calls.append(args)
         return run_layer(*args)
 
-    monkeypatch.setattr(kernels, "dense_layer", counted)
+    monkeypatch.setattr(kernels, "decoder_layer", counted)
     cache = KVCache(model.config, 4, dtype=torch.bfloat16, kv_dtype=torch.bfloat16)
     with torch.inference_mode():
         model(torch.tensor([5, 6, 7]), cache)
@@ -130,11 +130,28 @@ def test_steps_are_native_until_the_cache_is_full(tmp_path, monkeypatch):
     assert not model._native_decoder.takes(cache)  # no room left: the torch path says so
 
 
+@pytest.mark.parametrize("qtype", [Q.Q8_0, Q.Q4_K])
+def test_mixtral_steps_route_like_the_torch_path(tmp_path, qtype):
+    """Both chosen experts of every layer, weighted as transformers' Mixtral weighs them (the router's
+    softmax over the two), natively: the same logits as the torch path's fused MoE call."""
+    reference = tiny_mixtral(seed=6, hidden_size=256, intermediate_size=256, heads=4, kv_heads=2, experts=4)
+    folder = save_hf_folder(reference, tmp_path / "hf")
+    model = load_quantized(write_gguf_from_folder(folder, tmp_path / "moe.gguf", qtype=qtype))
+    assert model.config.is_moe and NativeDecoder.for_model(model) is not None
+    tokens = random_tokens(model, PROMPT + STEPS, seed=7)
+    (native, native_cache), (torch_path, torch_cache) = decode_both_ways(model, tokens)
+    assert relative(native, torch_path) <= LOGITS_BOUND
+    assert (native.argmax(-1) == torch_path.argmax(-1)).float().mean() >= 0.8
+    for stored in ("keys", "values"):
+        ours, theirs = (stored_at(cache, stored, slice(PROMPT, PROMPT + STEPS)) for cache in (native_cache, torch_cache))
+        assert relative(ours, theirs) <= LOGITS_BOUND
+
+
 def test_models_the_native_step_does_not_take(tmp_path):
-    """Mixture-of-experts layers, and float weights (no few-token kernel), keep the torch path."""
+    """Float weights (no few-token kernel), a dense model's or a mixture's experts, keep the torch path."""
     folder = save_hf_folder(tiny_mixtral(seed=6), tmp_path / "hf")
-    mixtral = load_quantized(write_gguf_from_folder(folder, tmp_path / "moe.gguf", qtype=Q.Q8_0))
+    float_mixtral = load_quantized(write_gguf_from_folder(folder, tmp_path / "moe.gguf", qtype=Q.F16))
     float_llama = load_quantized(llama_file(tmp_path, Q.F16))
-    assert NativeDecoder.for_model(mixtral) is None
+    assert NativeDecoder.for_model(float_mixtral) is None
     assert NativeDecoder.for_model(float_llama) is None
     assert NativeDecoder.for_model(load_quantized(llama_file(tmp_path, Q.Q8_0))) is not None

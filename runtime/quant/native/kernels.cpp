@@ -14,7 +14,7 @@
 //   octet_moe(x, D, F, A, w1, w3, w2, up_type, down_type, gate, out): one token through A experts, fused
 //   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
 //   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
-//   octet_dense_layer(x, layer, cache, cos, sin): one token through a dense decoder layer (layer.h)
+//   octet_decoder_layer(x, layer, cache, cos, sin): one token through a decoder layer (layer.h)
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +22,7 @@
 
 #include "attention.h"
 #include "layer.h"
+#include "moe.h"
 #include "rows.h"
 #include "gemm.h"  // defines OCTET_GEMM: 512 (avx512), 2 (avx2) or 0
 
@@ -45,51 +46,6 @@ void matvec_blocks(const float* x, int64_t M, const uint8_t* w, int64_t N, int64
       }
     });
   }
-}
-
-// ---- a mixture-of-experts step for one token ----
-
-// out [D] = sum over a < A of gate[a] * w2[a] (silu(w1[a] x) * (w3[a] x)), x [D]; w1, w3: [F, D] and w2:
-// [D, F] rows of quantized blocks (w1 and w3 of one type, w2 of another). Two parallel passes: the A
-// experts' w1 and w3 rows together, then the rows of out, each summing its A experts' w2 rows (expert by
-// expert within a thread's rows: one expert's activations, 21 KiB at F = 14336, stay in L1; both do not).
-void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* const* w1, const uint8_t* const* w3,
-         const uint8_t* const* w2, RowDot up_dot, int up_type, RowDot down_dot, int down_type, const float* gate,
-         float* out, int threads) {
-  const int64_t sb_in = (D + QK_K - 1) / QK_K, sb_hidden = (F + QK_K - 1) / QK_K;
-  const int64_t nb_in = D / type_size(up_type).weights, nb_hidden = F / type_size(down_type).weights;
-  const int64_t up_stride = row_bytes(up_type, D), down_stride = row_bytes(down_type, F);
-  QuantizedActivations xq, hq;
-  quantize_activations(x, 1, D, sb_in, xq);
-  std::vector<float> up(2 * A * F);  // [A][w1 | w3][F]
-  parallel_rows(2 * A * F, rows_per_grab(up_stride), threads_for(2 * A * F * D, threads), [&](int64_t begin, int64_t end) {
-    Unpacked* buffer = row_buffer(sb_in);
-    const ActRow act = xq.row(0, sb_in);
-    for (int64_t i = begin; i < end; ++i) {
-      const int64_t a = i / (2 * F), which = (i / F) % 2, r = i % F;
-      const uint8_t* row = (which ? w3[a] : w1[a]) + r * up_stride;
-      up_dot(row, &act, 1, nb_in, sb_in, buffer, &up[i]);
-    }
-  });
-  std::vector<float> hidden(A * F);
-  for (int64_t a = 0; a < A; ++a)
-    for (int64_t r = 0; r < F; ++r) {
-      const float g = up[(2 * a) * F + r], u = up[(2 * a + 1) * F + r];
-      hidden[a * F + r] = g / (1.f + std::exp(-g)) * u;
-    }
-  quantize_activations(hidden.data(), A, F, sb_hidden, hq);
-  parallel_rows(D, rows_per_grab(down_stride), threads_for(A * D * F, threads), [&](int64_t begin, int64_t end) {
-    Unpacked* buffer = row_buffer(sb_hidden);
-    for (int64_t n = begin; n < end; ++n) out[n] = 0.f;
-    for (int64_t a = 0; a < A; ++a) {
-      const ActRow act = hq.row(a, sb_hidden);
-      for (int64_t n = begin; n < end; ++n) {
-        float value;
-        down_dot(w2[a] + n * down_stride, &act, 1, nb_hidden, sb_hidden, buffer, &value);
-        out[n] += gate[a] * value;
-      }
-    }
-  });
 }
 
 template <int TYPE>
@@ -311,11 +267,11 @@ OCTET_API void octet_decode_attention(const float* q, const void* keys, const vo
                             first, end, out, threads);
 }
 
-// One token through a dense decoder layer (octet::dense_decode_layer): x fp32 [D], changed in place; cos and
-// sin fp32 [Hd] of the token's position. Returns -1 (x untouched) for a weight type without a few-token kernel.
-OCTET_API int octet_dense_layer(float* x, const octet::DenseLayer* layer, const octet::CacheSlot* cache, const float* cos,
-                                const float* sin, int threads) {
-  return octet::dense_decode_layer(x, *layer, *cache, cos, sin, threads) ? 0 : -1;
+// One token through a decoder layer (octet::decode_layer): x fp32 [D], changed in place; cos and sin fp32 [Hd]
+// of the token's position. Returns -1 (x untouched) for a weight type without a few-token kernel.
+OCTET_API int octet_decoder_layer(float* x, const octet::DecoderLayer* layer, const octet::CacheSlot* cache,
+                                  const float* cos, const float* sin, int threads) {
+  return octet::decode_layer(x, *layer, *cache, cos, sin, threads) ? 0 : -1;
 }
 
 }  // extern "C"

@@ -1,9 +1,11 @@
-// One token through one dense decoder layer (Llama and Mistral shapes) in a single call: for a small model
+// One token through one decoder layer (Llama, Mistral and Mixtral shapes) in a single call: for a small model
 // a decode step's time went mostly between kernels (SmolLM2-135M: about 20 torch ops and 4 kernel calls a
-// layer, 45% of a token's time), not in them.
+// layer, 45% of a token's time), not in them; for Mixtral about a tenth.
 //
 //   x += wo · attention(rope(wq · norm(x)), rope(wk · norm(x)), wv · norm(x))    (the new key and value stored)
-//   x += w2 · (silu(w1 · norm(x)) * (w3 · norm(x)))
+//   x += w2 · (silu(w1 · norm(x)) * (w3 · norm(x)))      a dense layer, or for a mixture of experts:
+//   x += sum over the A experts with the highest router logits of p_e · w2_e · (silu(w1_e · norm(x)) * (w3_e · norm(x)))
+//        (p: the router's softmax over those A, as transformers' Mixtral; moe.h)
 //
 // The residual stream stays fp32 across the layer; the matrices are the few-token products of rows.h (x
 // quantized per block of 32), attention is attention.h's over the layer's cache. RoPE is Hugging Face's
@@ -15,20 +17,24 @@
 #include <vector>
 
 #include "attention.h"
+#include "moe.h"
 #include "rows.h"
 
 namespace octet {
 
-// A layer's shape and weights (kernels.py's DenseLayer structure has this layout).
-struct DenseLayer {
-  int64_t D, F, H, K, Hd;  // hidden size, ffn size, query heads, key/value heads, head dim
+// A layer's shape and weights (kernels.py's DecoderLayer structure has this layout).
+struct DecoderLayer {
+  int64_t D, F, H, K, Hd;  // hidden size, ffn size (an expert's), query heads, key/value heads, head dim
   float eps;               // RMSNorm's
   const float* attention_norm;  // fp32 [D]
   const float* ffn_norm;        // fp32 [D]
   const uint8_t* w[7];  // rows of blocks: wq [H Hd, D], wk and wv [K Hd, D], wo [D, H Hd], w1 and w3 [F, D], w2 [D, F]
-  int32_t types[7];
+  int32_t types[7];     // (of w1, w3 and w2: every expert's, w1 and w3 of one type)
   const int64_t* q_order;  // output j of wq is the file's row q_order[j]; null: the file's order
   const int64_t* k_order;
+  int64_t E, A;  // a mixture of E experts, A a token; E = 0: dense (w[4..6])
+  const float* router;  // fp32 [E, D]
+  const uint8_t* const* experts[3];  // each expert's w1, w3 and w2 (E pointers each)
 };
 
 // Where the token's key and value go, and what it attends to (kernels.py's CacheSlot).
@@ -87,14 +93,62 @@ inline void store_heads(const float* x, int64_t K, int64_t Hd, const CacheSlot& 
   }
 }
 
+// The A experts with the highest router logits (ties: the lower index) and their softmax weights over those A.
+inline void route(const float* router, const float* x, int64_t E, int64_t D, int64_t A, int64_t* chosen, float* weights) {
+  std::vector<float> logits(E);
+  for (int64_t e = 0; e < E; ++e) {
+    float sum = 0.f;
+    for (int64_t i = 0; i < D; ++i) sum += router[e * D + i] * x[i];
+    logits[e] = sum;
+  }
+  std::vector<int64_t> order(E);
+  for (int64_t e = 0; e < E; ++e) order[e] = e;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return logits[a] > logits[b]; });
+  float total = 0.f;
+  for (int64_t a = 0; a < A; ++a) {
+    chosen[a] = order[a];
+    weights[a] = std::exp(logits[order[a]] - logits[order[0]]);
+    total += weights[a];
+  }
+  for (int64_t a = 0; a < A; ++a) weights[a] /= total;
+}
+
+// out [D] = the layer's feed-forward of x [D]: a dense SwiGLU, or its A routed experts (moe.h).
+inline void feed_forward(const float* x, const DecoderLayer& L, float* out, int threads) {
+  const int64_t D = L.D, F = L.F;
+  if (L.E > 0) {
+    std::vector<int64_t> chosen(L.A);
+    std::vector<float> weights(L.A);
+    route(L.router, x, L.E, D, L.A, chosen.data(), weights.data());
+    std::vector<const uint8_t*> w1(L.A), w3(L.A), w2(L.A);
+    for (int64_t a = 0; a < L.A; ++a) {
+      w1[a] = L.experts[0][chosen[a]];
+      w3[a] = L.experts[1][chosen[a]];
+      w2[a] = L.experts[2][chosen[a]];
+    }
+    RowDot up, down;
+    row_dot_for(L.types[4], up);
+    row_dot_for(L.types[6], down);
+    moe(x, D, F, L.A, w1.data(), w3.data(), w2.data(), up, L.types[4], down, L.types[6], weights.data(), out, threads);
+    return;
+  }
+  std::vector<float> gate(F), up(F);
+  const int64_t up_rows[2] = {F, F};
+  float* gate_up[2] = {gate.data(), up.data()};
+  matvec_many(x, 1, D, 2, &L.w[4], up_rows, &L.types[4], gate_up, threads);
+  for (int64_t i = 0; i < F; ++i) gate[i] = gate[i] / (1.f + std::exp(-gate[i])) * up[i];
+  float* outs[1] = {out};
+  matvec_many(gate.data(), 1, F, 1, &L.w[6], &D, &L.types[6], outs, threads);
+}
+
 // x fp32 [D] through the layer, in place. False (x untouched) when a weight's type has no few-token kernel.
-inline bool dense_decode_layer(float* x, const DenseLayer& L, const CacheSlot& c, const float* cos, const float* sin,
-                               int threads) {
+inline bool decode_layer(float* x, const DecoderLayer& L, const CacheSlot& c, const float* cos, const float* sin,
+                         int threads) {
   RowDot unused;
   for (int32_t type : L.types)
     if (!row_dot_for(type, unused)) return false;
-  const int64_t D = L.D, F = L.F, Hd = L.Hd, QD = L.H * Hd, KD = L.K * Hd;
-  std::vector<float> normed(D), q(QD), k(KD), v(KD), q_file(QD), k_file(KD), attended(QD), o(D), gate(F), up(F);
+  const int64_t D = L.D, Hd = L.Hd, QD = L.H * Hd, KD = L.K * Hd;
+  std::vector<float> normed(D), q(QD), k(KD), v(KD), q_file(QD), k_file(KD), attended(QD), o(D);
 
   rms_norm(x, L.attention_norm, D, L.eps, normed.data());
   const int64_t qkv_rows[3] = {QD, KD, KD};
@@ -119,11 +173,7 @@ inline bool dense_decode_layer(float* x, const DenseLayer& L, const CacheSlot& c
   for (int64_t i = 0; i < D; ++i) x[i] += o[i];
 
   rms_norm(x, L.ffn_norm, D, L.eps, normed.data());
-  const int64_t up_rows[2] = {F, F};
-  float* gate_up[2] = {gate.data(), up.data()};
-  matvec_many(normed.data(), 1, D, 2, &L.w[4], up_rows, &L.types[4], gate_up, threads);
-  for (int64_t i = 0; i < F; ++i) gate[i] = gate[i] / (1.f + std::exp(-gate[i])) * up[i];
-  matvec_many(gate.data(), 1, F, 1, &L.w[6], &D, &L.types[6], out, threads);
+  feed_forward(normed.data(), L, o.data(), threads);
   for (int64_t i = 0; i < D; ++i) x[i] += o[i];
   return true;
 }
