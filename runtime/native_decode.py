@@ -69,39 +69,41 @@ class NativeDecoder:
 
 def _layer(block, config, kernels, keep: list) -> DecoderLayer | None:
     """One block as a DecoderLayer (what it points into appended to `keep`), or None where it does not qualify."""
-    attention = [_block_weight(getattr(block.get_submodule(name), "weight_q", None), kernels) for name in ATTENTION]
-    if None in attention or any(w.row_order is not None for w in attention[2:]):
+    attention = _projections(block, ATTENTION, kernels)
+    if attention is None or any(w.row_order is not None for w in attention[2:]):  # only Q and K are permuted
         return None
-    if config.is_moe:
-        ffn = _experts(block.feed_forward, kernels)
-        if ffn is None:
-            return None
-        w, types, experts, router = [None] * 3, ffn[0], ffn[1], ffn[2]
-        keep += [router, *experts]
-    else:
-        weights = [_block_weight(getattr(block.get_submodule(name), "weight_q", None), kernels) for name in FEED_FORWARD]
-        if None in weights or any(w.row_order is not None for w in weights):
-            return None
-        w, types, experts, router = [w.blocks.data_ptr() for w in weights], [w.qtype for w in weights], [None] * 3, None
+    ffn = _mixture_fields(block.feed_forward, config, kernels) if config.is_moe else _dense_fields(block, kernels)
     norms = [block.attention_norm.weight.detach().float().contiguous(), block.ffn_norm.weight.detach().float().contiguous()]
-    orders = [w.row_order.contiguous() if w.row_order is not None else None for w in attention[:2]]
-    if any(t.device.type != "cpu" for t in norms):
+    if ffn is None or any(norm.device.type != "cpu" for norm in norms):
         return None
-    keep += norms + [order for order in orders if order is not None]
-    return DecoderLayer(
-        config.hidden_size, config.intermediate_size, config.num_attention_heads, config.num_key_value_heads,
-        config.head_dim, config.rms_norm_eps, norms[0].data_ptr(), norms[1].data_ptr(),
-        (ctypes.c_void_p * 7)(*[w.blocks.data_ptr() for w in attention], *w),
-        (ctypes.c_int32 * 7)(*[w.qtype for w in attention], *types),
-        *(order.data_ptr() if order is not None else None for order in orders),
-        config.num_local_experts if config.is_moe else 0, config.num_experts_per_tok if config.is_moe else 0,
-        router.data_ptr() if router is not None else None,
-        (ctypes.c_void_p * 3)(*(ctypes.addressof(pointers) if pointers is not None else None for pointers in experts)))
+    orders = [w.row_order.contiguous() if w.row_order is not None else None for w in attention[:2]]
+    keep += [*norms, *(order for order in orders if order is not None), *ffn.pop("keep")]
+    ffn["w"] = (ctypes.c_void_p * 7)(*(w.blocks.data_ptr() for w in attention), *ffn["w"])
+    ffn["types"] = (ctypes.c_int32 * 7)(*(w.qtype for w in attention), *ffn["types"])
+    return DecoderLayer(D=config.hidden_size, F=config.intermediate_size, H=config.num_attention_heads,
+                        K=config.num_key_value_heads, Hd=config.head_dim, eps=config.rms_norm_eps,
+                        attention_norm=norms[0].data_ptr(), ffn_norm=norms[1].data_ptr(),
+                        q_order=orders[0].data_ptr() if orders[0] is not None else None,
+                        k_order=orders[1].data_ptr() if orders[1] is not None else None, **ffn)
 
 
-def _experts(feed_forward, kernels):
-    """A MoE block's ([w1, w3, w2 types], [E pointers each], fp32 router [E, D]), or None where it does not
-    qualify (float or converted experts, w1 and w3 of different types)."""
+def _projections(block, names, kernels) -> list[GGUFBlockWeight] | None:
+    """The block's matrices `names` where our few-token kernels read them all, else None."""
+    weights = [_block_weight(getattr(block.get_submodule(name), "weight_q", None), kernels) for name in names]
+    return None if None in weights else weights
+
+
+def _dense_fields(block, kernels) -> dict | None:
+    """A dense SwiGLU's DecoderLayer fields: w1, w3 and w2 (in w[4..6]), and what they point into."""
+    weights = _projections(block, FEED_FORWARD, kernels)
+    if weights is None or any(w.row_order is not None for w in weights):
+        return None
+    return {"w": [w.blocks.data_ptr() for w in weights], "types": [w.qtype for w in weights], "keep": []}
+
+
+def _mixture_fields(feed_forward, config, kernels) -> dict | None:
+    """A mixture of experts' DecoderLayer fields: the router in fp32, each expert's w1, w3 and w2 (w1 and w3 of
+    one type), and what they point into; None for float or converted experts."""
     stacks = (feed_forward.w1, feed_forward.w3, feed_forward.w2)
     if not all(isinstance(stack, QuantizedExperts) for stack in stacks):
         return None
@@ -112,7 +114,9 @@ def _experts(feed_forward, kernels):
         return None
     pointers = [(ctypes.c_void_p * len(stack))(*(w.blocks.data_ptr() for w in stack)) for stack in weights]
     router = feed_forward.gate.weight.detach().float().contiguous()
-    return [stack[0].qtype for stack in weights], pointers, router
+    return {"w": [None] * 3, "types": [stack[0].qtype for stack in weights], "E": config.num_local_experts,
+            "A": config.num_experts_per_tok, "router": router.data_ptr(),
+            "experts": (ctypes.c_void_p * 3)(*(ctypes.addressof(array) for array in pointers)), "keep": [router, *pointers]}
 
 
 def _block_weight(weight, kernels) -> GGUFBlockWeight | None:
