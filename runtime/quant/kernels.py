@@ -93,7 +93,9 @@ class GGUFKernels:
         library.octet_matmul.argtypes = [ptr, i64, ptr, i64, i64, i32, ptr, i32]
         library.octet_decoder_layer.argtypes = [ptr, ctypes.POINTER(DecoderLayer), ctypes.POINTER(CacheSlot), ptr, ptr,
                                                 i32]
-        self.integer_matmul = bool(library.octet_has_matmul())  # the prompt's product (avx512 only)
+        self.integer_matmul = bool(library.octet_has_matmul())  # the prompt's product (avx512 and avx2)
+        # the few-token kernels quantize x per superblock of 256 for K-quant rows (avx2), else per block of 32
+        self.superblock_activations = bool(library.octet_superblock_scales())
         if library.octet_isa().decode() != isa:
             raise OSError(f"{isa} library reports {library.octet_isa().decode()}")
         self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
@@ -112,7 +114,8 @@ class GGUFKernels:
                              f"got {w.dtype} {tuple(w.shape)}")
 
     def matvec(self, x: torch.Tensor, w: torch.Tensor, qtype: int, in_features: int) -> torch.Tensor:
-        """x [M, K] @ W.T -> [M, N] in x's dtype (for quantized W, x is quantized to int8 per block of 32)."""
+        """x [M, K] @ W.T -> [M, N] in x's dtype (for quantized W, x is quantized to int8 per block of 32, or per
+        superblock of 256 for K-quant W where `superblock_activations`)."""
         self._check_rows(w, qtype, in_features)
         xf = x.to(torch.float32).contiguous()
         if xf.dim() != 2 or xf.shape[1] != in_features:

@@ -27,12 +27,23 @@
 namespace octet {
 
 // Activations of one token, padded with zeros to whole superblocks: q int8, and per group of 16 the
-// scale d of its block of 32 and d * (sum of its q), for the offsets.
+// scale d of its block of 32 and d * (sum of its q), for the offsets. Where SUPERBLOCK_SCALES (the AVX2
+// library, whose K-quant row kernels sum a superblock in integers, as llama.cpp's do against its Q8_K), also
+// the same activations with one scale per superblock: q256 int8, d256 per superblock, dsum256 per group.
 struct ActRow {
   int8_t* q;
   float* d;
   float* dsum;
+  int8_t* q256 = nullptr;
+  float* d256 = nullptr;
+  float* dsum256 = nullptr;
 };
+
+#if !(defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)) && defined(__AVX2__) && defined(__FMA__)
+constexpr bool SUPERBLOCK_SCALES = true;
+#else
+constexpr bool SUPERBLOCK_SCALES = false;
+#endif
 
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 

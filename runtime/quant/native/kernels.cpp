@@ -8,8 +8,9 @@
 //   octet_isa() -> "avx512" | "avx2" | "neon" | "portable"
 //   octet_supports(type) -> 1 if the type is read here
 //   octet_matvec(x fp32 [M, K], M, w, N, K, type, out fp32 [M, N]): out = x W^T. As llama.cpp does for a
-//     few tokens, x is quantized to int8 per block of 32 (scale amax / 127) and multiplied with the
-//     weights' integer codes; float weights multiply fp32 x directly
+//     few tokens, x is quantized to int8 per block of 32 (scale amax / 127; per superblock of 256 for the
+//     K-quants where octet_superblock_scales() says so) and multiplied with the weights' integer codes;
+//     float weights multiply fp32 x directly
 //   octet_dequantize(w, N, K, type, out [N, K], bf16): the weights in fp32 (or bf16, rounded to nearest)
 //   octet_moe(x, D, F, A, w1, w3, w2, up_type, down_type, gate, out): one token through A experts, fused
 //   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
@@ -32,7 +33,7 @@ template <int TYPE>
 void matvec_blocks(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
   const int64_t nb = K / type_size(TYPE).weights, superblocks = (K + QK_K - 1) / QK_K, stride = row_bytes(TYPE, K);
   QuantizedActivations xq;
-  quantize_activations(x, M, K, superblocks, xq);
+  quantize_activations(x, M, K, superblocks, xq, 1, SUPERBLOCK_SCALES);
   for (int64_t m0 = 0; m0 < M; m0 += MAX_TOKENS) {
     const int64_t rows = std::min<int64_t>(MAX_TOKENS, M - m0);
     parallel_rows(N, rows_per_grab(stride), threads_for(N * K, threads), [&](int64_t begin, int64_t end) {
@@ -218,6 +219,10 @@ OCTET_API int octet_matvec(const float* x, int64_t M, const uint8_t* w, int64_t 
 OCTET_API int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type, void* out, int bf16, int threads) {
   return octet::by_type<octet::Dequantize>(type, w, N, K, out, (bool)bf16, threads) ? 0 : -1;
 }
+
+// 1 where the few-token kernels read K-quant rows against activations with one scale per superblock of 256
+// (the avx2 library: octet::SUPERBLOCK_SCALES), else 0 (one scale per block of 32, every type).
+OCTET_API int octet_superblock_scales() { return octet::SUPERBLOCK_SCALES ? 1 : 0; }
 
 // 1 where octet_matmul runs (the avx512 and avx2 libraries), else 0.
 OCTET_API int octet_has_matmul() { return OCTET_GEMM != 0; }

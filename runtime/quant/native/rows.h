@@ -26,21 +26,52 @@ inline uint16_t to_bf16(float value) {  // round to nearest even; a NaN stays a 
 // ---- activations ----
 
 struct QuantizedActivations {
-  std::vector<int8_t> q;
-  std::vector<float> d, dsum;
+  std::vector<int8_t> q, q256;
+  std::vector<float> d, dsum, d256, dsum256;
   ActRow row(int64_t m, int64_t superblocks) {
-    return {q.data() + m * superblocks * QK_K, d.data() + m * superblocks * GROUPS,
-            dsum.data() + m * superblocks * GROUPS};
+    ActRow row{q.data() + m * superblocks * QK_K, d.data() + m * superblocks * GROUPS,
+               dsum.data() + m * superblocks * GROUPS};
+    if (!q256.empty()) {
+      row.q256 = q256.data() + m * superblocks * QK_K;
+      row.d256 = d256.data() + m * superblocks;
+      row.dsum256 = dsum256.data() + m * superblocks * GROUPS;
+    }
+    return row;
   }
 };
 
+// Row m of x (K values) with one scale per superblock (amax / 127) into out's q256, d256 and dsum256.
+inline void quantize_per_superblock(const float* x, int64_t m, int64_t K, int64_t superblocks, QuantizedActivations& out) {
+  for (int64_t s = 0; s < superblocks; ++s) {
+    const int64_t count = std::min<int64_t>(QK_K, K - s * QK_K);
+    const float* xs = x + m * K + s * QK_K;
+    float amax = 0.f;
+    for (int64_t i = 0; i < count; ++i) amax = std::max(amax, std::fabs(xs[i]));
+    const float d = amax / 127.f, inverse = d > 0.f ? 1.f / d : 0.f;
+    int8_t* q = out.q256.data() + (m * superblocks + s) * QK_K;
+    int32_t sums[GROUPS] = {0};
+    for (int64_t i = 0; i < count; ++i) {
+      q[i] = (int8_t)std::nearbyint(xs[i] * inverse);
+      sums[i / GROUP] += q[i];
+    }
+    out.d256[m * superblocks + s] = d;
+    for (int g = 0; g < GROUPS; ++g) out.dsum256[(m * superblocks + s) * GROUPS + g] = d * (float)sums[g];
+  }
+}
+
 // M rows of x [M, K] -> int8 per block of 32, zero-padded to whole superblocks.
+// `per_superblock` (the few-token kernels of a SUPERBLOCK_SCALES library): also with one scale per superblock.
 inline void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out,
-                                 int threads = 1) {
+                                 int threads = 1, bool per_superblock = false) {
   const int64_t padded = superblocks * QK_K;
   out.q.assign(M * padded, 0);
   out.d.assign(M * superblocks * GROUPS, 0.f);
   out.dsum.assign(M * superblocks * GROUPS, 0.f);
+  if (per_superblock) {
+    out.q256.assign(M * padded, 0);
+    out.d256.assign(M * superblocks, 0.f);
+    out.dsum256.assign(M * superblocks * GROUPS, 0.f);
+  }
   parallel_rows(M, 8, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
   for (int64_t m = begin; m < end; ++m)
     for (int64_t b = 0; b * 32 < K; ++b) {
@@ -59,6 +90,8 @@ inline void quantize_activations(const float* x, int64_t M, int64_t K, int64_t s
         out.dsum[m * superblocks * GROUPS + 2 * b + h] = d * (float)sums[h];
       }
     }
+    if (per_superblock)
+      for (int64_t m = begin; m < end; ++m) quantize_per_superblock(x, m, K, superblocks, out);
   });
 }
 
@@ -122,7 +155,7 @@ inline bool matvec_many(const float* x, int64_t M, int64_t K, int64_t count, con
   }
   const int64_t superblocks = (K + QK_K - 1) / QK_K;
   QuantizedActivations xq;
-  quantize_activations(x, M, K, superblocks, xq);
+  quantize_activations(x, M, K, superblocks, xq, 1, SUPERBLOCK_SCALES);
   parallel_rows(first[count], rows_per_grab(row_bytes(types[0], K)), threads_for(first[count] * K, threads), [&](int64_t begin, int64_t end) {
     Unpacked* buffer = row_buffer(superblocks);
     ActRow act[MAX_TOKENS];
