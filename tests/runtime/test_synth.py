@@ -99,8 +99,9 @@ def test_tiny_file_loads_and_chats_with_mistral_common_ids(tmp_path):
 
 
 def test_real_size_layer_loads_and_generates_in_bf16(tmp_path, capsys, monkeypatch):
-    """One Mixtral 8x7B layer at its real size (1.7B parameters, ~1 GB Q4_0): loads in bf16, and
-    greedy decoding touches only the two chosen experts per token (in one fused native call)."""
+    """One Mixtral 8x7B layer at its real size (1.7B parameters, ~1 GB Q4_0): loads in bf16; on the torch path
+    greedy decoding touches only the two chosen experts per token (in one fused native call), and the native
+    decode step (the layer in one call, runtime/native_decode.py) picks the same tokens."""
     path = tmp_path / "mixtral-1-layer.gguf"
     try:
         assert main(["synth", "--preset", "mixtral-8x7b", "--layers", "1", "--type", "Q4_0", str(path)]) == 0
@@ -124,11 +125,21 @@ def test_real_size_layer_loads_and_generates_in_bf16(tmp_path, capsys, monkeypat
             return out
 
         moe.forward = counted_forward
+        engine.loaded.model.native_decode = False
         generation = engine.chat([{"role": "user", "content": "Hello"}], params=SamplingParams(temperature=0),
                                  max_tokens=3)
         generation.text()
         assert len(generation.result.token_ids) == 3
         assert steps and all(len(experts) == len(set(experts)) == 2 for experts in steps), steps
+        engine.loaded.model.native_decode = True
+        steps.clear()
+        native = engine.chat([{"role": "user", "content": "Hi"}], params=SamplingParams(temperature=0), max_tokens=3)
+        native.text()
+        assert not steps  # the steps went through the native layer, not the module
+        engine.loaded.model.native_decode = False
+        again = engine.chat([{"role": "user", "content": "Hi"}], params=SamplingParams(temperature=0), max_tokens=3)
+        again.text()
+        assert native.result.token_ids == again.result.token_ids
     finally:
         path.unlink(missing_ok=True)
 
