@@ -73,7 +73,7 @@ def _layer(block, config, kernels, keep: list) -> DecoderLayer | None:
     if attention is None or any(w.row_order is not None for w in attention[2:]):  # only Q and K are permuted
         return None
     ffn = _mixture_fields(block.feed_forward, config, kernels) if config.is_moe else _dense_fields(block, kernels)
-    norms = [block.attention_norm.weight.detach().float().contiguous(), block.ffn_norm.weight.detach().float().contiguous()]
+    norms = [norm.weight.detach().float().contiguous() for norm in (block.attention_norm, block.ffn_norm)]
     if ffn is None or any(norm.device.type != "cpu" for norm in norms):
         return None
     orders = [w.row_order.contiguous() if w.row_order is not None else None for w in attention[:2]]
@@ -116,7 +116,8 @@ def _mixture_fields(feed_forward, config, kernels) -> dict | None:
     router = feed_forward.gate.weight.detach().float().contiguous()
     return {"w": [None] * 3, "types": [stack[0].qtype for stack in weights], "E": config.num_local_experts,
             "A": config.num_experts_per_tok, "router": router.data_ptr(),
-            "experts": (ctypes.c_void_p * 3)(*(ctypes.addressof(array) for array in pointers)), "keep": [router, *pointers]}
+            "experts": (ctypes.c_void_p * 3)(*(ctypes.addressof(array) for array in pointers)),
+            "keep": [router, *pointers]}
 
 
 def _block_weight(weight, kernels) -> GGUFBlockWeight | None:

@@ -73,13 +73,15 @@ def test_native_steps_match_the_torch_path(tmp_path, qtype, kv_cache):
     assert relative(native, torch_path) <= LOGITS_BOUND
     assert (native.argmax(-1) == torch_path.argmax(-1)).float().mean() >= 0.8
     for stored in ("keys", "values"):  # what each step stored, RoPE applied to the keys
-        ours, theirs = (stored_at(cache, stored, slice(PROMPT, PROMPT + STEPS)) for cache in (native_cache, torch_cache))
+        ours, theirs = (stored_steps(cache, stored) for cache in (native_cache, torch_cache))
         assert relative(ours[0], theirs[0]) <= FIRST_LAYER_BOUND  # the same inputs: only sums' order differs
         assert relative(ours, theirs) <= LOGITS_BOUND
 
 
-def stored_at(cache, name: str, positions: slice) -> torch.Tensor:
-    """Keys or values [layers, K, positions, Hd] as fp32 (an int8 cache's scaled back)."""
+def stored_steps(cache, name: str) -> torch.Tensor:
+    """The keys or values the STEPS decode steps stored, [layers, K, STEPS, Hd] as fp32 (an int8 cache's
+    scaled back)."""
+    positions = slice(PROMPT, PROMPT + STEPS)
     values = getattr(cache, name)[:, :, positions].float()
     if cache.quantized:
         values *= getattr(cache, "key_scales" if name == "keys" else "value_scales")[:, :, positions, None]
@@ -143,7 +145,7 @@ def test_mixtral_steps_route_like_the_torch_path(tmp_path, qtype):
     assert relative(native, torch_path) <= LOGITS_BOUND
     assert (native.argmax(-1) == torch_path.argmax(-1)).float().mean() >= 0.8
     for stored in ("keys", "values"):
-        ours, theirs = (stored_at(cache, stored, slice(PROMPT, PROMPT + STEPS)) for cache in (native_cache, torch_cache))
+        ours, theirs = (stored_steps(cache, stored) for cache in (native_cache, torch_cache))
         assert relative(ours, theirs) <= LOGITS_BOUND
 
 
