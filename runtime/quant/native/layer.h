@@ -141,19 +141,15 @@ inline void feed_forward(const float* x, const DecoderLayer& L, float* out, int 
   matvec_many(gate.data(), 1, F, 1, &L.w[6], &D, &L.types[6], outs, threads);
 }
 
-// x fp32 [D] through the layer, in place. False (x untouched) when a weight's type has no few-token kernel.
-inline bool decode_layer(float* x, const DecoderLayer& L, const CacheSlot& c, const float* cos, const float* sin,
-                         int threads) {
-  RowDot unused;
-  for (int32_t type : L.types)
-    if (!row_dot_for(type, unused)) return false;
+// out [D] = wo · the attention of normed [D]'s query over the cache, the token's rotated key and its value
+// stored first.
+inline void self_attention(const float* normed, const DecoderLayer& L, const CacheSlot& c, const float* cos,
+                           const float* sin, float* out, int threads) {
   const int64_t D = L.D, Hd = L.Hd, QD = L.H * Hd, KD = L.K * Hd;
-  std::vector<float> normed(D), q(QD), k(KD), v(KD), q_file(QD), k_file(KD), attended(QD), o(D);
-
-  rms_norm(x, L.attention_norm, D, L.eps, normed.data());
+  std::vector<float> q(QD), k(KD), v(KD), q_file(QD), k_file(KD), attended(QD);
   const int64_t qkv_rows[3] = {QD, KD, KD};
   float* qkv[3] = {q_file.data(), k_file.data(), v.data()};
-  matvec_many(normed.data(), 1, D, 3, L.w, qkv_rows, L.types, qkv, threads);
+  matvec_many(normed, 1, D, 3, L.w, qkv_rows, L.types, qkv, threads);
   reorder(q_file.data(), L.q_order, QD, q.data());
   reorder(k_file.data(), L.k_order, KD, k.data());
   rotate_half(q.data(), L.H, Hd, cos, sin);
@@ -168,13 +164,23 @@ inline bool decode_layer(float* x, const DecoderLayer& L, const CacheSlot& c, co
   else
     decode_attention(q.data(), (const uint16_t*)c.keys, (const uint16_t*)c.values, nullptr, nullptr, L.H, L.K, Hd,
                      c.stride, c.first, c.position + 1, attended.data(), threads);
-  float* out[1] = {o.data()};
-  matvec_many(attended.data(), 1, QD, 1, &L.w[3], &D, &L.types[3], out, threads);
-  for (int64_t i = 0; i < D; ++i) x[i] += o[i];
+  float* outs[1] = {out};
+  matvec_many(attended.data(), 1, QD, 1, &L.w[3], &D, &L.types[3], outs, threads);
+}
 
-  rms_norm(x, L.ffn_norm, D, L.eps, normed.data());
+// x fp32 [D] through the layer, in place. False (x untouched) when a weight's type has no few-token kernel.
+inline bool decode_layer(float* x, const DecoderLayer& L, const CacheSlot& c, const float* cos, const float* sin,
+                         int threads) {
+  RowDot unused;
+  for (int32_t type : L.types)
+    if (!row_dot_for(type, unused)) return false;
+  std::vector<float> normed(L.D), o(L.D);
+  rms_norm(x, L.attention_norm, L.D, L.eps, normed.data());
+  self_attention(normed.data(), L, c, cos, sin, o.data(), threads);
+  for (int64_t i = 0; i < L.D; ++i) x[i] += o[i];
+  rms_norm(x, L.ffn_norm, L.D, L.eps, normed.data());
   feed_forward(normed.data(), L, o.data(), threads);
-  for (int64_t i = 0; i < D; ++i) x[i] += o[i];
+  for (int64_t i = 0; i < L.D; ++i) x[i] += o[i];
   return true;
 }
 
