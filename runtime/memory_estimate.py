@@ -51,8 +51,10 @@ KV_SCALE_BYTES = {"bf16": 0, "int8": 4}
 KV_CACHE_TYPES = tuple(KV_VALUE_BYTES)
 DEFAULT_KV_CACHE = "bf16"
 # The worker's own memory: Python, torch, our modules and the native kernels once imported (~300 MB measured),
-# then the tokenizer, the model's modules, a prompt's bf16 tile buffer (32 MB) and a chat's scratch (fitted on
-# benchmarks/memory_estimate.py's loads with every weight page read: docs/benchmarks.md "Memory estimate").
+# then the tokenizer, the model's modules, a prompt's buffers (bf16 tiles of up to 32 MB where rows are short, as
+# the starter's; the integer product's panels and activations, smaller, for Mixtral's rows) and a chat's scratch
+# (fitted on benchmarks/memory_estimate.py's loads with every weight page read: docs/benchmarks.md "Memory
+# estimate").
 IMPORT_BYTES = 300 * 1000**2
 OVERHEAD_BYTES = IMPORT_BYTES + 70 * 1000**2
 # Nominal bits per weight of each type: a file of `size` bytes holds about size * 8 / bits weights.
