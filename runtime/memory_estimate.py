@@ -19,17 +19,10 @@ from dataclasses import dataclass, field
 from .config import ModelConfig, check_sizes, config_from_gguf_metadata
 from .errors import ModelFileError
 from .quant import native
+from .weights.ggml_types import GGML_QUANT_SIZES
 
-# ggml type id -> (name, weights per block, bytes per block), as gguf.GGML_QUANT_SIZES (a test compares them)
-GGML_TYPES = {
-    0: ("F32", 1, 4), 1: ("F16", 1, 2), 2: ("Q4_0", 32, 18), 3: ("Q4_1", 32, 20), 6: ("Q5_0", 32, 22),
-    7: ("Q5_1", 32, 24), 8: ("Q8_0", 32, 34), 9: ("Q8_1", 32, 40), 10: ("Q2_K", 256, 84), 11: ("Q3_K", 256, 110),
-    12: ("Q4_K", 256, 144), 13: ("Q5_K", 256, 176), 14: ("Q6_K", 256, 210), 15: ("Q8_K", 256, 292),
-    16: ("IQ2_XXS", 256, 66), 17: ("IQ2_XS", 256, 74), 18: ("IQ3_XXS", 256, 98), 19: ("IQ1_S", 256, 50),
-    20: ("IQ4_NL", 32, 18), 21: ("IQ3_S", 256, 110), 22: ("IQ2_S", 256, 82), 23: ("IQ4_XS", 256, 136),
-    24: ("I8", 1, 1), 25: ("I16", 1, 2), 26: ("I32", 1, 4), 27: ("I64", 1, 8), 28: ("F64", 1, 8),
-    29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2), 34: ("TQ1_0", 256, 54), 35: ("TQ2_0", 256, 66),
-}
+# ggml type id -> (name, weights per block, bytes per block)
+GGML_TYPES = {int(t): (t.name, *size) for t, size in GGML_QUANT_SIZES.items()}
 TYPE_SIZES = {name: (block, size) for name, block, size in GGML_TYPES.values()}
 FLOAT_TYPES = ("F32", "F16", "BF16")
 # The loader (quantize="auto", CPU): which form each quantized GGUF type is kept in. With our native kernels every
@@ -50,13 +43,13 @@ KV_VALUE_BYTES = {"bf16": 2, "int8": 1}
 KV_SCALE_BYTES = {"bf16": 0, "int8": 4}
 KV_CACHE_TYPES = tuple(KV_VALUE_BYTES)
 DEFAULT_KV_CACHE = "bf16"
-# The worker's own memory: Python, torch, our modules and the native kernels once imported (~300 MB measured),
-# then the tokenizer, the model's modules, a prompt's buffers (bf16 tiles of up to 32 MB where rows are short, as
-# the starter's; the integer product's panels and activations, smaller, for Mixtral's rows) and a chat's scratch
-# (fitted on benchmarks/memory_estimate.py's loads with every weight page read: docs/benchmarks.md "Memory
-# estimate").
-IMPORT_BYTES = 300 * 1000**2
-OVERHEAD_BYTES = IMPORT_BYTES + 70 * 1000**2
+# The worker's own memory: Python, torch, our modules and the native kernels once imported (~270 MB measured once a
+# model is loaded, its weights not yet read), then the tokenizer, the model's modules, a prompt's buffers (bf16
+# tiles of up to 8 MB where rows are short, as the starter's; the integer product's panels and activations for
+# Mixtral's rows; a 512-token chunk's activations) and a chat's scratch (fitted on benchmarks/memory_estimate.py's
+# loads with every weight page read: docs/benchmarks.md "Memory estimate").
+IMPORT_BYTES = 270 * 1000**2
+OVERHEAD_BYTES = IMPORT_BYTES + 50 * 1000**2
 # Nominal bits per weight of each type: a file of `size` bytes holds about size * 8 / bits weights.
 BITS = {name: 8 * size / block for name, block, size in GGML_TYPES.values()}
 

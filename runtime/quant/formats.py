@@ -17,7 +17,9 @@ from . import kernels
 
 MATVEC_MAX_TOKENS = 4  # above this, GGUF blocks are dequantized to bf16 for one matrix product
 INT4_GROUP = 32
-DEQUANTIZE_CHUNK = 1 << 24  # weights dequantized at a time for a many-token product
+# Weights dequantized at a time for a many-token product: 8 MB tiles (bf16) as fast as 32 MB ones (starter and
+# Mixtral prompts on the AVX2 path, A/B), with a quarter of the scratch in the process's peak.
+DEQUANTIZE_CHUNK = 1 << 22
 # A prompt's products on rows at least this long take the integer kernel (int8 activations per block of 32,
 # as llama.cpp does): 1.2-1.9x torch's bf16 on Mixtral's matrices. Shorter rows (small models: the starter's
 # are 576 and 1536) keep bf16 activations: cheap there, and small models are the ones whose greedy answers
@@ -145,8 +147,8 @@ class GGUFBlockWeight(QuantizedWeight):
         dtype = torch.float32 if x.dtype == torch.bfloat16 and not kernels.bf16_products_fast() else x.dtype
         xt = x.to(dtype)
         out = torch.empty(x.shape[0], self.shape[0], dtype=x.dtype)
-        # a bounded transient (~32 MB), not the matrix
-        step = max(16, DEQUANTIZE_CHUNK * 2 // dtype.itemsize // self.shape[1])
+        # a bounded transient (8 MB, less for a smaller matrix), not the matrix
+        step = min(self.shape[0], max(16, DEQUANTIZE_CHUNK * 2 // dtype.itemsize // self.shape[1]))
         scratch = _scratch(step * self.shape[1], dtype)
         for start in range(0, self.shape[0], step):
             rows = self.blocks[start:start + step]
@@ -192,7 +194,7 @@ def reading_prompt() -> bool:
 
 
 def _scratch(numel: int, dtype: torch.dtype) -> torch.Tensor:
-    """A buffer of at least `numel` values, reused by this thread's dequantized tiles: a fresh 32 MB tensor
+    """A buffer of at least `numel` values, reused by this thread's dequantized tiles: a fresh 8 MB tensor
     per tile costs more in page faults (the kernel zeroing new pages) than dequantizing it."""
     buffer = getattr(_SCRATCH, "buffer", None)
     if buffer is None or buffer.dtype != dtype or buffer.numel() < numel:

@@ -10,15 +10,15 @@
 """
 import warnings
 
-import gguf
 import numpy as np
 import torch
 
+from ..weights.ggml_types import GGML_QUANT_SIZES, GGMLQuantizationType
 from ..weights.gguf import dequantize_rows, unpermute_rope_rows
 from . import kernels
 from .formats import GGUFBlockWeight, Int4Weight, Int8Weight, QuantizedWeight
 
-Q = gguf.GGMLQuantizationType
+Q = GGMLQuantizationType
 INT4_TYPES = (Q.Q4_0, Q.Q4_1, Q.Q4_K)
 
 
@@ -51,7 +51,7 @@ def gguf_weight(raw: np.ndarray, qtype, in_features: int, *, rope_heads: int | N
 def int4_groups(raw: np.ndarray, qtype, in_features: int):
     """(codes uint8 [N, K] in 0..15, scales [N, K/32], zeros [N, K/32]) with w = (q − 8)·scale + zero,
     fp32 and exact for Q4_0, Q4_1 and Q4_K."""
-    blocks = _as_tensor(raw).reshape(raw.shape[0], -1, gguf.GGML_QUANT_SIZES[qtype][1])
+    blocks = _as_tensor(raw).reshape(raw.shape[0], -1, GGML_QUANT_SIZES[qtype][1])
     return {Q.Q4_0: _q4_0, Q.Q4_1: _q4_1, Q.Q4_K: _q4_k}[qtype](blocks)
 
 

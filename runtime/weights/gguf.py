@@ -9,18 +9,18 @@ import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
-import gguf
 import numpy as np
 import torch
 
 from ..errors import ModelFileError, UnsupportedModelError
+from .ggml_types import GGMLQuantizationType
 from .gguf_check import check_gguf_file, tensor_bytes
 from .names import internal_name
 
 CHUNK_WEIGHTS = 1 << 24  # dequantize at most this many weights at a time
 FLOAT_TYPES = {
-    gguf.GGMLQuantizationType.F32: np.float32,
-    gguf.GGMLQuantizationType.F16: np.float16,
+    GGMLQuantizationType.F32: np.float32,
+    GGMLQuantizationType.F16: np.float16,
 }
 
 
@@ -28,7 +28,7 @@ FLOAT_TYPES = {
 class GGUFTensor:
     """One tensor of the file: its record and its mapped bytes (a typed view for F32/F16)."""
     name: str
-    tensor_type: gguf.GGMLQuantizationType
+    tensor_type: GGMLQuantizationType
     shape: tuple[int, ...]  # GGUF order: innermost dimension first
     data_offset: int        # from the start of the file
     n_bytes: int
@@ -53,7 +53,7 @@ class GGUFFile:
         self.tensors = {info.name: self._tensor(info, summary.data_offset) for info in summary.tensors}
 
     def _tensor(self, info, data_offset: int) -> GGUFTensor:
-        qtype = gguf.GGMLQuantizationType(info.ggml_type)
+        qtype = GGMLQuantizationType(info.ggml_type)
         start = data_offset + info.offset
         n_bytes = tensor_bytes(info.dims, qtype)
         data = self.mapped[start:start + n_bytes]
@@ -128,10 +128,12 @@ def permute_rope_rows(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
 def dequantize_rows(raw: np.ndarray, qtype, in_features: int, dtype=torch.float32) -> torch.Tensor:
     """The matrix [N, K] of a quantized tensor's blocks `raw` in `dtype`, dequantized by `gguf` a chunk
     of rows at a time (peak: the result plus one chunk in fp32)."""
+    import gguf  # deferred: only the types our kernels do not read come here (see ggml_types)
+
     rows = raw.reshape(-1, raw.shape[-1])
     out = torch.empty(rows.shape[0], in_features, dtype=dtype)
     step = max(1, CHUNK_WEIGHTS // in_features)
     for start in range(0, rows.shape[0], step):
-        chunk = gguf.quants.dequantize(rows[start:start + step], qtype)
+        chunk = gguf.quants.dequantize(rows[start:start + step], gguf.GGMLQuantizationType(int(qtype)))
         out[start:start + step] = torch.from_numpy(chunk.reshape(-1, in_features))
     return out

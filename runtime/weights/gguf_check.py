@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from gguf import GGML_QUANT_SIZES, GGMLQuantizationType, GGUFValueType
-
 from runtime.errors import ModelFileError, UnsupportedModelError
+
+from .ggml_types import GGML_QUANT_SIZES, GGMLQuantizationType, GGUFValueType
 
 # Limits far above any real model (Mixtral: ~1k tensors, ~40 keys, a 32k-entry vocabulary).
 MAX_TENSORS = 1 << 16
