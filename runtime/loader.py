@@ -20,7 +20,7 @@ from torch import nn
 
 from .config import ModelConfig, check_sizes, config_from_gguf_metadata
 from .errors import ModelFileError, NotEnoughMemoryError, UnsupportedModelError
-from .memory_estimate import DEFAULT_KV_CACHE, estimate_header, read_gguf_header
+from .memory_estimate import DEFAULT_KV_CACHE, GGUFHeader, HeaderTensor, estimate_header, read_gguf_header
 from .model import Transformer, empty_transformer, parameter_shapes
 from .quant.formats import (GGUFBlockWeight, QuantizedEmbedding, QuantizedExperts, QuantizedLinear,
                             quantize_weight)
@@ -93,17 +93,20 @@ def _load_model(path: Path, *, dtype, device, progress: Progress | None, quantiz
     report(0.0, "Reading the model folder" if path.is_dir() else "Reading the model file")
     source, config = _open(path)
     if context_length is not None and isinstance(source, GGUFFile) and quantize == "auto" and device == "cpu":
-        check_memory(path, context_length, kv_cache)
+        check_memory(path, context_length, kv_cache, header=header_of(source, config))
     tokenizer, chat_encoder = _text_side(source)  # before the weights: its errors come at once
     weights = _load_weights(source, config, dtype=dtype, device=device, progress=report, quantize=quantize)
     return LoadedModel(path, config, weights.model, tokenizer, chat_encoder,
                        quantization=weights.quantization, dtype=weights.dtype)
 
 
-def check_memory(path: Path, context_length: int, kv_cache: str, available: int | None = None) -> int:
+def check_memory(path: Path, context_length: int, kv_cache: str, available: int | None = None,
+                 header: GGUFHeader | None = None) -> int:
     """The bytes the GGUF at `path` needs (runtime.memory_estimate, with our kernels or not as this CPU runs
-    them); NotEnoughMemoryError when that is more than `available` (default: what the system has now)."""
-    estimate = estimate_header(read_gguf_header(path), context_length=context_length, kv_cache=kv_cache,
+    them); NotEnoughMemoryError when that is more than `available` (default: what the system has now).
+    `header`: the file's, when it is open already (header_of)."""
+    header = read_gguf_header(path) if header is None else header
+    estimate = estimate_header(header, context_length=context_length, kv_cache=kv_cache,
                                block_kernels=gguf_kernels() is not None)
     available = psutil.virtual_memory().available if available is None else available
     if estimate.total > available:
@@ -162,6 +165,13 @@ def _open(path: Path) -> tuple["GGUFFile | Path", ModelConfig]:
     return file, config
 
 
+def header_of(file: GGUFFile, config: ModelConfig) -> GGUFHeader:
+    """What the memory estimate reads of a file (memory_estimate.read_gguf_header), from the file open here:
+    its header is not walked a second time (15 ms of the starter's vocabulary)."""
+    tensors = [HeaderTensor(name, tensor.tensor_type.name, file.shape(name)) for name, tensor in file.tensors.items()]
+    return GGUFHeader(str(file.path), file.path.stat().st_size, config, tensors)
+
+
 def _text_side(source) -> tuple[object, object]:
     if isinstance(source, GGUFFile):
         tokenizer = tokenizer_from_gguf(source.metadata, source.path)
@@ -180,7 +190,8 @@ def _load_weights(source, config: ModelConfig, *, dtype, device, progress: Progr
 
 def _load_gguf(file: GGUFFile, config: ModelConfig, *, dtype, device, progress: Progress,
                quantize: str | None) -> LoadedWeights:
-    expected = _check_gguf(file, config)
+    model = empty_transformer(config)  # built once: for the shapes, then filled
+    expected = _check_gguf(file, config, model)
     quantization = _gguf_quantization(file)
     mapped_floats = quantization in ("F16", "BF16") and gguf_kernels() is not None  # used in place too
     keep_quantized = quantize is not None and (quantization not in FLOAT_TYPES or mapped_floats) and device == "cpu"
@@ -190,12 +201,12 @@ def _load_gguf(file: GGUFFile, config: ModelConfig, *, dtype, device, progress: 
     values = ((name, _gguf_value(file, file_name, name, config, dtype, keep_quantized))
               for file_name, name in names.items())
     state = read_weights(values, len(names), expected, progress, dtype)
-    return LoadedWeights(build_model(config, state, device), quantization, dtype)
+    return LoadedWeights(build_model(model, state, device), quantization, dtype)
 
 
-def _check_gguf(file: GGUFFile, config: ModelConfig) -> dict:
+def _check_gguf(file: GGUFFile, config: ModelConfig, model: Transformer | None = None) -> dict:
     """The file's tensors against the config (before any weight is read); the expected shapes."""
-    expected = parameter_shapes(config)
+    expected = parameter_shapes(config, model)
     declared = [DeclaredTensor(name, file.shape(file_name), file.path)
                 for file_name, name in file.tensor_names().items()]
     check_declared(config, expected, declared, file.path)
@@ -242,7 +253,8 @@ def _gguf_quantization(file: GGUFFile) -> str:
 
 def _load_folder(folder: Path, config: ModelConfig, *, dtype, device, progress: Progress,
                  quantize: str | None) -> LoadedWeights:
-    expected, tensors = _check_folder(folder, config)
+    model = empty_transformer(config)
+    expected, tensors = _check_folder(folder, config, model)
     mode = default_quantization(config) if quantize == "auto" else quantize
     if mode:
         dtype = quantized_compute_dtype(device)
@@ -250,12 +262,12 @@ def _load_folder(folder: Path, config: ModelConfig, *, dtype, device, progress: 
               for name, tensor in hf_folder.read_tensors(tensors, dtype))
     state = read_weights(values, len(tensors), expected, progress, dtype)
     quantization = mode.upper() if mode else hf_folder.stored_dtype(folder)
-    return LoadedWeights(build_model(config, state, device), quantization, dtype)
+    return LoadedWeights(build_model(model, state, device), quantization, dtype)
 
 
-def _check_folder(folder: Path, config: ModelConfig):
+def _check_folder(folder: Path, config: ModelConfig, model: Transformer | None = None):
     """The folder's tensors against config.json (before any weight is read): (expected, tensors)."""
-    expected = parameter_shapes(config)
+    expected = parameter_shapes(config, model)
     tensors = hf_folder.declared_tensors(folder)
     check_declared(config, expected, [t.declared for t in tensors], folder, source="config.json",
                    shown=hf_folder.file_name_of)
@@ -330,9 +342,9 @@ def _libc_with_malloc_trim():
 _LIBC = _libc_with_malloc_trim()
 
 
-def build_model(config: ModelConfig, state: dict, device) -> Transformer:
-    """A Transformer holding `state` (checked already): quantized weights swapped in, the rest assigned."""
-    model = empty_transformer(config)
+def build_model(model: Transformer, state: dict, device) -> Transformer:
+    """The empty Transformer (empty_transformer) holding `state` (checked already): quantized weights swapped
+    in, the rest assigned."""
     if "output.weight" not in state:
         state["output.weight"] = state["tok_embeddings.weight"]  # tied embeddings
     install_quantized(model, {name: t for name, t in state.items() if not isinstance(t, torch.Tensor)})

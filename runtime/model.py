@@ -351,6 +351,8 @@ def empty_transformer(config: ModelConfig) -> Transformer:
         return Transformer(config)
 
 
-def parameter_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
-    """Every parameter's name and shape for `config` (expert stacks [E, out, in]); no memory used."""
-    return {name: tuple(p.shape) for name, p in empty_transformer(config).state_dict().items()}
+def parameter_shapes(config: ModelConfig, model: Transformer | None = None) -> dict[str, tuple[int, ...]]:
+    """Every parameter's name and shape for `config` (expert stacks [E, out, in]); no memory used. `model`:
+    its empty_transformer, when the caller has built it already (30 ms for the starter's 30 layers)."""
+    model = empty_transformer(config) if model is None else model
+    return {name: tuple(p.shape) for name, p in model.state_dict().items()}

@@ -14,7 +14,7 @@ from runtime import synth
 from runtime.config import ModelConfig
 from runtime.errors import ModelFileError, NotEnoughMemoryError
 from runtime.kv_cache import KV_CACHE_TYPES, KVCache
-from runtime.loader import _open, check_memory, load_weights
+from runtime.loader import _open, check_memory, header_of, load_weights
 from runtime.memory_estimate import (GGML_TYPES, IMPORT_BYTES, estimate_from_size, estimate_gguf, kv_cache_bytes_for,
                                      read_gguf_header)
 from runtime.quant import kernels
@@ -126,6 +126,7 @@ def test_the_header_reader_agrees_with_the_loaders(tmp_path, starter_path):
     for path in (write_model(tmp_path / "m.gguf", Q.Q4_K, embedding=Q.Q6_K), starter_path):
         header, file, (_, config) = read_gguf_header(path), GGUFFile(path), _open(path)
         assert header.config == config
+        assert header_of(file, config) == header  # what the loader's refusal estimates from
         assert [(t.name, t.type_name, t.shape, t.file_bytes) for t in header.tensors] == [
             (name, t.tensor_type.name, file.shape(name), t.n_bytes) for name, t in file.tensors.items()]
 

@@ -6,6 +6,8 @@ SmolLM2's own tokenizer.json) first isolates every digit: they differ on e.g. "\
 llama.cpp, so the reference here is transformers' conversion with that one pre-tokenizer swapped in;
 on digit-free text the unmodified conversion must agree too.
 """
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,10 +108,24 @@ def test_missing_vocabulary_parts(starter_path, key):
     assert caught.value.path == str(starter_path)
 
 
-def test_merge_with_unknown_token(starter_path):
-    merges = list(gguf_metadata(starter_path)["tokenizer.ggml.merges"])
-    merges[5] = "Ġ zzzz-not-a-token"
-    with pytest.raises(ModelFileError, match="merge #5 .*zzzz-not-a-token"):
+def _longest(tokens):
+    return max(tokens, key=lambda token: len(token.encode()))
+
+
+@pytest.mark.parametrize("merge_of, named_of", [
+    (lambda tokens: "Ġ zzzz-not-a-token", lambda tokens: "uses 'zzzz-not-a-token'"),
+    (lambda tokens: "q x", lambda tokens: "uses 'qx'"),  # both tokens known, their join not
+    # both known, their join longer than every token: tokenizers would panic (PanicException) on it
+    (lambda tokens: f"{_longest(tokens)} e", lambda tokens: f"uses {re.escape(repr(_longest(tokens) + 'e'))}"),
+    (lambda tokens: "Ġe", lambda tokens: "not two tokens"),
+    (lambda tokens: "Ġ e t", lambda tokens: "not two tokens"),
+], ids=["unknown token", "unknown join", "join longer than any token", "one token", "three tokens"])
+def test_a_bad_merge_is_named(starter_path, merge_of, named_of):
+    metadata = gguf_metadata(starter_path)
+    tokens = metadata["tokenizer.ggml.tokens"]
+    merges = list(metadata["tokenizer.ggml.merges"])
+    merges[5] = merge_of(tokens)
+    with pytest.raises(ModelFileError, match=f"merge #5 .*{named_of(tokens)}"):
         tokenizer_from_gguf(_mutated(starter_path, **{"tokenizer.ggml.merges": merges}), starter_path)
 
 
