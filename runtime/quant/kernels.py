@@ -96,6 +96,11 @@ class GGUFKernels:
         self.integer_matmul = bool(library.octet_has_matmul())  # the prompt's product (avx512 and avx2)
         # the few-token kernels quantize x per superblock of 256 for K-quant rows (avx2), else per block of 32
         self.superblock_activations = bool(library.octet_superblock_scales())
+        # the prompt's product quantizes x per superblock of 256 for these types' rows (their panels fold the
+        # group scales into the codes: Q3_K on avx512), else per block of 32
+        library.octet_matmul_superblock_scales.argtypes = [i32]
+        self.matmul_superblock_types = frozenset(t for t in GGML_BLOCK_WEIGHTS
+                                                 if library.octet_matmul_superblock_scales(int(t)))
         if library.octet_isa().decode() != isa:
             raise OSError(f"{isa} library reports {library.octet_isa().decode()}")
         self.threads = torch.get_num_threads()  # set by the engine; torch may be held at 1 while decoding
@@ -127,7 +132,7 @@ class GGUFKernels:
 
     def matmul(self, x: torch.Tensor, w: torch.Tensor, qtype: int, in_features: int) -> torch.Tensor | None:
         """A prompt's x [M, K] @ W.T -> [M, N] in x's dtype with integer products on the blocks (x quantized
-        per block of 32, as matvec does), any M. None where this library has none (integer_matmul) or for
+        per block of 32, as matvec does, or per superblock of 256 for `matmul_superblock_types`), any M. None where this library has none (integer_matmul) or for
         float W."""
         self._check_rows(w, qtype, in_features)
         xf = x.to(torch.float32).contiguous()

@@ -191,7 +191,8 @@ struct Decode<Q6_K> {  // ql[128], qh[64], scales[16] int8, d
 template <>
 struct Decode<Q3_K> {  // hmask[32], qs[64], scales[12] (16 6-bit, biased by 32), d
   static constexpr int BYTES = 110;
-  OCTET_INLINE static void decode(const uint8_t* b, Superblock& out) {
+  // The 16 groups' integer scales (int8, -32..31).
+  OCTET_INLINE static __m128i scales(const uint8_t* b) {
     // 16 bytes from b + 94: packed scales p[k] at byte k + 2 (the block's last two bytes are d)
     const __m128i x = _mm_loadu_si128((const __m128i*)(b + 94));
     // low 4 bits: p[g] & 15 (g < 8), p[g - 8] >> 4
@@ -201,8 +202,10 @@ struct Decode<Q3_K> {  // hmask[32], qs[64], scales[12] (16 6-bit, biased by 32)
     const __m128i highs = _mm_shuffle_epi8(x, _mm_set1_epi32(0x0D0C0B0A));  // p[8..11] in every word
     const __m128i shifted = _mm_slli_epi32(_mm_srlv_epi32(highs, _mm_setr_epi32(0, 2, 4, 6)), 4);
     const __m128i high = _mm_and_si128(shifted, _mm_set1_epi8(0x30));
-    const __m128i scales = _mm_sub_epi8(_mm_or_si128(low, high), _mm_set1_epi8(32));
-    out.scale = _mm512_mul_ps(broadcast_half(b + 108), floats_i8(scales));
+    return _mm_sub_epi8(_mm_or_si128(low, high), _mm_set1_epi8(32));
+  }
+  OCTET_INLINE static void decode(const uint8_t* b, Superblock& out) {
+    out.scale = _mm512_mul_ps(broadcast_half(b + 108), floats_i8(scales(b)));
     out.offset = _mm512_mul_ps(_mm512_set1_ps(-4.f), out.scale);
     // codes 128 h + 32 j + i: bits 2j..2j+1 of qs[32 h + i] | bit 4h + j of hmask[i] at bit 2. Vector p
     // of half h (j = 2p, 2p + 1) takes the 2-bit codes from qs >> 4p at bits 0-1 and 2-3 (x 4: its second

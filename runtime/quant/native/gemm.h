@@ -10,7 +10,9 @@
 // scale per 32, else 16), integer dot products of the rows' codes against the token's activations
 // broadcast 4 at a time (vpdpbusd; AVX2: vpmaddubsw, vpmaddwd), scaled once by the weights' scales times
 // the activations' d, plus the offsets times d * sum (symmetric types: the sum starts at -c * sum(q)).
-// Each vector of codes serves TOKENS tokens; nothing is written back to memory but the results.
+// Each vector of codes serves TOKENS tokens; nothing is written back to memory but the results. On AVX-512,
+// Q3_K and Q2_K fold their group scales into the codes instead (folded(), FoldedPanel): x is then quantized
+// per superblock of 256.
 // gemm_avx512.h and gemm_avx2.h hold each instruction set's panels: pack_panel and pass.
 #pragma once
 #include <cstring>
@@ -108,6 +110,58 @@ void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* 
   }
 }
 
+// Types whose panels hold their group scales folded into the codes (AVX-512: Q3_K, whose 3-bit codes times its
+// 6-bit scales fit a byte once offset by fold_bias, and Q2_K, 2-bit codes times 4-bit scales): a superblock is
+// then 64 integer products a token and one scaling, where groups of 16 take 4 products and one scaling (two
+// with a min), with the activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K) instead
+// of per 32. Q2_K's mins meet the activations' sums per group of 16 in 8 more integer products (int16 pairs).
+template <int TYPE>
+constexpr bool folded() {
+  return OCTET_GEMM == 512 && (TYPE == Q3_K || TYPE == Q2_K);
+}
+inline bool folds(int type) { return OCTET_GEMM == 512 && (type == Q3_K || type == Q2_K); }
+template <int TYPE>
+constexpr int fold_bias() {  // added to every folded code (Q3_K's products are signed), taken off per token
+  return TYPE == Q3_K ? 127 : 0;
+}
+
+// One superblock of a panel's rows, folded: code[j][4 r + i] = row r's folded code 4 j + i; per row d, and for
+// Q2_K -dmin and the group mins as int16 pairs (mins[j] lane r: groups 2 j and 2 j + 1).
+struct alignas(64) FoldedPanel {
+  uint8_t code[QK_K / 4][4 * PANEL];
+  float d[PANEL], minus_dmin[PANEL];
+  int32_t mins[GROUPS / 2][PANEL];
+};
+
+// Up to TOKENS tokens' activations of one superblock (one scale each), side by side.
+struct alignas(64) ActSuperblock {
+  int8_t q[TOKENS][QK_K];
+  int16_t sums[TOKENS][GROUPS];  // q summed per group of 16 (Q2_K's mins)
+  float d[TOKENS];
+  int32_t bias[TOKENS];  // -fold_bias * (sum of q): the folded codes' offset, taken off
+};
+
+// `count` tokens (<= TOKENS) of activations quantized per superblock (ActRow's q256 and d256) into `out`.
+template <int TYPE>
+void interleave_superblocks(const ActRow* rows, int64_t count, int64_t superblocks, ActSuperblock* out) {
+  for (int64_t s = 0; s < superblocks; ++s) {
+    ActSuperblock& a = out[s];
+    std::memset(&a, 0, sizeof a);
+    for (int64_t t = 0; t < count; ++t) {
+      std::memcpy(a.q[t], rows[t].q256 + QK_K * s, QK_K);
+      a.d[t] = rows[t].d256[s];
+      int32_t sum = 0;
+      for (int g = 0; g < GROUPS; ++g) {
+        int32_t group = 0;
+        for (int i = 0; i < GROUP; ++i) group += a.q[t][GROUP * g + i];
+        a.sums[t][g] = (int16_t)group;  // |group| <= 16 x 127
+        sum += group;
+      }
+      a.bias[t] = -fold_bias<TYPE>() * sum;
+    }
+  }
+}
+
 }  // namespace gemm
 }  // namespace octet
 
@@ -129,6 +183,17 @@ void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_
   panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
 }
 
+#if OCTET_GEMM == 512
+// folded_panel_pass<MINS, tokens> for tokens = 1 .. T.
+template <bool MINS, int T = TOKENS>
+void folded_pass(int tokens, const FoldedPanel* panel, const ActSuperblock* act, int64_t superblocks, float* out,
+                 int64_t N, int valid) {
+  if constexpr (T > 1)
+    if (tokens < T) return folded_pass<MINS, T - 1>(tokens, panel, act, superblocks, out, N, valid);
+  folded_panel_pass<MINS, T>(panel, act, superblocks, out, N, valid);
+}
+#endif
+
 // This thread's panel buffer, grown when needed.
 template <int G>
 PanelGroup<G>* panel_buffer(int64_t groups) {
@@ -137,9 +202,39 @@ PanelGroup<G>* panel_buffer(int64_t groups) {
   return buffer.data();
 }
 
-// out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T.
+#if OCTET_GEMM == 512
+// matmul's panels for a folded type (activations per superblock: `rows` with q256 and d256).
+template <int TYPE>
+void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out,
+                          int threads) {
+  const int64_t superblocks = K / QK_K, panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;
+  std::vector<ActSuperblock> act(blocks * superblocks);
+  parallel_rows(blocks, 1, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b)
+      interleave_superblocks<TYPE>(rows + b * TOKENS, std::min<int64_t>(TOKENS, M - b * TOKENS), superblocks,
+                             act.data() + b * superblocks);
+  });
+  parallel_rows(panels, 1, threads_for(N * K * M, threads), [&](int64_t begin, int64_t end) {
+    thread_local std::vector<FoldedPanel> buffer;
+    if ((int64_t)buffer.size() < superblocks) buffer.resize(superblocks);
+    for (int64_t p = begin; p < end; ++p) {
+      pack_folded_panel<TYPE>(w, p * PANEL, N, K, superblocks, buffer.data());
+      const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
+      for (int64_t b = 0; b < blocks; ++b)
+        folded_pass<TYPE == Q2_K>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), buffer.data(), act.data() + b * superblocks,
+                    superblocks, out + b * TOKENS * N + p * PANEL, N, valid);
+    }
+  });
+}
+#endif
+
+// out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T (for a folded type, `rows` quantized per
+// superblock too).
 template <int TYPE>
 void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
+#if OCTET_GEMM == 512
+  if constexpr (folded<TYPE>()) return folded_matmul<TYPE>(rows, M, w, N, K, out, threads);
+#endif
   constexpr int G = group_width<TYPE>();
   const int64_t superblocks = (K + QK_K - 1) / QK_K, groups = superblocks * (QK_K / G);
   const int64_t panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;

@@ -1,5 +1,6 @@
 // The AVX-512 VNNI panels of gemm.h: 16 rows a panel, 8 tokens a pass, codes from the fused decoders
-// (fast_avx512.h) keeping their place values, vpdpbusd.
+// (fast_avx512.h) keeping their place values, vpdpbusd. Q3_K's panels hold its group scales folded into the
+// codes (FoldedPanel, below).
 #pragma once
 #include <immintrin.h>
 
@@ -122,6 +123,132 @@ inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64
       const __m512 factor = _mm512_mul_ps(scale, _mm512_set1_ps(a.d[t]));
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[t]), factor, acc[t]);
       if (!SYMMETRIC) acc[t] = _mm512_fmadd_ps(offset, _mm512_set1_ps(a.dsum[t]), acc[t]);
+    }
+  }
+  const __mmask16 rows = (__mmask16)((1u << valid) - 1);
+  for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(out + t * N, rows, acc[t]);
+}
+
+// ---- Q3_K and Q2_K, their scales folded into their codes (gemm.h: folded) ----
+
+// Vector v of a superblock's codes (groups 4 v .. 4 v + 3, one per 128-bit lane) times each code's group scale,
+// bytes x and scales (16, in every lane) both signed (Q3_K) or both unsigned (Q2_K), plus `bias`.
+template <bool SIGNED>
+inline __m512i fold(__m512i x, __m512i scales, int v, int bias) {
+  const int g = 4 * v;
+  const __m512i sc = _mm512_shuffle_epi8(scales, _mm512_setr_epi32(
+      0x01010101 * g, 0x01010101 * g, 0x01010101 * g, 0x01010101 * g,
+      0x01010101 * (g + 1), 0x01010101 * (g + 1), 0x01010101 * (g + 1), 0x01010101 * (g + 1),
+      0x01010101 * (g + 2), 0x01010101 * (g + 2), 0x01010101 * (g + 2), 0x01010101 * (g + 2),
+      0x01010101 * (g + 3), 0x01010101 * (g + 3), 0x01010101 * (g + 3), 0x01010101 * (g + 3)));
+  // byte by byte as int16: the even bytes extended in place, the odd ones shifted down
+  const auto low = [](__m512i b) {
+    return SIGNED ? _mm512_srai_epi16(_mm512_slli_epi16(b, 8), 8) : _mm512_and_si512(b, _mm512_set1_epi16(0xFF));
+  };
+  const auto high = [](__m512i b) { return SIGNED ? _mm512_srai_epi16(b, 8) : _mm512_srli_epi16(b, 8); };
+  const __m512i add = _mm512_set1_epi16((short)bias);
+  const __m512i even = _mm512_add_epi16(_mm512_mullo_epi16(low(x), low(sc)), add);
+  const __m512i odd = _mm512_add_epi16(_mm512_mullo_epi16(high(x), high(sc)), add);
+  return _mm512_or_si512(_mm512_and_si512(even, _mm512_set1_epi16(0xFF)), _mm512_slli_epi16(odd, 8));
+}
+
+// Superblock b of a row, folded, in natural order. Q3_K: code[i] = (c_i - 4) sc_g + 127, in 3..255 (the
+// extremes 3 x -32 and -4 x -32); Q2_K: c_i sc_g, in 0..45, its mins (int16 pairs) into mins[8], its -dmin.
+template <int TYPE>
+inline void decode_folded(const uint8_t* b, uint8_t* code, float* d, float* minus_dmin, int32_t* mins) {
+  avx512::Superblock w;
+  avx512::Decode<TYPE>::decode(b, w);  // codes, some kept at a place value (x 4, 16, 64: shifted back here)
+  if constexpr (TYPE == Q3_K) {
+    const __m512i scales = _mm512_broadcast_i32x4(avx512::Decode<Q3_K>::scales(b));  // int8
+    for (int v = 0; v < 4; ++v) {  // each vector's last 32 codes are x 4
+      const __m512i c = _mm512_and_si512(_mm512_srlv_epi64(w.code[v], avx512::halves(0, 2)), avx512::bytes(7));
+      _mm512_store_si512(code + 64 * v, fold<true>(_mm512_sub_epi8(c, avx512::bytes(4)), scales, v, fold_bias<Q3_K>()));
+    }
+    *d = load_half(b + 108);
+    *minus_dmin = 0.f;
+    std::memset(mins, 0, 4 * GROUPS / 2);
+  } else {  // Q2_K: scales[16] (low nibble scale, high nibble min), qs[64], d, dmin
+    const __m128i packed = _mm_loadu_si128((const __m128i*)b);
+    const __m512i scales = _mm512_broadcast_i32x4(_mm_and_si128(packed, _mm_set1_epi8(15)));
+    for (int v = 0; v < 4; ++v) {  // even vectors: x 1 and x 4; odd ones x 16 and x 64
+      const __m512i c = _mm512_and_si512(_mm512_srlv_epi64(w.code[v], v % 2 ? avx512::halves(4, 6) : avx512::halves(0, 2)),
+                                         avx512::bytes(3));
+      _mm512_store_si512(code + 64 * v, fold<false>(c, scales, v, 0));
+    }
+    *d = load_half(b + 80);
+    *minus_dmin = -load_half(b + 82);
+    _mm256_storeu_si256((__m256i*)mins, _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(15))));
+  }
+}
+
+// Rows n0 .. n0 + 15 (those below N; the others zero) of a folded type's matrix into `panel` (one entry a
+// superblock).
+template <int TYPE>
+void pack_folded_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t superblocks, FoldedPanel* panel) {
+  const int64_t stride = row_bytes(TYPE, K), bytes = type_size(TYPE).bytes;
+  alignas(64) uint8_t code[PANEL][QK_K];
+  alignas(64) int32_t mins[PANEL][16];  // 8 pairs, then zeros: transposed as 16 x 16
+  std::memset(mins, 0, sizeof mins);
+  for (int64_t s = 0; s < superblocks; ++s) {
+    FoldedPanel& p = panel[s];
+    for (int r = 0; r < PANEL; ++r) {
+      if (n0 + r < N) {
+        decode_folded<TYPE>(w + (n0 + r) * stride + s * bytes, code[r], &p.d[r], &p.minus_dmin[r], mins[r]);
+      } else {
+        std::memset(code[r], 0, QK_K);
+        std::memset(mins[r], 0, 4 * GROUPS / 2);
+        p.d[r] = p.minus_dmin[r] = 0.f;
+      }
+    }
+    __m512i m[16];
+    for (int v = 0; v < 4; ++v) {  // as pack_panel: dword k of vector v is codes 64 v + 4 k .. + 3 of each row
+      for (int r = 0; r < PANEL; ++r) m[r] = _mm512_load_si512(code[r] + 64 * v);
+      transpose16(m);
+      for (int k = 0; k < 16; ++k) _mm512_store_si512(p.code[16 * v + k], m[k]);
+    }
+    if constexpr (TYPE == Q2_K) {
+      for (int r = 0; r < PANEL; ++r) m[r] = _mm512_load_si512(mins[r]);
+      transpose16(m);
+      for (int j = 0; j < GROUPS / 2; ++j) _mm512_store_si512(p.mins[j], m[j]);
+    }
+  }
+}
+
+// out[t * N + r] = row n0 + r . token t for T tokens and the panel's `valid` rows: per superblock 64
+// vpdpbusd a token from -bias on, one conversion and one FMA by d (weights) x d (token); MINS (Q2_K): the
+// mins . the token's group sums in 8 vpdpwssd, one more conversion and FMA by -dmin x d (token).
+template <bool MINS, int T>
+inline void folded_panel_pass(const FoldedPanel* panel, const ActSuperblock* act, int64_t superblocks, float* out,
+                              int64_t N, int valid) {
+  __m512 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t s = 0; s < superblocks; ++s) {
+    const FoldedPanel& p = panel[s];
+    const ActSuperblock& a = act[s];
+    __m512i dot[T];
+    for (int t = 0; t < T; ++t) dot[t] = _mm512_set1_epi32(a.bias[t]);
+#pragma GCC unroll 1
+    for (int j0 = 0; j0 < QK_K / 4; j0 += 8) {  // 8 code vectors a step, unrolled (else GCC copies dot[] around)
+#pragma GCC unroll 8
+      for (int j = j0; j < j0 + 8; ++j) {
+        const __m512i w = _mm512_load_si512(p.code[j]);
+        for (int t = 0; t < T; ++t)
+          dot[t] = _mm512_dpbusd_epi32(dot[t], w, _mm512_set1_epi32(((const four_bytes*)a.q[t])[j]));
+      }
+    }
+    const __m512 d = _mm512_load_ps(p.d);
+    for (int t = 0; t < T; ++t)
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[t]), _mm512_mul_ps(d, _mm512_set1_ps(a.d[t])), acc[t]);
+    if constexpr (MINS) {
+      const __m512 minus_dmin = _mm512_load_ps(p.minus_dmin);
+      __m512i mins[GROUPS / 2];
+      for (int j = 0; j < GROUPS / 2; ++j) mins[j] = _mm512_load_si512(p.mins[j]);
+      for (int t = 0; t < T; ++t) {
+        __m512i m = _mm512_setzero_si512();
+        for (int j = 0; j < GROUPS / 2; ++j)
+          m = _mm512_dpwssd_epi32(m, mins[j], _mm512_set1_epi32(((const four_bytes*)a.sums[t])[j]));
+        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m), _mm512_mul_ps(minus_dmin, _mm512_set1_ps(a.d[t])), acc[t]);
+      }
     }
   }
   const __mmask16 rows = (__mmask16)((1u << valid) - 1);
