@@ -9,7 +9,8 @@
 // token's int8 activations, the four results summed per group as integers, then scaled once by
 // scale * d per group; the offsets meet the activations' d * sum per group. Horizontal sums wait for
 // the row's end. The next superblock is decoded before this one is used, and the weights 4 KiB ahead
-// are prefetched. A last partial superblock (32-weight types, K % 256 != 0) goes through blocks.h + dot.h.
+// are prefetched. The blocks past the last whole superblock (32-weight types, K % 256 != 0, as the 576-wide rows
+// of small models) go one at a time in 256-bit vectors (TailBlocks).
 // Results agree with dot.h's within fp32 rounding (tests/runtime/test_native_kernels.py).
 //
 // Instructions: AVX-512 F/BW/VL/DQ + VNNI + F16C (the avx512 library's build flags), nothing newer
@@ -335,6 +336,51 @@ OCTET_INLINE void accumulate(const Superblock& w, const ActRow* act, int64_t s, 
   }
 }
 
+// The blocks of a row of 32-weight blocks past its last whole superblock (fewer than 8: K % 256 != 0, as in
+// small models' rows of 576), one at a time in 256-bit vectors: codes (Q8_0: |int8|, its sign moved onto the
+// activations), vpdpbusd against the block's 32 activations, then scale d (weights) x d (block) and the
+// block's offset (its m, or -8 d, -16 d) x d sum(q). Into acc (vectors) and offsets (scalars) per token.
+template <int TYPE>
+struct TailBlocks {
+  static constexpr int BYTES = TYPE == Q4_0 ? 18 : TYPE == Q4_1 ? 20 : TYPE == Q5_0 ? 22 : TYPE == Q5_1 ? 24 : 34;
+  static constexpr bool MIN = TYPE == Q4_1 || TYPE == Q5_1, FIVE = TYPE == Q5_0 || TYPE == Q5_1;
+  static constexpr float BIAS = TYPE == Q4_0 ? -8.f : TYPE == Q5_0 ? -16.f : 0.f;
+  static constexpr int CODES = 2 + (MIN ? 2 : 0) + (FIVE ? 4 : 0);  // where qs starts
+
+  OCTET_INLINE static __m256i codes(const uint8_t* b) {  // low nibbles are weights 0..15, high ones 16..31
+    if constexpr (TYPE == Q8_0) return _mm256_loadu_si256((const __m256i*)(b + 2));
+    const __m128i x = _mm_loadu_si128((const __m128i*)(b + CODES));
+    const __m128i low = _mm_and_si128(x, _mm_set1_epi8(15)), high = _mm_and_si128(_mm_srli_epi16(x, 4), _mm_set1_epi8(15));
+    __m256i c = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
+    if constexpr (FIVE) {  // bit i of qh: weight i's 16
+      uint32_t qh;
+      std::memcpy(&qh, b + CODES - 4, 4);
+      c = _mm256_or_si256(c, _mm256_maskz_mov_epi8((__mmask32)qh, _mm256_set1_epi8(16)));
+    }
+    return c;
+  }
+
+  template <int R>
+  OCTET_INLINE static void run(const uint8_t* row, const ActRow* act, int64_t first, int64_t nb, __m256 (&acc)[R],
+                               float (&offsets)[R]) {
+    for (int64_t j = first; j < nb; ++j) {
+      const uint8_t* b = row + j * BYTES;
+      const __m256i w = codes(b);
+      const __m256i u = TYPE == Q8_0 ? _mm256_abs_epi8(w) : w;
+      const float dw = load_half(b);
+      for (int m = 0; m < R; ++m) {
+        __m256i q = _mm256_loadu_si256((const __m256i*)(act[m].q + 32 * j));
+        if constexpr (TYPE == Q8_0) q = _mm256_sign_epi8(q, w);
+        const __m256 dot = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(_mm256_setzero_si256(), u, q));
+        acc[m] = _mm256_fmadd_ps(dot, _mm256_set1_ps(dw * act[m].d[2 * j]), acc[m]);
+        const float dsum = act[m].dsum[2 * j] + act[m].dsum[2 * j + 1];
+        if constexpr (MIN) offsets[m] += load_half(b + 2) * dsum;
+        else if constexpr (TYPE != Q8_0) offsets[m] += BIAS * dw * dsum;
+      }
+    }
+  }
+};
+
 template <int TYPE, int R>
 inline void row_dot(const uint8_t* row, const ActRow* act, int64_t nb, int64_t superblocks, float* out) {
   constexpr bool SIGNED = TYPE == Q8_0;
@@ -356,17 +402,19 @@ inline void row_dot(const uint8_t* row, const ActRow* act, int64_t nb, int64_t s
     }
     accumulate<SIGNED, R>(w, act, whole - 1, acc);
   }
-  if (whole < superblocks) {  // the partial superblock at the end of a row of 32-weight blocks
-    Unpacked u;
-    unpack<TYPE>(row, whole, nb, u);
-    for (int m = 0; m < R; ++m) {
-      Acc a;
-      a.v = acc[m];
-      octet::accumulate<SIGNED>(a, u, act[m], whole);
-      acc[m] = a.v;
+  for (int m = 0; m < R; ++m) out[m] = _mm512_reduce_add_ps(acc[m]);
+  if constexpr (TYPE == Q4_0 || TYPE == Q4_1 || TYPE == Q5_0 || TYPE == Q5_1 || TYPE == Q8_0) {
+    if (whole < superblocks) {  // the blocks past the last whole superblock
+      __m256 tail[R];
+      float offsets[R];
+      for (int m = 0; m < R; ++m) tail[m] = _mm256_setzero_ps(), offsets[m] = 0.f;
+      TailBlocks<TYPE>::template run<R>(row, act, 8 * whole, nb, tail, offsets);
+      for (int m = 0; m < R; ++m) {
+        const __m128 h = _mm_add_ps(_mm256_castps256_ps128(tail[m]), _mm256_extractf128_ps(tail[m], 1));
+        out[m] += _mm_cvtss_f32(_mm_hadd_ps(_mm_hadd_ps(h, h), _mm_hadd_ps(h, h))) + offsets[m];
+      }
     }
   }
-  for (int m = 0; m < R; ++m) out[m] = _mm512_reduce_add_ps(acc[m]);
 }
 
 template <int TYPE>
