@@ -350,7 +350,8 @@ struct TailBlocks {
   OCTET_INLINE static __m256i codes(const uint8_t* b) {  // low nibbles are weights 0..15, high ones 16..31
     if constexpr (TYPE == Q8_0) return _mm256_loadu_si256((const __m256i*)(b + 2));
     const __m128i x = _mm_loadu_si128((const __m128i*)(b + CODES));
-    const __m128i low = _mm_and_si128(x, _mm_set1_epi8(15)), high = _mm_and_si128(_mm_srli_epi16(x, 4), _mm_set1_epi8(15));
+    const __m128i low = _mm_and_si128(x, _mm_set1_epi8(15));
+    const __m128i high = _mm_and_si128(_mm_srli_epi16(x, 4), _mm_set1_epi8(15));
     __m256i c = _mm256_inserti128_si256(_mm256_castsi128_si256(low), high, 1);
     if constexpr (FIVE) {  // bit i of qh: weight i's 16
       uint32_t qh;

@@ -205,14 +205,13 @@ PanelGroup<G>* panel_buffer(int64_t groups) {
 #if OCTET_GEMM == 512
 // matmul's panels for a folded type (activations per superblock: `rows` with q256 and d256).
 template <int TYPE>
-void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out,
-                          int threads) {
+void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
   const int64_t superblocks = K / QK_K, panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;
   std::vector<ActSuperblock> act(blocks * superblocks);
   parallel_rows(blocks, 1, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b)
       interleave_superblocks<TYPE>(rows + b * TOKENS, std::min<int64_t>(TOKENS, M - b * TOKENS), superblocks,
-                             act.data() + b * superblocks);
+                                   act.data() + b * superblocks);
   });
   parallel_rows(panels, 1, threads_for(N * K * M, threads), [&](int64_t begin, int64_t end) {
     thread_local std::vector<FoldedPanel> buffer;
@@ -221,8 +220,9 @@ void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, i
       pack_folded_panel<TYPE>(w, p * PANEL, N, K, superblocks, buffer.data());
       const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
       for (int64_t b = 0; b < blocks; ++b)
-        folded_pass<TYPE == Q2_K>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), buffer.data(), act.data() + b * superblocks,
-                    superblocks, out + b * TOKENS * N + p * PANEL, N, valid);
+        folded_pass<TYPE == Q2_K>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), buffer.data(),
+                                  act.data() + b * superblocks, superblocks, out + b * TOKENS * N + p * PANEL, N,
+                                  valid);
     }
   });
 }

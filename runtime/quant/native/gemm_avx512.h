@@ -171,13 +171,14 @@ inline void decode_folded(const uint8_t* b, uint8_t* code, float* d, float* minu
     const __m128i packed = _mm_loadu_si128((const __m128i*)b);
     const __m512i scales = _mm512_broadcast_i32x4(_mm_and_si128(packed, _mm_set1_epi8(15)));
     for (int v = 0; v < 4; ++v) {  // even vectors: x 1 and x 4; odd ones x 16 and x 64
-      const __m512i c = _mm512_and_si512(_mm512_srlv_epi64(w.code[v], v % 2 ? avx512::halves(4, 6) : avx512::halves(0, 2)),
-                                         avx512::bytes(3));
+      const __m512i place = v % 2 ? avx512::halves(4, 6) : avx512::halves(0, 2);
+      const __m512i c = _mm512_and_si512(_mm512_srlv_epi64(w.code[v], place), avx512::bytes(3));
       _mm512_store_si512(code + 64 * v, fold<false>(c, scales, v, 0));
     }
     *d = load_half(b + 80);
     *minus_dmin = -load_half(b + 82);
-    _mm256_storeu_si256((__m256i*)mins, _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(15))));
+    const __m128i minimums = _mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(15));
+    _mm256_storeu_si256((__m256i*)mins, _mm256_cvtepu8_epi16(minimums));
   }
 }
 
