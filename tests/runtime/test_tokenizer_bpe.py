@@ -149,6 +149,9 @@ def test_folder_with_tokenizer_json_equals_gguf(tmp_path, ours, reference):
     for text in SAMPLES:
         assert folder.encode(text) == ours.encode(text)
         assert folder.decode(ours.encode(text)) == ours.decode(ours.encode(text))
+    # every id's bytes: the GGUF's, spelled when first asked for, against tokenizer.json's, spelled at once
+    assert [ours.token_bytes(i) for i in range(ours.vocab_size)] == \
+        [folder.token_bytes(i) for i in range(folder.vocab_size)]
 
 
 @pytest.fixture(scope="module")
