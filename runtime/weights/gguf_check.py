@@ -164,22 +164,30 @@ class Cursor:
         return [self.read_array(f"{what}[{index}]", depth + 1) for index in range(count)]
 
     def read_strings(self, count: int, what: str) -> list[str]:
-        """read_str over an array of strings in a tight loop (vocabularies hold 10^5 of them)."""
-        buf, size, unpack = self.buf, self.size, U64.unpack_from
-        strings = []
-        for index in range(count):
-            pos = self.pos
-            length = unpack(buf, pos)[0] if pos + 8 <= size else -1
-            end = pos + 8 + length
-            try:
-                if 0 <= length <= MAX_STRING_BYTES and end <= size:
-                    strings.append(buf[pos + 8:end].decode("utf-8"))
-                    self.pos = end
-                    continue
-            except UnicodeDecodeError:
-                pass
-            strings.append(self.read_str(f"{what}[{index}]", MAX_STRING_BYTES))  # fails, saying why
-        return strings
+        """read_str over an array of strings (vocabularies hold 10^5 of them): the pieces are cut in a tight
+        loop and decoded in one go, joined by NULs (15 -> 11 ms for the starter's 49K tokens); where that does
+        not hold (a string past the end or too long, bad UTF-8, a NUL inside), string by string, which names
+        the string at fault."""
+        buf, unpack, pos = self.buf, U64.unpack_from, self.pos
+        pieces = []
+        append = pieces.append
+        try:
+            for _ in range(count):
+                start = pos + 8
+                pos = start + unpack(buf, pos)[0]
+                append(buf[start:pos])
+        except (struct.error, OverflowError):  # a length field past the end, or beyond any file
+            pos = self.size + 1
+        if pos <= self.size and max(map(len, pieces), default=0) <= MAX_STRING_BYTES:
+            joined = b"\0".join(pieces)
+            if joined.count(0) == max(count - 1, 0):
+                try:
+                    strings = joined.decode("utf-8").split("\0") if count else []
+                    self.pos = pos
+                    return strings
+                except UnicodeDecodeError:
+                    pass
+        return [self.read_str(f"{what}[{index}]", MAX_STRING_BYTES) for index in range(count)]
 
 
 def read_header(cur: Cursor) -> tuple[int, int, int]:

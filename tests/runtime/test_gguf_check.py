@@ -200,6 +200,14 @@ def test_bad_string_in_an_array(tmp_path, third, words):
     refused(write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, strings) + bytes(16)), *words)
 
 
+@pytest.mark.parametrize("strings", [["ok", "é", "", "日本"], ["a\0b", "", "\0"], [], [""]])
+def test_strings_of_an_array_read_back_exactly(tmp_path, strings):
+    """Including empty ones and NULs inside (read_strings joins them by NULs where none is inside)."""
+    body = array_header(STRING, len(strings)) + b"".join(gguf_str(text.encode()) for text in strings)
+    path = write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, body) + bytes(16))
+    assert check_gguf_file(path).metadata["a.b"] == strings
+
+
 def test_too_many_array_elements(tmp_path):
     count = MAX_ARRAY_ITEMS + 1
     path = write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, array_header(GGUFValueType.UINT8, count))
