@@ -394,11 +394,8 @@ inline void row_dot(const uint8_t* row, const ActRow* act, int64_t nb, int64_t s
     Decode<TYPE>::decode(row, w);
     for (int64_t s = 0; s + 1 < whole; ++s) {
       // the weights 4 KiB ahead (this row's or the next's) on their way: with the activations of a long
-      // row (K = 14336: 21 KiB a token) held in L1, the hardware prefetcher alone falls behind. Non-temporal,
-      // as the weights are read once: they leave L1 first, not those activations. Rows of K = 14336 streamed
-      // at 17-26 GB/s with _MM_HINT_T0 and at 25-33 with _MM_HINT_NTA (K = 4096: 31-35 and 37-39; measured
-      // side by side, 2 threads).
-      for (int at = 0; at < BYTES; at += 64) _mm_prefetch((const char*)(row + s * BYTES + 4096 + at), _MM_HINT_NTA);
+      // row (K = 14336: 21 KiB a token) held in L1, the hardware prefetcher alone falls behind
+      for (int at = 0; at < BYTES; at += 64) _mm_prefetch((const char*)(row + s * BYTES + 4096 + at), _MM_HINT_T0);
       Superblock next;
       Decode<TYPE>::decode(row + (s + 1) * BYTES, next);
       accumulate<SIGNED, R>(w, act, s, acc);
