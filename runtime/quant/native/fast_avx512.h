@@ -382,6 +382,10 @@ struct TailBlocks {
   }
 };
 
+// A superblock's activations a token (q, then d and d * sum per group of 16), and how many bytes a token's may take
+// before the row's weights go to L2 only (L1 is 32-48 KiB; rows of K = 12288, 18 KiB, measured slower already).
+constexpr int64_t ACTIVATION_BYTES = QK_K + 2 * GROUPS * 4, LONG_ROW_ACTIVATIONS = 16 << 10;
+
 template <int TYPE, int R>
 inline void row_dot(const uint8_t* row, const ActRow* act, int64_t nb, int64_t superblocks, float* out) {
   constexpr bool SIGNED = TYPE == Q8_0;
@@ -390,12 +394,18 @@ inline void row_dot(const uint8_t* row, const ActRow* act, int64_t nb, int64_t s
   __m512 acc[R];
   for (int m = 0; m < R; ++m) acc[m] = _mm512_setzero_ps();
   if (whole > 0) {  // decoding a superblock ahead of its use: its long chains of latency overlap more
+    const bool long_row = superblocks * ACTIVATION_BYTES > LONG_ROW_ACTIVATIONS;  // one token's: 4 of K = 4096 keep T0
     Superblock w;
     Decode<TYPE>::decode(row, w);
     for (int64_t s = 0; s + 1 < whole; ++s) {
       // the weights 4 KiB ahead (this row's or the next's) on their way: with the activations of a long
-      // row (K = 14336: 21 KiB a token) held in L1, the hardware prefetcher alone falls behind
-      for (int at = 0; at < BYTES; at += 64) _mm_prefetch((const char*)(row + s * BYTES + 4096 + at), _MM_HINT_T0);
+      // row (K = 14336: 21 KiB a token) held in L1, the hardware prefetcher alone falls behind. Into L1, except
+      // for long rows: there the weights would push those activations out of L1, and are brought to L2 only
+      // (Mixtral's w2 rows, Q4_0 / Q4_K / Q6_K: 19-24 -> 22-27 GB/s; rows of 4096 lose a third that way)
+      if (long_row)
+        for (int at = 0; at < BYTES; at += 64) _mm_prefetch((const char*)(row + s * BYTES + 4096 + at), _MM_HINT_T1);
+      else
+        for (int at = 0; at < BYTES; at += 64) _mm_prefetch((const char*)(row + s * BYTES + 4096 + at), _MM_HINT_T0);
       Superblock next;
       Decode<TYPE>::decode(row + (s + 1) * BYTES, next);
       accumulate<SIGNED, R>(w, act, s, acc);
