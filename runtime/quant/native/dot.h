@@ -29,7 +29,8 @@ namespace octet {
 // Activations of one token, padded with zeros to whole superblocks: q int8, and per group of 16 the
 // scale d of its block of 32 and d * (sum of its q), for the offsets. Where SUPERBLOCK_SCALES (the AVX2
 // library, whose K-quant row kernels sum a superblock in integers, as llama.cpp's do against its Q8_K), also
-// the same activations with one scale per superblock: q256 int8, d256 per superblock, dsum256 per group.
+// the same activations with one scale per superblock: q256 int8, d256 per superblock, dsum256 per group; and
+// d32, dsum32: d and d * (sum of q) once per block of 32, which its rows of 32-weight blocks read 8 at a time.
 struct ActRow {
   int8_t* q;
   float* d;
@@ -37,6 +38,8 @@ struct ActRow {
   int8_t* q256 = nullptr;
   float* d256 = nullptr;
   float* dsum256 = nullptr;
+  float* d32 = nullptr;
+  float* dsum32 = nullptr;
 };
 
 #if !(defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)) && defined(__AVX2__) && defined(__FMA__)

@@ -377,36 +377,24 @@ struct Block32 {
   }
 };
 
-// Per block of 32, its activation scale d (both groups hold it), in the order 0, 1, 4, 5, 2, 3, 6, 7.
-inline __m256 block_scales(const float* d) {
-  return _mm256_shuffle_ps(_mm256_loadu_ps(d), _mm256_loadu_ps(d + 8), _MM_SHUFFLE(2, 0, 2, 0));
-}
-
-// Lane of block j in the order 0, 1, 4, 5, 2, 3, 6, 7 (that of vshufps and vhaddps over two 8-float halves).
-constexpr int lane_of_block(int j) { return (j & 1) | ((j & 2) << 1) | ((j & 4) >> 1); }
-
-// The fp16 at `at` of each of `count` blocks (0 past count) -> fp32, in the order 0, 1, 4, 5, 2, 3, 6, 7.
+// The fp16 at `at` of each of `count` blocks (0 past count) -> fp32.
 template <int BYTES>
 inline __m256 block_halves(const uint8_t* p, int count, int at) {
   if (count == 8) {  // one 32-bit load and seven 16-bit inserts straight from memory
     __m128i h = _mm_cvtsi32_si128((int)load_u32(p + at));
     h = _mm_insert_epi16(h, load_u16(p + 1 * BYTES + at), 1);
-    h = _mm_insert_epi16(h, load_u16(p + 4 * BYTES + at), 2);
-    h = _mm_insert_epi16(h, load_u16(p + 5 * BYTES + at), 3);
-    h = _mm_insert_epi16(h, load_u16(p + 2 * BYTES + at), 4);
-    h = _mm_insert_epi16(h, load_u16(p + 3 * BYTES + at), 5);
+    h = _mm_insert_epi16(h, load_u16(p + 2 * BYTES + at), 2);
+    h = _mm_insert_epi16(h, load_u16(p + 3 * BYTES + at), 3);
+    h = _mm_insert_epi16(h, load_u16(p + 4 * BYTES + at), 4);
+    h = _mm_insert_epi16(h, load_u16(p + 5 * BYTES + at), 5);
     h = _mm_insert_epi16(h, load_u16(p + 6 * BYTES + at), 6);
     h = _mm_insert_epi16(h, load_u16(p + 7 * BYTES + at), 7);
     return _mm256_cvtph_ps(h);
   }
   uint16_t h[8];
   for (int j = 0; j < 8; ++j) h[j] = j < count ? load_u16(p + j * BYTES + at) : 0;
-  return _mm256_cvtph_ps(_mm_setr_epi16((short)h[0], (short)h[1], (short)h[4], (short)h[5], (short)h[2], (short)h[3],
-                                        (short)h[6], (short)h[7]));
+  return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)h));
 }
-
-// Per block of 32, the sum of its two groups' values, in the order 0, 1, 4, 5, 2, 3, 6, 7.
-inline __m256 pair_sums(const float* v) { return _mm256_hadd_ps(_mm256_loadu_ps(v), _mm256_loadu_ps(v + 8)); }
 
 template <int TYPE>
 struct Blocks32 {
@@ -439,8 +427,10 @@ struct Blocks32 {
       const __m256 dw = block_halves<B::BYTES>(b, count, 0);
       alignas(32) float factor[R][8];  // weight d * activation d per block, read back one at a time
       for (int m = 0; m < R; ++m) {
-        _mm256_store_ps(factor[m], _mm256_mul_ps(dw, block_scales(act[m].d + s * GROUPS)));
-        const __m256 dsum = pair_sums(act[m].dsum + s * GROUPS);
+        // the activations' d and d * sum per block, 8 at once (ActRow's d32, dsum32: per group of 16 they took a
+        // shuffle and a horizontal add a superblock, 3-8% of a Q4_0 row)
+        _mm256_store_ps(factor[m], _mm256_mul_ps(dw, _mm256_loadu_ps(act[m].d32 + s * 8)));
+        const __m256 dsum = _mm256_loadu_ps(act[m].dsum32 + s * 8);
         if constexpr (B::MIN)
           acc[m][CHAINS - 1] = _mm256_fmadd_ps(block_halves<B::BYTES>(b, count, 2), dsum, acc[m][CHAINS - 1]);
         else if constexpr (TYPE != Q8_0)
@@ -455,7 +445,7 @@ struct Blocks32 {
           if constexpr (TYPE == Q8_0) q = _mm256_sign_epi8(q, w);
           const __m256 dot = _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(u, q), ones));
           __m256& chain = acc[m][j % CHAINS];
-          chain = _mm256_fmadd_ps(dot, _mm256_broadcast_ss(&factor[m][lane_of_block(j)]), chain);
+          chain = _mm256_fmadd_ps(dot, _mm256_broadcast_ss(&factor[m][j]), chain);
         }
       };
       unrolled<8>([&](auto j) {  // constant indices: acc stays in registers

@@ -27,7 +27,7 @@ inline uint16_t to_bf16(float value) {  // round to nearest even; a NaN stays a 
 
 struct QuantizedActivations {
   std::vector<int8_t> q, q256;
-  std::vector<float> d, dsum, d256, dsum256;
+  std::vector<float> d, dsum, d256, dsum256, d32, dsum32;
   ActRow row(int64_t m, int64_t superblocks) {
     ActRow row{q.data() + m * superblocks * QK_K, d.data() + m * superblocks * GROUPS,
                dsum.data() + m * superblocks * GROUPS};
@@ -35,6 +35,8 @@ struct QuantizedActivations {
       row.q256 = q256.data() + m * superblocks * QK_K;
       row.d256 = d256.data() + m * superblocks;
       row.dsum256 = dsum256.data() + m * superblocks * GROUPS;
+      row.d32 = d32.data() + m * superblocks * (QK_K / 32);
+      row.dsum32 = dsum32.data() + m * superblocks * (QK_K / 32);
     }
     return row;
   }
@@ -60,7 +62,8 @@ inline void quantize_per_superblock(const float* x, int64_t m, int64_t K, int64_
 }
 
 // M rows of x [M, K] -> int8 per block of 32, zero-padded to whole superblocks.
-// `per_superblock` (the few-token kernels of a SUPERBLOCK_SCALES library): also with one scale per superblock.
+// `per_superblock` (the few-token kernels of a SUPERBLOCK_SCALES library): also with one scale per superblock,
+// and the scales and sums once per block of 32 (d32, dsum32).
 inline void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out,
                                  int threads = 1, bool per_superblock = false) {
   const int64_t padded = superblocks * QK_K;
@@ -71,6 +74,8 @@ inline void quantize_activations(const float* x, int64_t M, int64_t K, int64_t s
     out.q256.assign(M * padded, 0);
     out.d256.assign(M * superblocks, 0.f);
     out.dsum256.assign(M * superblocks * GROUPS, 0.f);
+    out.d32.assign(M * superblocks * (QK_K / 32), 0.f);
+    out.dsum32.assign(M * superblocks * (QK_K / 32), 0.f);
   }
   parallel_rows(M, 8, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
   for (int64_t m = begin; m < end; ++m)
@@ -88,6 +93,10 @@ inline void quantize_activations(const float* x, int64_t M, int64_t K, int64_t s
       for (int h = 0; h < 2; ++h) {
         out.d[m * superblocks * GROUPS + 2 * b + h] = d;
         out.dsum[m * superblocks * GROUPS + 2 * b + h] = d * (float)sums[h];
+      }
+      if (per_superblock) {
+        out.d32[m * superblocks * (QK_K / 32) + b] = d;
+        out.dsum32[m * superblocks * (QK_K / 32) + b] = d * (float)(sums[0] + sums[1]);
       }
     }
     if (per_superblock)
