@@ -182,9 +182,9 @@ struct Decode<Q6_K> {  // ql[128], qh[64], scales[16] int8, d
       const __m512i low = _mm512_loadu_si512(b + 64 * half);
       const __m512i kept = halves(0x3333333333333333, (long long)0xCCCCCCCCCCCCCCCCull);
       const __m512i high = _mm512_and_si512(both_halves(b + 128 + 32 * half), kept);
-      out.code[2 * half] = _mm512_ternarylogic_epi32(low_nibble, low, _mm512_sllv_epi64(high, halves(4, 2)), 0xCA);
+      out.code[2 * half] = _mm512_ternarylogic_epi32(_mm512_sllv_epi64(high, halves(4, 2)), low_nibble, low, 0xB8);
       out.code[2 * half + 1] =
-          _mm512_ternarylogic_epi32(low_nibble, _mm512_srli_epi64(low, 4), _mm512_srlv_epi64(high, halves(0, 2)), 0xCA);
+          _mm512_ternarylogic_epi32(_mm512_srlv_epi64(high, halves(0, 2)), low_nibble, _mm512_srli_epi64(low, 4), 0xB8);
     }
   }
 };
@@ -222,7 +222,7 @@ struct Decode<Q3_K> {  // hmask[32], qs[64], scales[12] (16 6-bit, biased by 32)
         const __m512i third = _mm512_and_si512(
             _mm512_rolv_epi64(hmask, halves((64 + 2 - bit) % 64, (64 + 4 - bit - 1) % 64)), third_bit);
         const __m512i low2 = p ? _mm512_srli_epi64(qs, 4) : qs;
-        out.code[2 * half + p] = _mm512_ternarylogic_epi32(two_bits, low2, third, 0xCA);  // two_bits ? low2 : third
+        out.code[2 * half + p] = _mm512_ternarylogic_epi32(third, two_bits, low2, 0xB8);  // two_bits ? low2 : third
       }
     }
   }
