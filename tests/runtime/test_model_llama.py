@@ -1,4 +1,6 @@
 """Our transformer against transformers' LlamaForCausalLM on the same weights, read back from GGUF."""
+from pathlib import Path
+
 import gguf
 import pytest
 import torch
@@ -35,6 +37,25 @@ def test_incremental_decoding_equals_full_forward(tmp_path):
         cache = KVCache(ours.config, 64)
         pieces = [ours(tokens[:10], cache)] + [ours(tokens[i:i + 1], cache) for i in range(10, 24)]
     assert (torch.cat(pieces) - full).abs().max().item() <= 1e-5
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux reports a mapping's advice in smaps")
+def test_gguf_mapping_asks_for_huge_pages(tmp_path):
+    """The weights' mapping carries the huge-page advice (smaps' "hg" flag), so that a cold file is read in
+    2 MiB folios where the file system allows."""
+    path = write_llama_gguf(tiny_llama(seed=5), tmp_path / "tiny.gguf")
+    file = GGUFFile(path)
+    start = file.mapped.ctypes.data
+    flags = None
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        first = line.split(" ", 1)[0]
+        if "-" in first and ":" not in first:
+            low, high = (int(part, 16) for part in first.split("-"))
+            inside = low <= start < high
+        elif inside and line.startswith("VmFlags:"):
+            flags = line.split()[1:]
+            break
+    assert flags is not None and "hg" in flags
 
 
 def test_gguf_rope_permutation_is_undone(tmp_path):
