@@ -13,7 +13,7 @@ from torch import nn
 from .config import ModelConfig
 from .kv_cache import KVCache
 from .native_decode import NativeDecoder
-from .quant.formats import QuantizedExperts, fused_moe, fused_projections
+from .quant.formats import QuantizedExperts, fused_moe, fused_projections, head_path
 from .quant.kernels import gguf_kernels, serial_torch
 from .rope import apply_rope
 
@@ -60,7 +60,8 @@ class Transformer(nn.Module):
         cache.advance(tokens.shape[0])
         if not all_logits:
             x = x[-1:]
-        return self.output(self.norm(x)).float()  # [T, V]
+        with head_path():
+            return self.output(self.norm(x)).float()  # [T, V]
 
 
     def _native_step(self, cache: KVCache) -> NativeDecoder | None:

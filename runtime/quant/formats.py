@@ -181,8 +181,23 @@ def prompt_path():
     few its tokens: a prompt's last tokens then give the same logits whether the chat's earlier tokens came
     from a saved cache or not (the int8 activations of the few-token path differ by ~1%: enough to flip a
     close greedy choice). Decode steps keep the few-token kernels."""
+    with _reading_prompt(True):
+        yield
+
+
+@contextlib.contextmanager
+def head_path():
+    """The output head takes the few-token kernels in a prompt too: it reads the prompt's last row only, as in
+    every decode step, so its logits do not depend on the path the earlier rows took, and a whole vocabulary
+    is not dequantized into tiles for one row (the starter: 28M weights, 8 MB of scratch, each chunk)."""
+    with _reading_prompt(False):
+        yield
+
+
+@contextlib.contextmanager
+def _reading_prompt(on: bool):
     before = getattr(_PROMPT, "on", False)
-    _PROMPT.on = True
+    _PROMPT.on = on
     try:
         yield
     finally:

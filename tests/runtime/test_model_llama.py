@@ -102,3 +102,24 @@ def test_quantized_tensor_types_load_close_to_float(tmp_path, qtype, tolerance, 
         expected = reference(tokens[None]).logits[0]
         actual = ours(tokens, KVCache(ours.config, 64, dtype=next(ours.norm.parameters()).dtype))
     assert (actual - expected).abs().max().item() <= tolerance
+
+
+def test_the_head_reads_a_prompts_last_row_as_a_decode_step_does(tmp_path):
+    """In a prompt, the output head takes the few-token kernels, as in a decode step, for the one row it reads:
+    not the prompt's tiles, which would dequantize the whole vocabulary for that row."""
+    from runtime.generate import prefill
+    from runtime.quant.formats import GGUFBlockWeight
+
+    path = write_llama_gguf(tiny_llama(seed=7, hidden_size=64), tmp_path / "q.gguf",
+                            qtype=gguf.GGMLQuantizationType.Q4_1)
+    model = load_weights(path, dtype=torch.float32, quantize="auto").model
+    assert isinstance(model.output.weight_q, GGUFBlockWeight)
+    seen = []
+    model.output.register_forward_hook(lambda module, args, out: seen.append((args[0].clone(), out.clone())))
+    logits = prefill(model, KVCache(model.config, 64), list(range(3, 40)))
+    head_input, head_output = seen[-1]
+    with torch.inference_mode():
+        as_in_decode = model.output(head_input)
+    assert head_input.shape[0] == 1
+    assert torch.equal(head_output, as_in_decode)
+    assert torch.equal(logits, as_in_decode[-1].float())
