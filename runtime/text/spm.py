@@ -8,6 +8,7 @@ import re
 import struct
 from pathlib import Path
 
+import numpy as np
 import sentencepiece
 
 from ..errors import ModelFileError
@@ -24,26 +25,18 @@ class SentencePieceBackend:
     kind = "sentencepiece"
     utf8_errors = "octet-replace-each-byte"  # sentencepiece writes one U+FFFD per undecodable byte
 
-    def __init__(self, processor: sentencepiece.SentencePieceProcessor, *, strip_first_space: bool):
+    def __init__(self, processor: sentencepiece.SentencePieceProcessor, pieces: list[str], types: list[int], *,
+                 strip_first_space: bool):
+        """`pieces` and `types`: each id's piece and SentencePiece type, as the processor holds them."""
         self.processor = processor
         self.strip_first_space = strip_first_space  # sentencepiece drops the dummy-prefix space when decoding
-        size = processor.get_piece_size()
-        self.piece_bytes = [self._bytes_of(index) for index in range(size)]
-        self.special_ids = {processor.id_to_piece(i): i for i in range(size) if processor.is_control(i) or processor.is_unknown(i)}
+        self.piece_bytes = [piece.replace(SPACE, " ").encode("utf-8") if kind == NORMAL else _bytes_of(piece, kind)
+                            for piece, kind in zip(pieces, types)]
+        kinds = np.asarray(types)
+        self.special_ids = {pieces[index]: index for index in np.flatnonzero((kinds == CONTROL) | (kinds == UNKNOWN)).tolist()}
         self.default_bos_id = processor.bos_id() if processor.bos_id() >= 0 else None
         self.default_eos_id = processor.eos_id() if processor.eos_id() >= 0 else None
         self._special_split = _alternation(self.special_ids)
-
-    def _bytes_of(self, index: int) -> bytes:
-        processor = self.processor
-        piece = processor.id_to_piece(index)
-        if processor.is_control(index):
-            return b""
-        if processor.is_unknown(index):
-            return UNKNOWN_SURFACE
-        if processor.is_byte(index):
-            return bytes([int(BYTE_PIECE.match(piece).group(1), 16)])
-        return piece.replace(SPACE, " ").encode("utf-8")
 
     def starts_with_space(self, token_id: int) -> bool:
         processor = self.processor
@@ -62,6 +55,25 @@ class SentencePieceBackend:
         return ids
 
 
+def _bytes_of(piece: str, kind: int) -> bytes:
+    if kind == CONTROL:
+        return b""
+    if kind == UNKNOWN:
+        return UNKNOWN_SURFACE
+    if kind == BYTE:
+        return bytes([int(BYTE_PIECE.match(piece).group(1), 16)])
+    return piece.replace(SPACE, " ").encode("utf-8")
+
+
+def _pieces_of(processor) -> tuple[list[str], list[int]]:
+    """Each id's piece and type, asked of a processor loaded from a file."""
+    def kind(index: int) -> int:
+        return (CONTROL if processor.is_control(index) else UNKNOWN if processor.is_unknown(index)
+                else BYTE if processor.is_byte(index) else NORMAL)
+    size = processor.get_piece_size()
+    return [processor.id_to_piece(index) for index in range(size)], [kind(index) for index in range(size)]
+
+
 def _alternation(texts) -> re.Pattern | None:
     ordered = sorted(texts, key=len, reverse=True)
     return re.compile("(" + "|".join(map(re.escape, ordered)) + ")") if ordered else None
@@ -74,7 +86,7 @@ def sentencepiece_from_file(file: Path) -> SentencePieceBackend:
     except (OSError, RuntimeError) as error:
         raise ModelFileError(file, f"is not a SentencePiece model ({error})") from None
     add_dummy_prefix = _reads_add_dummy_prefix(processor)
-    return SentencePieceBackend(processor, strip_first_space=add_dummy_prefix)
+    return SentencePieceBackend(processor, *_pieces_of(processor), strip_first_space=add_dummy_prefix)
 
 
 def _reads_add_dummy_prefix(processor) -> bool:
@@ -112,13 +124,18 @@ def sentencepiece_from_gguf(metadata: dict, path) -> SentencePieceBackend:
         processor.LoadFromSerializedProto(model)
     except RuntimeError as error:
         raise ModelFileError(path, f"its llama vocabulary is not a valid SentencePiece model ({error})") from None
-    return SentencePieceBackend(processor, strip_first_space=add_dummy_prefix)
+    return SentencePieceBackend(processor, tokens, types, strip_first_space=add_dummy_prefix)
 
 
 # --- A SentencePiece ModelProto, written in protobuf's wire format (field numbers from sentencepiece_model.proto).
 
 
+_ONE_BYTE = [bytes([value]) for value in range(128)]
+
+
 def _varint(value: int) -> bytes:
+    if 0 <= value < 128:
+        return _ONE_BYTE[value]
     value &= (1 << 64) - 1  # negative int32 values are written as 64-bit two's complement
     out = bytearray()
     while True:
@@ -136,17 +153,41 @@ def _bytes_field(number: int, value: bytes) -> bytes:
     return _varint(number << 3 | 2) + _varint(len(value)) + value
 
 
-def _float_field(number: int, value: float) -> bytes:
-    return _varint(number << 3 | 5) + struct.pack("<f", value)
+def _piece_fields(tokens, scores, types) -> bytes:
+    """Field 1 of the ModelProto, once per token: a SentencePiece of piece (1), score (2, float) and type (3).
+    Pieces under 119 bytes (all of Mistral's and Llama's) take 11 bytes besides their text, every length one
+    byte: written at once with numpy (32K pieces: 80 ms one by one, 5 here); longer ones, one by one."""
+    texts = [token.encode("utf-8") for token in tokens]
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    kinds = np.asarray(types, np.int64)
+    if len(texts) == 0 or lengths.max() >= 119 or not ((kinds >= 0) & (kinds < 128)).all():
+        return _piece_fields_one_by_one(texts, scores, types)
+    starts = np.cumsum(lengths + 11) - (lengths + 11)  # each entry: 0A, size, 0A, length, text, 15, score, 18, type
+    out = np.empty(int(starts[-1] + lengths[-1] + 11), np.uint8)
+    out[starts], out[starts + 1], out[starts + 2], out[starts + 3] = 0x0A, lengths + 9, 0x0A, lengths
+    text_starts = np.cumsum(lengths) - lengths
+    out[np.repeat(starts + 4 - text_starts, lengths) + np.arange(int(lengths.sum()))] = np.frombuffer(b"".join(texts), np.uint8)
+    ends = starts + 4 + lengths
+    out[ends] = 0x15
+    out[ends[:, None] + np.arange(1, 5)] = np.asarray(scores, "<f4").view(np.uint8).reshape(-1, 4)
+    out[ends + 5], out[ends + 6] = 0x18, kinds
+    return out.tobytes()
+
+
+def _piece_fields_one_by_one(texts, scores, types) -> bytes:
+    scores = struct.pack(f"<{len(scores)}f", *scores)
+    parts = []
+    for index, (text, kind) in enumerate(zip(texts, types)):
+        piece = b"".join((b"\x0a", _varint(len(text)), text, b"\x15", scores[4 * index:4 * index + 4],
+                          b"\x18", _varint(kind)))
+        parts += (b"\x0a", _varint(len(piece)), piece)
+    return b"".join(parts)
 
 
 def model_proto_bytes(tokens, scores, types, *, unk_id, bos_id, eos_id, add_dummy_prefix, remove_extra_whitespaces,
                       precompiled_charsmap=b"") -> bytes:
     """Serialized ModelProto for a BPE model with byte fallback and identity normalization (Llama, Mistral)."""
-    pieces = b"".join(
-        _bytes_field(1, _bytes_field(1, token.encode("utf-8")) + _float_field(2, score) + _int_field(3, kind))
-        for token, score, kind in zip(tokens, scores, types)
-    )
+    pieces = _piece_fields(tokens, scores, types)
     trainer = b"".join([
         _int_field(3, 2),  # model_type: BPE
         _int_field(4, len(tokens)),  # vocab_size

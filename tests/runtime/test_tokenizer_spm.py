@@ -57,6 +57,13 @@ def test_decode_equals_sentencepiece(ours, reference, ids):
     assert ours.decode(ids) == reference.decode(ids)
 
 
+def test_every_id_decodes_as_sentencepiece(ours, reference):
+    """Each id's bytes, whether read from the GGUF's token list or asked of the processor."""
+    every = list(range(ours.vocab_size))
+    assert ours.decode(every) == reference.decode(every)
+    assert all(ours.decode([3, index]) == reference.decode([3, index]) for index in range(0, 32000, 7))
+
+
 def test_control_tokens_in_text(ours, reference):
     assert ours.encode("<s>[INST] Salut [/INST]") == [1] + reference.encode("[INST] Salut [/INST]")
     assert ours.encode("Bonjour</s>", add_bos=True) == [1] + reference.encode("Bonjour") + [2]
@@ -84,6 +91,20 @@ def test_bad_llama_vocabularies(changes, message):
     with pytest.raises(ModelFileError, match=message) as caught:
         tokenizer_from_gguf(_mutated(**changes), "broken.gguf")
     assert caught.value.path == "broken.gguf"
+
+
+@pytest.mark.parametrize("length", [118, 119, 300])
+def test_pieces_of_any_length_are_written_whole(length):
+    """A piece's length and its entry's are one byte up to 118 bytes of text (written at once) and two bytes past
+    it (written one by one): either way sentencepiece reads the piece back and the tokenizer spells it."""
+    tokens = list(mistral_v1_gguf_metadata()["tokenizer.ggml.tokens"])
+    long_piece = "\u2581" + "é" * ((length - 3) // 2) + "a" * ((length - 3) % 2)  # "▁" is 3 bytes in UTF-8
+    assert len(long_piece.encode()) == length
+    tokens[1000] = long_piece
+    ours = tokenizer_from_gguf(_mutated(**{"tokenizer.ggml.tokens": tokens}), "long.gguf")
+    assert ours.backend.processor.id_to_piece(1000) == long_piece
+    assert ours.backend.processor.id_to_piece(1001) == mistral_v1_gguf_metadata()["tokenizer.ggml.tokens"][1001]
+    assert ours.token_bytes(1000) == long_piece.replace("\u2581", " ").encode()
 
 
 def test_corrupt_tokenizer_model(tmp_path):
