@@ -39,7 +39,8 @@ def test_incremental_decoding_equals_full_forward(tmp_path):
     assert (torch.cat(pieces) - full).abs().max().item() <= 1e-5
 
 
-@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux reports a mapping's advice in smaps")
+@pytest.mark.skipif(not Path("/sys/kernel/mm/transparent_hugepage/enabled").exists(),
+                    reason="a Linux kernel with transparent huge pages (which reports a mapping's advice in smaps)")
 def test_gguf_mapping_asks_for_huge_pages(tmp_path):
     """The weights' mapping carries the huge-page advice (smaps' "hg" flag), so that a cold file is read in
     2 MiB folios where the file system allows."""
