@@ -156,24 +156,30 @@ def byte_pair_from_gguf(metadata: dict, path) -> BytePairBackend:
     hf.add_special_tokens([AddedToken(token, special=True, normalized=False) for token in control])
     hf.add_tokens([AddedToken(token, special=False, normalized=False) for token in user_defined])
     special_ids = {token: vocab[token] for token in control + user_defined}
-    return BytePairBackend(hf, SpelledPieces(tokens, types), special_ids)
+    return BytePairBackend(hf, SpelledPieces(hf, tokens, types, vocab), special_ids)
 
 
 class SpelledPieces:
     """Each id's bytes (BytePairBackend.piece_bytes) from a GGUF vocabulary, spelled when first asked for: a reply
-    reads a few hundred of a vocabulary's ~50K, and spelling them all took 20 ms of the starter's 0.2 s load."""
+    reads a few hundred of a vocabulary's ~50K, and spelling them all took 20 ms of the starter's 0.2 s load. The
+    pieces' text is asked of the tokenizer, which holds the vocabulary already (a list of its 49K strings kept
+    here was 4 MB of the starter's memory), except for an id whose text a later id repeats (the vocabulary
+    then maps that text to the later id): those few are kept."""
 
-    def __init__(self, tokens: list[str], types: list[int]):
-        self._tokens, self._types = tokens, types
+    def __init__(self, hf: HFTokenizer, tokens: list[str], types: list[int], vocab: dict[str, int]):
+        self._hf, self._types = hf, types
+        self._repeated = {} if len(vocab) == len(tokens) else {
+            index: token for index, token in enumerate(tokens) if vocab[token] != index}
         self._spelled: list[bytes | None] = [None] * len(tokens)
 
     def __len__(self) -> int:
-        return len(self._tokens)
+        return len(self._spelled)
 
     def __getitem__(self, index: int) -> bytes:
         spelled = self._spelled[index]
         if spelled is None:
-            token, kind = self._tokens[index], self._types[index]
+            token = self._repeated[index] if index in self._repeated else self._hf.id_to_token(index)
+            kind = self._types[index]
             plain = token.encode() if kind == TOKEN_USER_DEFINED else spelled_bytes(token)
             spelled = self._spelled[index] = b"" if kind == TOKEN_CONTROL else plain
         return spelled

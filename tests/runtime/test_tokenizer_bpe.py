@@ -172,3 +172,16 @@ def llama_bpe_pair(starter_path):
 def test_llama_bpe_split_equals_transformers(llama_bpe_pair, text):
     ours, reference = llama_bpe_pair
     assert ours.encode(text) == reference.encode(text, add_special_tokens=False).ids
+
+
+def test_a_repeated_token_keeps_its_own_spelling(starter_path):
+    """Two ids with the same text (the vocabulary maps it to the later one): the earlier id still spells its
+    own text, which the tokenizer no longer holds under that id. (The starter's digits are in no merge.)"""
+    metadata = gguf_metadata(starter_path)
+    tokens = list(metadata["tokenizer.ggml.tokens"])
+    assert tokens[32:34] == ["0", "1"]
+    tokens[32] = "1"
+    ours = tokenizer_from_gguf(_mutated(starter_path, **{"tokenizer.ggml.tokens": tokens}), starter_path)
+    assert ours.token_bytes(32) == ours.token_bytes(33) == b"1"
+    assert ours.token_bytes(34) == b"2"
+    assert ours.encode("1") == [33]
