@@ -33,7 +33,7 @@ template <int TYPE>
 void matvec_blocks(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
   const int64_t nb = K / type_size(TYPE).weights, superblocks = (K + QK_K - 1) / QK_K, stride = row_bytes(TYPE, K);
   QuantizedActivations xq;
-  quantize_activations(x, M, K, superblocks, xq, 1, SUPERBLOCK_SCALES);
+  quantize_activations(x, M, K, superblocks, xq, 1, FEW_TOKEN_SCALES);
   for (int64_t m0 = 0; m0 < M; m0 += MAX_TOKENS) {
     const int64_t rows = std::min<int64_t>(MAX_TOKENS, M - m0);
     parallel_rows(N, rows_per_grab(stride), threads_for(N * K, threads), [&](int64_t begin, int64_t end) {
@@ -189,7 +189,8 @@ struct Matmul {
     if constexpr (!is_float(TYPE)) {  // octet_matmul refuses float types before this
       const int64_t superblocks = (K + QK_K - 1) / QK_K;
       QuantizedActivations xq;
-      quantize_activations(x, M, K, superblocks, xq, threads, gemm::folded<TYPE>());
+      quantize_activations(x, M, K, superblocks, xq, threads,
+                           gemm::folded<TYPE>() ? Scales::per_superblock : Scales::per_block);
       std::vector<ActRow> rows(M);
       for (int64_t m = 0; m < M; ++m) rows[m] = xq.row(m, superblocks);
       gemm::matmul<TYPE>(rows.data(), M, w, N, K, out, threads);

@@ -20,7 +20,7 @@ inline void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* 
   const int64_t nb_in = D / type_size(up_type).weights, nb_hidden = F / type_size(down_type).weights;
   const int64_t up_stride = row_bytes(up_type, D), down_stride = row_bytes(down_type, F);
   QuantizedActivations xq, hq;
-  quantize_activations(x, 1, D, sb_in, xq, 1, SUPERBLOCK_SCALES);
+  quantize_activations(x, 1, D, sb_in, xq, 1, FEW_TOKEN_SCALES);
   std::vector<float> up(2 * A * F);  // [A][w1 | w3][F]
   parallel_rows(2 * A * F, rows_per_grab(up_stride), threads_for(2 * A * F * D, threads), [&](int64_t begin, int64_t end) {
     Unpacked* buffer = row_buffer(sb_in);
@@ -37,7 +37,7 @@ inline void moe(const float* x, int64_t D, int64_t F, int64_t A, const uint8_t* 
       const float g = up[(2 * a) * F + r], u = up[(2 * a + 1) * F + r];
       hidden[a * F + r] = g / (1.f + std::exp(-g)) * u;
     }
-  quantize_activations(hidden.data(), A, F, sb_hidden, hq, 1, SUPERBLOCK_SCALES);
+  quantize_activations(hidden.data(), A, F, sb_hidden, hq, 1, FEW_TOKEN_SCALES);
   parallel_rows(D, rows_per_grab(down_stride), threads_for(A * D * F, threads), [&](int64_t begin, int64_t end) {
     Unpacked* buffer = row_buffer(sb_hidden);
     for (int64_t n = begin; n < end; ++n) out[n] = 0.f;

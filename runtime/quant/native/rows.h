@@ -1,5 +1,5 @@
 // A few tokens' products with quantized rows, what every decode kernel shares: activations quantized to
-// int8 per block of 32 (as llama.cpp does for a few tokens), one row's dot products (the fused kernel of
+// int8 per block of 32 (activations.h, as llama.cpp does for a few tokens), one row's dot products (the fused kernel of
 // fast.h where there is one, else blocks.h unpack + dot.h), and several matrices on the same activations in
 // one parallel pass (a layer's q, k and v projections).
 #pragma once
@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "activations.h"
 #include "blocks.h"
 #include "dot.h"
 #include "fast.h"
@@ -16,92 +17,14 @@
 
 namespace octet {
 
+// The scales the few-token kernels read (the AVX2 library's K-quant rows sum whole superblocks: dot.h).
+constexpr Scales FEW_TOKEN_SCALES = SUPERBLOCK_SCALES ? Scales::per_block_and_superblock : Scales::per_block;
+
 inline uint16_t to_bf16(float value) {  // round to nearest even; a NaN stays a (quiet) NaN
   uint32_t bits;
   std::memcpy(&bits, &value, 4);
   if ((bits & 0x7FFFFFFF) > 0x7F800000) return (uint16_t)((bits >> 16) | 0x40);
   return (uint16_t)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
-}
-
-// ---- activations ----
-
-struct QuantizedActivations {
-  std::vector<int8_t> q, q256;
-  std::vector<float> d, dsum, d256, dsum256, d32, dsum32;
-  ActRow row(int64_t m, int64_t superblocks) {
-    ActRow row{q.data() + m * superblocks * QK_K, d.data() + m * superblocks * GROUPS,
-               dsum.data() + m * superblocks * GROUPS};
-    if (!q256.empty()) {
-      row.q256 = q256.data() + m * superblocks * QK_K;
-      row.d256 = d256.data() + m * superblocks;
-      row.dsum256 = dsum256.data() + m * superblocks * GROUPS;
-      row.d32 = d32.data() + m * superblocks * (QK_K / 32);
-      row.dsum32 = dsum32.data() + m * superblocks * (QK_K / 32);
-    }
-    return row;
-  }
-};
-
-// Row m of x (K values) with one scale per superblock (amax / 127) into out's q256, d256 and dsum256.
-inline void quantize_per_superblock(const float* x, int64_t m, int64_t K, int64_t superblocks, QuantizedActivations& out) {
-  for (int64_t s = 0; s < superblocks; ++s) {
-    const int64_t count = std::min<int64_t>(QK_K, K - s * QK_K);
-    const float* xs = x + m * K + s * QK_K;
-    float amax = 0.f;
-    for (int64_t i = 0; i < count; ++i) amax = std::max(amax, std::fabs(xs[i]));
-    const float d = amax / 127.f, inverse = d > 0.f ? 1.f / d : 0.f;
-    int8_t* q = out.q256.data() + (m * superblocks + s) * QK_K;
-    int32_t sums[GROUPS] = {0};
-    for (int64_t i = 0; i < count; ++i) {
-      q[i] = (int8_t)std::nearbyint(xs[i] * inverse);
-      sums[i / GROUP] += q[i];
-    }
-    out.d256[m * superblocks + s] = d;
-    for (int g = 0; g < GROUPS; ++g) out.dsum256[(m * superblocks + s) * GROUPS + g] = d * (float)sums[g];
-  }
-}
-
-// M rows of x [M, K] -> int8 per block of 32, zero-padded to whole superblocks.
-// `per_superblock` (the few-token kernels of a SUPERBLOCK_SCALES library): also with one scale per superblock,
-// and the scales and sums once per block of 32 (d32, dsum32).
-inline void quantize_activations(const float* x, int64_t M, int64_t K, int64_t superblocks, QuantizedActivations& out,
-                                 int threads = 1, bool per_superblock = false) {
-  const int64_t padded = superblocks * QK_K;
-  out.q.assign(M * padded, 0);
-  out.d.assign(M * superblocks * GROUPS, 0.f);
-  out.dsum.assign(M * superblocks * GROUPS, 0.f);
-  if (per_superblock) {
-    out.q256.assign(M * padded, 0);
-    out.d256.assign(M * superblocks, 0.f);
-    out.dsum256.assign(M * superblocks * GROUPS, 0.f);
-    out.d32.assign(M * superblocks * (QK_K / 32), 0.f);
-    out.dsum32.assign(M * superblocks * (QK_K / 32), 0.f);
-  }
-  parallel_rows(M, 8, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
-  for (int64_t m = begin; m < end; ++m)
-    for (int64_t b = 0; b * 32 < K; ++b) {
-      const float* xb = x + m * K + b * 32;
-      float amax = 0.f;
-      for (int i = 0; i < 32; ++i) amax = std::max(amax, std::fabs(xb[i]));
-      const float d = amax / 127.f, inverse = d > 0.f ? 1.f / d : 0.f;
-      int8_t* q = out.q.data() + m * padded + b * 32;
-      int32_t sums[2] = {0, 0};
-      for (int i = 0; i < 32; ++i) {
-        q[i] = (int8_t)std::nearbyint(xb[i] * inverse);
-        sums[i / 16] += q[i];
-      }
-      for (int h = 0; h < 2; ++h) {
-        out.d[m * superblocks * GROUPS + 2 * b + h] = d;
-        out.dsum[m * superblocks * GROUPS + 2 * b + h] = d * (float)sums[h];
-      }
-      if (per_superblock) {
-        out.d32[m * superblocks * (QK_K / 32) + b] = d;
-        out.dsum32[m * superblocks * (QK_K / 32) + b] = d * (float)(sums[0] + sums[1]);
-      }
-    }
-    if (per_superblock)
-      for (int64_t m = begin; m < end; ++m) quantize_per_superblock(x, m, K, superblocks, out);
-  });
 }
 
 // ---- quantized weights ----
@@ -164,7 +87,7 @@ inline bool matvec_many(const float* x, int64_t M, int64_t K, int64_t count, con
   }
   const int64_t superblocks = (K + QK_K - 1) / QK_K;
   QuantizedActivations xq;
-  quantize_activations(x, M, K, superblocks, xq, 1, SUPERBLOCK_SCALES);
+  quantize_activations(x, M, K, superblocks, xq, 1, FEW_TOKEN_SCALES);
   parallel_rows(first[count], rows_per_grab(row_bytes(types[0], K)), threads_for(first[count] * K, threads), [&](int64_t begin, int64_t end) {
     Unpacked* buffer = row_buffer(superblocks);
     ActRow act[MAX_TOKENS];
