@@ -81,30 +81,52 @@ constexpr bool symmetric() {
   return bias_of_group<TYPE>(0) != 0;
 }
 
+// Types whose prompt product reads activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K
+// for the K-quants), on AVX-512: Q3_K and Q2_K, whose panels fold their scales (folded(), below), and Q4_K, Q5_K
+// and Q6_K, whose passes then scale each group's integer product by the weights' scale alone and a superblock's
+// sum by the token's d once (superblock_panel_pass): one multiply less a group and token, of the three or four
+// floating-point operations that share Zen 4's two vector pipes with the group's 4 or 8 vpdpbusd (Q6_K's
+// products 209 -> 245 GMAC/s on two cores).
+template <int TYPE>
+constexpr bool superblock_activations() {
+  return OCTET_GEMM == 512 && (TYPE == Q2_K || TYPE == Q3_K || TYPE == Q4_K || TYPE == Q5_K || TYPE == Q6_K);
+}
+inline bool superblock_activations(int type) {
+  return OCTET_GEMM == 512 && (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K);
+}
+
 // The activations of up to TOKENS tokens for one group, side by side: a pass over a panel then reads one
 // stream, and each broadcast comes from memory (no pointer per token held in registers).
 template <int G>
 struct alignas(64) ActGroup {
   int8_t q[TOKENS][G];
-  float d[TOKENS], dsum[TOKENS];
+  float d[TOKENS];       // the scale of the token's block of 32 (or superblock: superblock_activations)
+  float dsum[TOKENS];    // d * (sum of q); for superblock_activations the sum of q alone
   int32_t bias[TOKENS];  // symmetric types: -c * (sum of q)
 };
 
 typedef int32_t __attribute__((may_alias)) four_bytes;
 
-// `count` tokens (<= TOKENS) of quantized activations into `out` (groups entries of G weights of TYPE).
+// `count` tokens (<= TOKENS) of quantized activations into `out` (groups entries of G weights of TYPE): per
+// block of 32 (q, d, dsum), or for superblock_activations per superblock (q256, d256).
 template <int TYPE, int G>
 void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* out) {
+  constexpr bool SUPERBLOCK = superblock_activations<TYPE>();
   for (int64_t g = 0; g < groups; ++g) {
     ActGroup<G>& a = out[g];
     std::memset(&a, 0, sizeof a);
     const int c = bias_of_group<TYPE>((int)(g * (G / GROUP) % GROUPS));  // the same for both halves of a 32
     for (int64_t t = 0; t < count; ++t) {
-      std::memcpy(a.q[t], rows[t].q + G * g, G);
-      a.d[t] = rows[t].d[g * (G / GROUP)];  // one d per 32 activations
-      for (int h = 0; h < G / GROUP; ++h) a.dsum[t] += rows[t].dsum[g * (G / GROUP) + h];
+      std::memcpy(a.q[t], (SUPERBLOCK ? rows[t].q256 : rows[t].q) + G * g, G);
       int32_t sum = 0;
       for (int i = 0; i < G; ++i) sum += a.q[t][i];
+      if (SUPERBLOCK) {
+        a.d[t] = rows[t].d256[g / (QK_K / G)];
+        a.dsum[t] = (float)sum;
+      } else {
+        a.d[t] = rows[t].d[g * (G / GROUP)];  // one d per 32 activations
+        for (int h = 0; h < G / GROUP; ++h) a.dsum[t] += rows[t].dsum[g * (G / GROUP) + h];
+      }
       a.bias[t] = -c * sum;
     }
   }
@@ -119,7 +141,6 @@ template <int TYPE>
 constexpr bool folded() {
   return OCTET_GEMM == 512 && (TYPE == Q3_K || TYPE == Q2_K);
 }
-inline bool folds(int type) { return OCTET_GEMM == 512 && (type == Q3_K || type == Q2_K); }
 template <int TYPE>
 constexpr int fold_bias() {  // added to every folded code (Q3_K's products are signed), taken off per token
   return TYPE == Q3_K ? 127 : 0;
@@ -174,12 +195,16 @@ void interleave_superblocks(const ActRow* rows, int64_t count, int64_t superbloc
 namespace octet {
 namespace gemm {
 
-// panel_pass<G, SYMMETRIC, tokens> for tokens = 1 .. T (gemm_avx512.h, gemm_avx2.h).
-template <int G, bool SYMMETRIC, int T = TOKENS>
+// panel_pass<G, SYMMETRIC, tokens> (or superblock_panel_pass: SUPERBLOCK) for tokens = 1 .. T (gemm_avx512.h,
+// gemm_avx2.h).
+template <int G, bool SYMMETRIC, bool SUPERBLOCK, int T = TOKENS>
 void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
           int valid) {
   if constexpr (T > 1)
-    if (tokens < T) return pass<G, SYMMETRIC, T - 1>(tokens, panel, act, groups, out, N, valid);
+    if (tokens < T) return pass<G, SYMMETRIC, SUPERBLOCK, T - 1>(tokens, panel, act, groups, out, N, valid);
+#if OCTET_GEMM == 512
+  if constexpr (SUPERBLOCK) return superblock_panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
+#endif
   panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
 }
 
@@ -228,8 +253,8 @@ void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, i
 }
 #endif
 
-// out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T (for a folded type, `rows` quantized per
-// superblock too).
+// out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T (for superblock_activations types, `rows`
+// quantized per superblock).
 template <int TYPE>
 void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
 #if OCTET_GEMM == 512
@@ -249,8 +274,9 @@ void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t 
       pack_panel<TYPE>(w, p * PANEL, N, K, superblocks, panel);
       const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
       for (int64_t b = 0; b < blocks; ++b)
-        pass<G, symmetric<TYPE>()>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), panel, act.data() + b * groups, groups,
-                out + b * TOKENS * N + p * PANEL, N, valid);
+        pass<G, symmetric<TYPE>(), superblock_activations<TYPE>()>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), panel,
+                                                                   act.data() + b * groups, groups,
+                                                                   out + b * TOKENS * N + p * PANEL, N, valid);
     }
   });
 }

@@ -129,6 +129,40 @@ inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64
   for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(out + t * N, rows, acc[t]);
 }
 
+// panel_pass for activations quantized per superblock (gemm.h: superblock_activations): each group's integer
+// product scaled by the weights' scale alone (plus offset x the token's sum of q), a superblock's sum by the
+// token's d once.
+template <int G, bool SYMMETRIC, int T>
+inline void superblock_panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out,
+                                  int64_t N, int valid) {
+  constexpr int STEPS = G / 4, PER_SUPERBLOCK = QK_K / G;
+  __m512 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+  for (int64_t g0 = 0; g0 < groups; g0 += PER_SUPERBLOCK) {
+    __m512 superblock[T];
+    for (int t = 0; t < T; ++t) superblock[t] = _mm512_setzero_ps();
+    for (int64_t g = g0; g < g0 + PER_SUPERBLOCK; ++g) {
+      const PanelGroup<G>& p = panel[g];
+      const ActGroup<G>& a = act[g];
+      __m512i dot[T];
+      for (int t = 0; t < T; ++t) dot[t] = SYMMETRIC ? _mm512_set1_epi32(a.bias[t]) : _mm512_setzero_si512();
+      for (int j = 0; j < STEPS; ++j) {
+        const __m512i w = _mm512_load_si512(p.code[j]);
+        for (int t = 0; t < T; ++t)
+          dot[t] = _mm512_dpbusd_epi32(dot[t], w, _mm512_set1_epi32(((const four_bytes*)a.q[t])[j]));
+      }
+      const __m512 scale = _mm512_load_ps(p.scale), offset = _mm512_load_ps(p.offset);
+      for (int t = 0; t < T; ++t) {
+        superblock[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[t]), scale, superblock[t]);
+        if (!SYMMETRIC) superblock[t] = _mm512_fmadd_ps(offset, _mm512_set1_ps(a.dsum[t]), superblock[t]);
+      }
+    }
+    for (int t = 0; t < T; ++t) acc[t] = _mm512_fmadd_ps(superblock[t], _mm512_set1_ps(act[g0].d[t]), acc[t]);
+  }
+  const __mmask16 rows = (__mmask16)((1u << valid) - 1);
+  for (int t = 0; t < T; ++t) _mm512_mask_storeu_ps(out + t * N, rows, acc[t]);
+}
+
 // ---- Q3_K and Q2_K, their scales folded into their codes (gemm.h: folded) ----
 
 // Vector v of a superblock's codes (groups 4 v .. 4 v + 3, one per 128-bit lane) times each code's group scale,

@@ -190,7 +190,7 @@ struct Matmul {
       const int64_t superblocks = (K + QK_K - 1) / QK_K;
       QuantizedActivations xq;
       quantize_activations(x, M, K, superblocks, xq, threads,
-                           gemm::folded<TYPE>() ? Scales::per_superblock : Scales::per_block);
+                           gemm::superblock_activations<TYPE>() ? Scales::per_superblock : Scales::per_block);
       std::vector<ActRow> rows(M);
       for (int64_t m = 0; m < M; ++m) rows[m] = xq.row(m, superblocks);
       gemm::matmul<TYPE>(rows.data(), M, w, N, K, out, threads);
@@ -225,11 +225,11 @@ OCTET_API int octet_dequantize(const uint8_t* w, int64_t N, int64_t K, int type,
 // (the avx2 library: octet::SUPERBLOCK_SCALES), else 0 (one scale per block of 32, every type).
 OCTET_API int octet_superblock_scales() { return octet::SUPERBLOCK_SCALES ? 1 : 0; }
 
-// 1 where octet_matmul quantizes x per superblock of 256 for rows of `type` (a type whose panels fold their
-// scales into the codes: Q3_K on avx512), else 0 (per block of 32).
+// 1 where octet_matmul quantizes x per superblock of 256 for rows of `type` (the K-quants on avx512:
+// gemm::superblock_activations), else 0 (per block of 32).
 OCTET_API int octet_matmul_superblock_scales(int type) {
 #if OCTET_GEMM
-  return octet::gemm::folds(type) ? 1 : 0;
+  return octet::gemm::superblock_activations(type) ? 1 : 0;
 #else
   (void)type;
   return 0;
