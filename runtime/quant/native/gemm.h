@@ -1,7 +1,8 @@
 // A prompt's matrix products on the file's blocks with integer arithmetic (the avx512 and avx2 libraries;
 // the others leave prompts to torch's bf16 product on dequantized tiles):
 //
-//   out [M, N] = x [M, K] W^T,    x quantized to int8 per block of 32 as for decode (kernels.cpp)
+//   out [M, N] = x [M, K] W^T,    x quantized to int8 per block of 32 as for decode (activations.h), or on
+//                                 AVX-512 per superblock of 256 for the K-quants (superblock_activations)
 //
 // The rows are taken PANEL at a time (16 for AVX-512, 8 for AVX2: one row per lane). A panel is decoded
 // once into this thread's buffer (in L2: PANEL rows of K codes plus a scale and offset per row and group),
@@ -11,8 +12,8 @@
 // broadcast 4 at a time (vpdpbusd; AVX2: vpmaddubsw, vpmaddwd), scaled once by the weights' scales times
 // the activations' d, plus the offsets times d * sum (symmetric types: the sum starts at -c * sum(q)).
 // Each vector of codes serves TOKENS tokens; nothing is written back to memory but the results. On AVX-512,
-// Q3_K and Q2_K fold their group scales into the codes instead (folded(), FoldedPanel): x is then quantized
-// per superblock of 256.
+// Q4_K, Q5_K and Q6_K scale by the token's d once a superblock instead (superblock_panel_pass), and Q3_K and
+// Q2_K fold their group scales into the codes (folded(), FoldedPanel).
 // gemm_avx512.h and gemm_avx2.h hold each instruction set's panels: pack_panel and pass.
 #pragma once
 #include <cstring>
@@ -86,7 +87,7 @@ constexpr bool symmetric() {
 // and Q6_K, whose passes then scale each group's integer product by the weights' scale alone and a superblock's
 // sum by the token's d once (superblock_panel_pass): one multiply less a group and token, of the three or four
 // floating-point operations that share Zen 4's two vector pipes with the group's 4 or 8 vpdpbusd (Q6_K's
-// products 209 -> 245 GMAC/s on two cores).
+// products 233-247 -> 269-274 GMAC/s on two cores).
 template <int TYPE>
 constexpr bool superblock_activations() {
   return OCTET_GEMM == 512 && (TYPE == Q2_K || TYPE == Q3_K || TYPE == Q4_K || TYPE == Q5_K || TYPE == Q6_K);
