@@ -165,25 +165,18 @@ inline void superblock_panel_pass(const PanelGroup<G>* panel, const ActGroup<G>*
 
 // ---- Q3_K and Q2_K, their scales folded into their codes (gemm.h: folded) ----
 
-// Vector v of a superblock's codes (groups 4 v .. 4 v + 3, one per 128-bit lane) times each code's group scale,
-// bytes x and scales (16, in every lane) both signed (Q3_K) or both unsigned (Q2_K), plus `bias`.
-template <bool SIGNED>
-inline __m512i fold(__m512i x, __m512i scales, int v, int bias) {
-  const int g = 4 * v;
-  const __m512i sc = _mm512_shuffle_epi8(scales, _mm512_setr_epi32(
-      0x01010101 * g, 0x01010101 * g, 0x01010101 * g, 0x01010101 * g,
-      0x01010101 * (g + 1), 0x01010101 * (g + 1), 0x01010101 * (g + 1), 0x01010101 * (g + 1),
-      0x01010101 * (g + 2), 0x01010101 * (g + 2), 0x01010101 * (g + 2), 0x01010101 * (g + 2),
-      0x01010101 * (g + 3), 0x01010101 * (g + 3), 0x01010101 * (g + 3), 0x01010101 * (g + 3)));
-  // byte by byte as int16: the even bytes extended in place, the odd ones shifted down
-  const auto low = [](__m512i b) {
-    return SIGNED ? _mm512_srai_epi16(_mm512_slli_epi16(b, 8), 8) : _mm512_and_si512(b, _mm512_set1_epi16(0xFF));
-  };
-  const auto high = [](__m512i b) { return SIGNED ? _mm512_srai_epi16(b, 8) : _mm512_srli_epi16(b, 8); };
-  const __m512i add = _mm512_set1_epi16((short)bias);
-  const __m512i even = _mm512_add_epi16(_mm512_mullo_epi16(low(x), low(sc)), add);
-  const __m512i odd = _mm512_add_epi16(_mm512_mullo_epi16(high(x), high(sc)), add);
-  return _mm512_or_si512(_mm512_and_si512(even, _mm512_set1_epi16(0xFF)), _mm512_slli_epi16(odd, 8));
+// The folded codes of vector v of a superblock (groups 4 v .. 4 v + 3, one per 128-bit lane) as one table per lane,
+// for vpshufb with the codes as indices: byte c of lane L is (c - c0) x scale[4 v + L] + bias, c = 0 .. 7 (each
+// entry worked out once a superblock instead of a multiply for every code). scales16: the 16 groups' scales as int16.
+inline __m512i fold_table(__m256i scales16, int v, int c0, int bias) {
+  const __m512i entry = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13,
+                                         12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);  // 8 codes of 4 groups
+  const __m512i group = _mm512_add_epi16(_mm512_srli_epi16(entry, 3), _mm512_set1_epi16((short)(4 * v)));
+  const __m512i code = _mm512_sub_epi16(_mm512_and_si512(entry, _mm512_set1_epi16(7)), _mm512_set1_epi16((short)c0));
+  const __m512i scale = _mm512_permutexvar_epi16(group, _mm512_castsi256_si512(scales16));
+  const __m512i values = _mm512_add_epi16(_mm512_mullo_epi16(code, scale), _mm512_set1_epi16((short)bias));
+  const __m256i packed = _mm512_cvtepi16_epi8(values);  // group k's 8 entries in bytes 8 k .. 8 k + 7
+  return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 0, 1, 1, 2, 2, 3, 3), _mm512_castsi256_si512(packed));
 }
 
 // Superblock b of a row, folded, in natural order. Q3_K: code[i] = (c_i - 4) sc_g + 127, in 3..255 (the
@@ -193,21 +186,21 @@ inline void decode_folded(const uint8_t* b, uint8_t* code, float* d, float* minu
   avx512::Superblock w;
   avx512::Decode<TYPE>::decode(b, w);  // codes, some kept at a place value (x 4, 16, 64: shifted back here)
   if constexpr (TYPE == Q3_K) {
-    const __m512i scales = _mm512_broadcast_i32x4(avx512::Decode<Q3_K>::scales(b));  // int8
+    const __m256i scales = _mm256_cvtepi8_epi16(avx512::Decode<Q3_K>::scales(b));
     for (int v = 0; v < 4; ++v) {  // each vector's last 32 codes are x 4
       const __m512i c = _mm512_and_si512(_mm512_srlv_epi64(w.code[v], avx512::halves(0, 2)), avx512::bytes(7));
-      _mm512_store_si512(code + 64 * v, fold<true>(_mm512_sub_epi8(c, avx512::bytes(4)), scales, v, fold_bias<Q3_K>()));
+      _mm512_store_si512(code + 64 * v, _mm512_shuffle_epi8(fold_table(scales, v, 4, fold_bias<Q3_K>()), c));
     }
     *d = load_half(b + 108);
     *minus_dmin = 0.f;
     std::memset(mins, 0, 4 * GROUPS / 2);
   } else {  // Q2_K: scales[16] (low nibble scale, high nibble min), qs[64], d, dmin
     const __m128i packed = _mm_loadu_si128((const __m128i*)b);
-    const __m512i scales = _mm512_broadcast_i32x4(_mm_and_si128(packed, _mm_set1_epi8(15)));
+    const __m256i scales = _mm256_cvtepu8_epi16(_mm_and_si128(packed, _mm_set1_epi8(15)));
     for (int v = 0; v < 4; ++v) {  // even vectors: x 1 and x 4; odd ones x 16 and x 64
       const __m512i place = v % 2 ? avx512::halves(4, 6) : avx512::halves(0, 2);
       const __m512i c = _mm512_and_si512(_mm512_srlv_epi64(w.code[v], place), avx512::bytes(3));
-      _mm512_store_si512(code + 64 * v, fold<false>(c, scales, v, 0));
+      _mm512_store_si512(code + 64 * v, _mm512_shuffle_epi8(fold_table(scales, v, 0, 0), c));
     }
     *d = load_half(b + 80);
     *minus_dmin = -load_half(b + 82);
