@@ -45,10 +45,15 @@ constexpr int TOKENS = 4;                // 16 registers: 4 accumulators, 4 inte
 constexpr bool PLACE_VALUES = false;     // blocks.h's plain codes
 #endif
 
-// The types this library's product reads: every quantized one, but on AVX2 not Q8_0, whose codes (stored
-// + 128, up to 255) would saturate vpmaddubsw's int16 pairs.
-inline bool supports(int type) {
-  return type_size(type).weights >= 32 && (OCTET_GEMM == 512 || type != Q8_0);
+// The types this library's product reads: every quantized one.
+inline bool supports(int type) { return type_size(type).weights >= 32; }
+
+// Types whose panels keep signed codes: on AVX2, Q8_0, whose pass multiplies |code| by the activations given each
+// code's sign (vpsignb), as llama.cpp's AVX2 dot products do (signed_panel_pass): vpmaddubsw takes unsigned bytes
+// on one side, and Q8_0's codes stored + 128 (up to 255, as AVX-512 keeps them) would saturate its int16 pairs.
+template <int TYPE>
+constexpr bool signed_codes() {
+  return OCTET_GEMM == 2 && TYPE == Q8_0;
 }
 
 // The weights per scale: 32 for the types with one scale per block of 32 (both of its groups of 16 share it).
@@ -60,17 +65,17 @@ constexpr int group_width() {
 // One group of G weights of the panel's rows.
 template <int G>
 struct alignas(64) PanelGroup {
-  uint8_t code[G / 4][4 * PANEL];  // code[j][4 r + i]: row r's code 4 j + i of the group, unsigned
+  uint8_t code[G / 4][4 * PANEL];  // code[j][4 r + i]: row r's code 4 j + i of the group, unsigned (signed_codes: int8)
   float scale[PANEL], offset[PANEL];
 };
 
-// c where a type's weights are scale (code - c), the codes as pack_panel stores them (Q8_0's + 128), for
-// group g (of 16) of a superblock; 0 for the types with a real offset (a min: Q4_1, Q5_1, Q2_K, Q4_K,
-// Q5_K). From the AVX-512 fused decoders, Q3_K's codes of groups 2 and 3 of every 4 keep their place
-// value (x 4): c = 16 there.
+// c where a type's weights are scale (code - c), the codes as pack_panel stores them (Q8_0's + 128 on AVX-512,
+// signed on AVX2: c = 0), for group g (of 16) of a superblock; 0 for the types with a real offset (a min: Q4_1,
+// Q5_1, Q2_K, Q4_K, Q5_K). From the AVX-512 fused decoders, Q3_K's codes of groups 2 and 3 of every 4 keep their
+// place value (x 4): c = 16 there.
 template <int TYPE>
 constexpr int bias_of_group(int g) {
-  return TYPE == Q4_0 ? 8 : TYPE == Q5_0 ? 16 : TYPE == Q8_0 ? 128 : TYPE == Q6_K ? 32
+  return TYPE == Q4_0 ? 8 : TYPE == Q5_0 ? 16 : TYPE == Q8_0 ? (signed_codes<Q8_0>() ? 0 : 128) : TYPE == Q6_K ? 32
        : TYPE == Q3_K ? (PLACE_VALUES && g % 4 >= 2 ? 16 : 4) : 0;
 }
 
@@ -79,7 +84,7 @@ constexpr int bias_of_group(int g) {
 // products, the multiplies and the FMAs share two pipes, as on Zen 4, that is 9-14% of a group's work).
 template <int TYPE>
 constexpr bool symmetric() {
-  return bias_of_group<TYPE>(0) != 0;
+  return bias_of_group<TYPE>(0) != 0 || signed_codes<TYPE>();  // signed codes: no offset, the sum starts at 0
 }
 
 // Types whose prompt product reads activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K
@@ -196,15 +201,17 @@ void interleave_superblocks(const ActRow* rows, int64_t count, int64_t superbloc
 namespace octet {
 namespace gemm {
 
-// panel_pass<G, SYMMETRIC, tokens> (or superblock_panel_pass: SUPERBLOCK) for tokens = 1 .. T (gemm_avx512.h,
-// gemm_avx2.h).
-template <int G, bool SYMMETRIC, bool SUPERBLOCK, int T = TOKENS>
+// panel_pass<G, SYMMETRIC, tokens> (or superblock_panel_pass: SUPERBLOCK, signed_panel_pass: SIGNED) for tokens =
+// 1 .. T (gemm_avx512.h, gemm_avx2.h).
+template <int G, bool SYMMETRIC, bool SUPERBLOCK, bool SIGNED, int T = TOKENS>
 void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
           int valid) {
   if constexpr (T > 1)
-    if (tokens < T) return pass<G, SYMMETRIC, SUPERBLOCK, T - 1>(tokens, panel, act, groups, out, N, valid);
+    if (tokens < T) return pass<G, SYMMETRIC, SUPERBLOCK, SIGNED, T - 1>(tokens, panel, act, groups, out, N, valid);
 #if OCTET_GEMM == 512
   if constexpr (SUPERBLOCK) return superblock_panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
+#else
+  if constexpr (SIGNED) return signed_panel_pass<G, T>(panel, act, groups, out, N, valid);
 #endif
   panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
 }
@@ -275,9 +282,9 @@ void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t 
       pack_panel<TYPE>(w, p * PANEL, N, K, superblocks, panel);
       const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
       for (int64_t b = 0; b < blocks; ++b)
-        pass<G, symmetric<TYPE>(), superblock_activations<TYPE>()>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), panel,
-                                                                   act.data() + b * groups, groups,
-                                                                   out + b * TOKENS * N + p * PANEL, N, valid);
+        pass<G, symmetric<TYPE>(), superblock_activations<TYPE>(), signed_codes<TYPE>()>(
+            (int)std::min<int64_t>(TOKENS, M - b * TOKENS), panel, act.data() + b * groups, groups,
+            out + b * TOKENS * N + p * PANEL, N, valid);
     }
   });
 }

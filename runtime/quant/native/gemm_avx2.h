@@ -1,6 +1,7 @@
 // The AVX2 panels of gemm.h: 8 rows a panel, 4 tokens a pass, blocks.h's plain codes (0..63), and per 4
 // codes of a row vpmaddubsw against the token's 4 activations (two such int16 pairs added: 2 x 2 x 63 x 127
-// stays within int16) then vpmaddwd by ones into int32. Q8_0 is not read here (gemm::supports).
+// stays within int16) then vpmaddwd by ones into int32. Q8_0's codes stay signed (gemm.h: signed_codes):
+// vpmaddubsw of |code| against the activations given each code's sign, each pair widened on its own.
 #pragma once
 #include <immintrin.h>
 
@@ -84,6 +85,37 @@ inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(scale, _mm256_set1_ps(a.d[t])), acc[t]);
       if (!SYMMETRIC) acc[t] = _mm256_fmadd_ps(_mm256_load_ps(p.offset), _mm256_set1_ps(a.dsum[t]), acc[t]);
     }
+  }
+  const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
+}
+
+// panel_pass for signed codes (gemm.h: signed_codes): |code| (up to 128) times the token's activations given the
+// code's sign (vpsignb), as llama.cpp's AVX2 Q8_0 dot product; a pair of such products (up to 2 x 128 x 127) fills
+// an int16, so each is widened by vpmaddwd before the next is added.
+template <int G, int T>
+inline void signed_panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
+                              int valid) {
+  constexpr int STEPS = G / 4;
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t g = 0; g < groups; ++g) {
+    const PanelGroup<G>& p = panel[g];
+    const ActGroup<G>& a = act[g];
+    __m256i dot[T];
+    for (int t = 0; t < T; ++t) dot[t] = _mm256_setzero_si256();
+    for (int j = 0; j < STEPS; ++j) {
+      const __m256i w = _mm256_load_si256((const __m256i*)p.code[j]);
+      const __m256i magnitude = _mm256_abs_epi8(w);
+      for (int t = 0; t < T; ++t) {
+        const __m256i x = _mm256_sign_epi8(_mm256_set1_epi32(((const four_bytes*)a.q[t])[j]), w);
+        dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, x), ones));
+      }
+    }
+    const __m256 scale = _mm256_load_ps(p.scale);
+    for (int t = 0; t < T; ++t)
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(scale, _mm256_set1_ps(a.d[t])), acc[t]);
   }
   const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
