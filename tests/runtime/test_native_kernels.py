@@ -199,8 +199,8 @@ QUANTIZED_SHAPES = [(t, k) for t, k in SHAPES if t not in FLOAT_TYPES]
 def test_integer_matmul_equals_the_reference_within_fp32_rounding(isa, qtype, K):
     """A prompt's product (avx512 and avx2: every quantized type): 37 rows are three panels of 16
     (avx2: five of 8), the last one short; 9 tokens two passes of 8 (avx2: three of 4). The same bounds as
-    matvec: x is quantized the same way (or per superblock of 256 where the library folds a type's scales into
-    its codes: Q3_K on avx512), the sums run in another order."""
+    matvec: x is quantized the same way (or per superblock of 256 for the K-quants, as llama.cpp's Q8_K), the sums
+    run in another order."""
     ops = kernels_for(isa)
     c = case(qtype, K, matmul_activation_block(ops, qtype))
     out = ops.matmul(c.x, c.blocks, int(qtype), K)

@@ -87,18 +87,18 @@ constexpr bool symmetric() {
   return bias_of_group<TYPE>(0) != 0 || signed_codes<TYPE>();  // signed codes: no offset, the sum starts at 0
 }
 
-// Types whose prompt product reads activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K
-// for the K-quants), on AVX-512: Q3_K and Q2_K, whose panels fold their scales (folded(), below), and Q4_K, Q5_K
-// and Q6_K, whose passes then scale each group's integer product by the weights' scale alone and a superblock's
-// sum by the token's d once (superblock_panel_pass): one multiply less a group and token, of the three or four
-// floating-point operations that share Zen 4's two vector pipes with the group's 4 or 8 vpdpbusd (Q6_K's
-// products 233-247 -> 269-274 GMAC/s on two cores).
+// The K-quants' prompt products read activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K):
+// on AVX-512 Q3_K and Q2_K fold their scales into their panels (folded(), below); the others' passes scale each
+// group's integer product by the weights' scale alone and a superblock's sum by the token's d once
+// (superblock_panel_pass): one multiply less a group and token, of the three or four floating-point operations
+// that share the vector pipes with the group's integer products (AVX-512, Q6_K's products 233-247 -> 269-274
+// GMAC/s on two cores).
+inline bool superblock_activations(int type) {
+  return OCTET_GEMM != 0 && (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K);
+}
 template <int TYPE>
 constexpr bool superblock_activations() {
-  return OCTET_GEMM == 512 && (TYPE == Q2_K || TYPE == Q3_K || TYPE == Q4_K || TYPE == Q5_K || TYPE == Q6_K);
-}
-inline bool superblock_activations(int type) {
-  return OCTET_GEMM == 512 && (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K);
+  return OCTET_GEMM != 0 && (TYPE == Q2_K || TYPE == Q3_K || TYPE == Q4_K || TYPE == Q5_K || TYPE == Q6_K);
 }
 
 // The activations of up to TOKENS tokens for one group, side by side: a pass over a panel then reads one
@@ -208,9 +208,8 @@ void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_
           int valid) {
   if constexpr (T > 1)
     if (tokens < T) return pass<G, SYMMETRIC, SUPERBLOCK, SIGNED, T - 1>(tokens, panel, act, groups, out, N, valid);
-#if OCTET_GEMM == 512
   if constexpr (SUPERBLOCK) return superblock_panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
-#else
+#if OCTET_GEMM == 2
   if constexpr (SIGNED) return signed_panel_pass<G, T>(panel, act, groups, out, N, valid);
 #endif
   panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
