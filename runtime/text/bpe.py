@@ -91,6 +91,7 @@ class BytePairBackend:
 
     kind = "bpe"
     utf8_errors = "replace"  # what the ByteLevel decoder (Rust's from_utf8_lossy) does
+    control_ends_bytes = False  # special tokens are skipped before the ByteLevel decoder joins the bytes
     strip_first_space = False
 
     def __init__(self, hf: HFTokenizer, piece_bytes, special_ids: dict[str, int]):

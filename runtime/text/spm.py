@@ -24,6 +24,7 @@ class SentencePieceBackend:
 
     kind = "sentencepiece"
     utf8_errors = "octet-replace-each-byte"  # sentencepiece writes one U+FFFD per undecodable byte
+    control_ends_bytes = True  # sentencepiece decodes the byte pieces before a control piece (<s>) on their own
 
     def __init__(self, processor: sentencepiece.SentencePieceProcessor, pieces: list[str], types: list[int], *,
                  strip_first_space: bool):

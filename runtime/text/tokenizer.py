@@ -92,8 +92,8 @@ class StreamDecoder:
 
     def push(self, token_id: int) -> str:
         data = self.tokenizer.token_bytes(token_id)
-        if not data:
-            return ""
+        if not data:  # a control token: where the backend says so, the bytes before it end there (junk if unfinished)
+            return self._utf8.decode(b"", final=True) if self.tokenizer.backend.control_ends_bytes else ""
         if self._at_start:
             self._at_start = False
             if self.tokenizer.backend.strip_first_space and self.tokenizer.backend.starts_with_space(token_id):
