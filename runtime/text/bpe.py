@@ -109,16 +109,20 @@ class BytePairBackend:
         return self._plain.encode(text, add_special_tokens=False).ids
 
 
-def bpe_model(vocab: dict[str, int], merges: list[str], path) -> models.BPE:
+def bpe_model(vocab: dict[str, int], merges: list[str], path, *, longest_token_bytes: int | None = None) -> models.BPE:
     """tokenizers' BPE over the vocabulary and the merges ("a b": two tokens whose join is one too).
     tokenizers checks each merge's tokens itself (an error, whose merge is then named here), except that a
     join longer than the vocabulary's longest token makes it panic (a PanicException, huggingface/tokenizers
-    #2198): the lengths are compared first, in bytes as tokenizers counts them. (Checking every token here, as
+    #2198): the lengths are compared first, in bytes as tokenizers counts them (`longest_token_bytes`, and the
+    merges' `longest_bytes` where a GGUF header gave them: gguf_check.Strings). (Checking every token here, as
     sets, took 50 ms of the starter's 0.25 s load.)"""
     pairs = [merge.partition(" ") for merge in merges]
-    longest = max(map(len, map(str.encode, vocab)), default=0)
-    if all(pair[1] and " " not in pair[2] for pair in pairs) and \
-            max(map(len, map(str.encode, merges)), default=1) - 1 <= longest:
+    if longest_token_bytes is None:
+        longest_token_bytes = max(map(len, map(str.encode, vocab)), default=0)
+    longest_merge_bytes = getattr(merges, "longest_bytes", None)
+    if longest_merge_bytes is None:
+        longest_merge_bytes = max(map(len, map(str.encode, merges)), default=1)
+    if all(pair[1] and " " not in pair[2] for pair in pairs) and longest_merge_bytes - 1 <= longest_token_bytes:
         try:
             return models.BPE(vocab=vocab, merges=[(a, b) for a, _, b in pairs], ignore_merges=False)
         except Exception as error:  # tokenizers' own refusal: named below, or passed on
