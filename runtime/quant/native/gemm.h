@@ -49,7 +49,7 @@ constexpr bool PLACE_VALUES = false;     // blocks.h's plain codes
 inline bool supports(int type) { return type_size(type).weights >= 32; }
 
 // Types whose panels keep signed codes: on AVX2, Q8_0, whose pass multiplies |code| by the activations given each
-// code's sign (vpsignb), as llama.cpp's AVX2 dot products do (signed_panel_pass): vpmaddubsw takes unsigned bytes
+// code's sign (vpsignb), as llama.cpp's AVX2 dot products do (gemm_avx2.h: group_products): vpmaddubsw takes unsigned bytes
 // on one side, and Q8_0's codes stored + 128 (up to 255, as AVX-512 keeps them) would saturate its int16 pairs.
 template <int TYPE>
 constexpr bool signed_codes() {
@@ -201,7 +201,7 @@ void interleave_superblocks(const ActRow* rows, int64_t count, int64_t superbloc
 namespace octet {
 namespace gemm {
 
-// panel_pass<G, SYMMETRIC, tokens> (or superblock_panel_pass: SUPERBLOCK, signed_panel_pass: SIGNED) for tokens =
+// panel_pass<G, SYMMETRIC, tokens> (or superblock_panel_pass: SUPERBLOCK; signed codes: SIGNED) for tokens =
 // 1 .. T (gemm_avx512.h, gemm_avx2.h).
 template <int G, bool SYMMETRIC, bool SUPERBLOCK, bool SIGNED, int T = TOKENS>
 void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
@@ -210,7 +210,7 @@ void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_
     if (tokens < T) return pass<G, SYMMETRIC, SUPERBLOCK, SIGNED, T - 1>(tokens, panel, act, groups, out, N, valid);
   if constexpr (SUPERBLOCK) return superblock_panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
 #if OCTET_GEMM == 2
-  if constexpr (SIGNED) return signed_panel_pass<G, T>(panel, act, groups, out, N, valid);
+  if constexpr (SIGNED) return panel_pass<G, true, T, true>(panel, act, groups, out, N, valid);
 #endif
   panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
 }

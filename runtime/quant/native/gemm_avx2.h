@@ -57,10 +57,25 @@ void pack_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t supe
   }
 }
 
-// The integer products of one group for T tokens (panel_pass's inner loop): dot[t] += codes . the token's q.
-template <int G, int T>
+// The integer products of one group for T tokens: dot[t] = codes . the token's q (from -c * sum(q): SYMMETRIC).
+// SIGNED codes (gemm.h: signed_codes): |code| (up to 128) times the token's activations given the code's sign
+// (vpsignb), as llama.cpp's AVX2 Q8_0 dot product; a pair of such products (up to 2 x 128 x 127) fills an int16,
+// so each is widened by vpmaddwd before the next is added.
+template <int G, bool SYMMETRIC, bool SIGNED, int T>
 inline void group_products(const PanelGroup<G>& p, const ActGroup<G>& a, __m256i (&dot)[T]) {
   const __m256i ones = _mm256_set1_epi16(1);
+  for (int t = 0; t < T; ++t) dot[t] = SYMMETRIC ? _mm256_set1_epi32(a.bias[t]) : _mm256_setzero_si256();
+  if constexpr (SIGNED) {
+    for (int j = 0; j < G / 4; ++j) {
+      const __m256i w = _mm256_load_si256((const __m256i*)p.code[j]);
+      const __m256i magnitude = _mm256_abs_epi8(w);
+      for (int t = 0; t < T; ++t) {
+        const __m256i x = _mm256_sign_epi8(_mm256_set1_epi32(((const four_bytes*)a.q[t])[j]), w);
+        dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, x), ones));
+      }
+    }
+    return;
+  }
   for (int j = 0; j < G / 4; j += 2) {
     const __m256i w0 = _mm256_load_si256((const __m256i*)p.code[j]);
     const __m256i w1 = _mm256_load_si256((const __m256i*)p.code[j + 1]);
@@ -73,8 +88,15 @@ inline void group_products(const PanelGroup<G>& p, const ActGroup<G>& a, __m256i
   }
 }
 
+// out[t * N + r] = acc[t] lane r for the panel's `valid` rows.
+template <int T>
+inline void store_rows(const __m256 (&acc)[T], float* out, int64_t N, int valid) {
+  const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
+}
+
 // out[t * N + r] = row n0 + r . token t, for T tokens and the panel's `valid` rows.
-template <int G, bool SYMMETRIC, int T>
+template <int G, bool SYMMETRIC, int T, bool SIGNED = false>
 inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
                        int valid) {
   __m256 acc[T];
@@ -83,16 +105,14 @@ inline void panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64
     const PanelGroup<G>& p = panel[g];
     const ActGroup<G>& a = act[g];
     __m256i dot[T];
-    for (int t = 0; t < T; ++t) dot[t] = SYMMETRIC ? _mm256_set1_epi32(a.bias[t]) : _mm256_setzero_si256();
-    group_products<G, T>(p, a, dot);
+    group_products<G, SYMMETRIC, SIGNED, T>(p, a, dot);
     const __m256 scale = _mm256_load_ps(p.scale);
     for (int t = 0; t < T; ++t) {
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(scale, _mm256_set1_ps(a.d[t])), acc[t]);
       if (!SYMMETRIC) acc[t] = _mm256_fmadd_ps(_mm256_load_ps(p.offset), _mm256_set1_ps(a.dsum[t]), acc[t]);
     }
   }
-  const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
+  store_rows(acc, out, N, valid);
 }
 
 // panel_pass for activations quantized per superblock (gemm.h: superblock_activations): each group's integer
@@ -106,54 +126,20 @@ inline void superblock_panel_pass(const PanelGroup<G>* panel, const ActGroup<G>*
     __m256 superblock[T];
     for (int t = 0; t < T; ++t) superblock[t] = _mm256_setzero_ps();
     for (int64_t g = g0; g < g0 + QK_K / G; ++g) {
-      const PanelGroup<G>& p = panel[g];
-      const ActGroup<G>& a = act[g];
       __m256i dot[T];
-      for (int t = 0; t < T; ++t) dot[t] = SYMMETRIC ? _mm256_set1_epi32(a.bias[t]) : _mm256_setzero_si256();
-      group_products<G, T>(p, a, dot);
-      const __m256 scale = _mm256_load_ps(p.scale);
+      group_products<G, SYMMETRIC, false, T>(panel[g], act[g], dot);
       for (int t = 0; t < T; ++t) {
-        superblock[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), scale, superblock[t]);
+        superblock[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_load_ps(panel[g].scale), superblock[t]);
         if (!SYMMETRIC)
-          superblock[t] = _mm256_fmadd_ps(_mm256_load_ps(p.offset), _mm256_set1_ps(a.dsum[t]), superblock[t]);
+          superblock[t] = _mm256_fmadd_ps(_mm256_load_ps(panel[g].offset), _mm256_set1_ps(act[g].dsum[t]), superblock[t]);
       }
     }
     for (int t = 0; t < T; ++t)
       _mm256_store_ps(acc[t], _mm256_fmadd_ps(superblock[t], _mm256_set1_ps(act[g0].d[t]), _mm256_load_ps(acc[t])));
   }
-  const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, _mm256_load_ps(acc[t]));
-}
-
-// panel_pass for signed codes (gemm.h: signed_codes): |code| (up to 128) times the token's activations given the
-// code's sign (vpsignb), as llama.cpp's AVX2 Q8_0 dot product; a pair of such products (up to 2 x 128 x 127) fills
-// an int16, so each is widened by vpmaddwd before the next is added.
-template <int G, int T>
-inline void signed_panel_pass(const PanelGroup<G>* panel, const ActGroup<G>* act, int64_t groups, float* out, int64_t N,
-                              int valid) {
-  constexpr int STEPS = G / 4;
-  const __m256i ones = _mm256_set1_epi16(1);
-  __m256 acc[T];
-  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t g = 0; g < groups; ++g) {
-    const PanelGroup<G>& p = panel[g];
-    const ActGroup<G>& a = act[g];
-    __m256i dot[T];
-    for (int t = 0; t < T; ++t) dot[t] = _mm256_setzero_si256();
-    for (int j = 0; j < STEPS; ++j) {
-      const __m256i w = _mm256_load_si256((const __m256i*)p.code[j]);
-      const __m256i magnitude = _mm256_abs_epi8(w);
-      for (int t = 0; t < T; ++t) {
-        const __m256i x = _mm256_sign_epi8(_mm256_set1_epi32(((const four_bytes*)a.q[t])[j]), w);
-        dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, x), ones));
-      }
-    }
-    const __m256 scale = _mm256_load_ps(p.scale);
-    for (int t = 0; t < T; ++t)
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(scale, _mm256_set1_ps(a.d[t])), acc[t]);
-  }
-  const __m256i rows = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  for (int t = 0; t < T; ++t) _mm256_maskstore_ps(out + t * N, rows, acc[t]);
+  __m256 sums[T];
+  for (int t = 0; t < T; ++t) sums[t] = _mm256_load_ps(acc[t]);
+  store_rows(sums, out, N, valid);
 }
 
 }  // namespace gemm
