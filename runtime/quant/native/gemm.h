@@ -1,8 +1,8 @@
 // A prompt's matrix products on the file's blocks with integer arithmetic (the avx512 and avx2 libraries;
 // the others leave prompts to torch's bf16 product on dequantized tiles):
 //
-//   out [M, N] = x [M, K] W^T,    x quantized to int8 per block of 32 as for decode (activations.h), or on
-//                                 AVX-512 per superblock of 256 for the K-quants (superblock_activations)
+//   out [M, N] = x [M, K] W^T,    x quantized to int8 per block of 32 as for decode (activations.h), or per
+//                                 superblock of 256 for the K-quants (superblock_activations)
 //
 // The rows are taken PANEL at a time (16 for AVX-512, 8 for AVX2: one row per lane). A panel is decoded
 // once into this thread's buffer (in L2: PANEL rows of K codes plus a scale and offset per row and group),
@@ -11,9 +11,9 @@
 // scale per 32, else 16), integer dot products of the rows' codes against the token's activations
 // broadcast 4 at a time (vpdpbusd; AVX2: vpmaddubsw, vpmaddwd), scaled once by the weights' scales times
 // the activations' d, plus the offsets times d * sum (symmetric types: the sum starts at -c * sum(q)).
-// Each vector of codes serves TOKENS tokens; nothing is written back to memory but the results. On AVX-512,
-// Q4_K, Q5_K and Q6_K scale by the token's d once a superblock instead (superblock_panel_pass), and Q3_K and
-// Q2_K fold their group scales into the codes (folded(), FoldedPanel).
+// Each vector of codes serves TOKENS tokens; nothing is written back to memory but the results. The K-quants
+// scale by the token's d once a superblock instead (superblock_panel_pass); on AVX-512, Q3_K and Q2_K fold their
+// group scales into the codes (folded(), FoldedPanel).
 // gemm_avx512.h and gemm_avx2.h hold each instruction set's panels: pack_panel and pass.
 #pragma once
 #include <cstring>
@@ -93,12 +93,12 @@ constexpr bool symmetric() {
 // (superblock_panel_pass): one multiply less a group and token, of the three or four floating-point operations
 // that share the vector pipes with the group's integer products (AVX-512, Q6_K's products 233-247 -> 269-274
 // GMAC/s on two cores).
-inline bool superblock_activations(int type) {
+constexpr bool superblock_activations(int type) {
   return OCTET_GEMM != 0 && (type == Q2_K || type == Q3_K || type == Q4_K || type == Q5_K || type == Q6_K);
 }
 template <int TYPE>
 constexpr bool superblock_activations() {
-  return OCTET_GEMM != 0 && (TYPE == Q2_K || TYPE == Q3_K || TYPE == Q4_K || TYPE == Q5_K || TYPE == Q6_K);
+  return superblock_activations(TYPE);
 }
 
 // The activations of up to TOKENS tokens for one group, side by side: a pass over a panel then reads one
