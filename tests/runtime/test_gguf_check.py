@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.errors import ModelFileError, UnsupportedModelError
+from runtime.weights import gguf_check, string_arrays
 from runtime.weights.gguf_check import MAX_ARRAY_ITEMS, check_gguf_file
 from tests.runtime.gguf_factory import (
     array_header, gguf_str, header, kv, kv_u32, numeric_field_positions, pad_to, tensor_info,
@@ -190,22 +191,51 @@ def test_array_length_beyond_the_file(tmp_path, item_type):
     refused(path, "value of key a.b", "claims 4611686018427387904 elements")
 
 
+@pytest.fixture(params=["native", "python"])
+def string_cutter(request, monkeypatch) -> str:
+    """String arrays cut out by the kernels' library, or (where it is not built) by gguf_check's Python loop."""
+    if request.param == "native" and string_arrays.strings_function() is None:
+        pytest.skip("the kernels' library is not built here")
+    if request.param == "python":
+        monkeypatch.setattr(string_arrays, "joined_strings", lambda buf, pos, count: None)
+    return request.param
+
+
 @pytest.mark.parametrize("third, words", [
     (gguf_str(b"\xc3("), ["a.b[2] is not valid UTF-8"]),
     (gguf_str("", length=2**63), ["a.b[2] claims to be 9223372036854775808 bytes long"]),
     (gguf_str("abc", length=100), ["truncated", "a.b[2]"]),
 ])
-def test_bad_string_in_an_array(tmp_path, third, words):
+def test_bad_string_in_an_array(tmp_path, third, words, string_cutter):
     strings = array_header(STRING, 3) + gguf_str("ok") + gguf_str("é") + third
     refused(write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, strings) + bytes(16)), *words)
 
 
 @pytest.mark.parametrize("strings", [["ok", "é", "", "日本"], ["a\0b", "", "\0"], [], [""]])
-def test_strings_of_an_array_read_back_exactly(tmp_path, strings):
+def test_strings_of_an_array_read_back_exactly(tmp_path, strings, string_cutter):
     """Including empty ones and NULs inside (read_strings joins them by NULs where none is inside)."""
     body = array_header(STRING, len(strings)) + b"".join(gguf_str(text.encode()) for text in strings)
     path = write(tmp_path / "a.gguf", header(0, 1) + kv("a.b", ARRAY, body) + bytes(16))
     assert check_gguf_file(path).metadata["a.b"] == strings
+
+
+@settings(max_examples=200, deadline=None)
+@given(strings=st.lists(st.binary(max_size=20), max_size=8), cut=st.integers(0, 40))
+def test_the_library_cuts_strings_as_the_python_loop_does(strings, cut):
+    """Any strings, the array whole or cut short anywhere: the same joined bytes, end and longest string, or,
+    where a length runs past the end, None from the library and a position past the end from the loop."""
+    if string_arrays.strings_function() is None:
+        pytest.skip("the kernels' library is not built here")
+    array = b"".join(gguf_str(text) for text in strings)
+    buf = b"ab" + array[:len(array) - cut] if cut < len(array) else b"ab"
+    native = string_arrays.joined_strings(buf, 2, len(strings))
+    cursor = gguf_check.Cursor(buf, "test.gguf")
+    cursor.pos = 2
+    joined, end, longest = cursor.cut_strings(len(strings))
+    if end > len(buf):
+        assert native is None
+    elif strings:
+        assert native == (bytearray(joined), end, longest) == (b"\0".join(strings), 2 + len(array), max(map(len, strings)))
 
 
 def test_too_many_array_elements(tmp_path):

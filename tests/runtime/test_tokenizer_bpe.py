@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.errors import ModelFileError, UnsupportedModelError
+from runtime.text.bpe import merge_pairs
 from runtime.text.tokenizer import tokenizer_from_folder, tokenizer_from_gguf
 from tests.runtime.test_tokenizer_support import SAMPLES, gguf_metadata, hf_from_gguf, starter_tokenizer
 
@@ -119,7 +120,10 @@ def _longest(tokens):
     (lambda tokens: f"{_longest(tokens)} e", lambda tokens: f"uses {re.escape(repr(_longest(tokens) + 'e'))}"),
     (lambda tokens: "Ġe", lambda tokens: "not two tokens"),
     (lambda tokens: "Ġ e t", lambda tokens: "not two tokens"),
-], ids=["unknown token", "unknown join", "join longer than any token", "one token", "three tokens"])
+    (lambda tokens: "Ġ\0 e", lambda tokens: "uses 'Ġ\\\\x00'"),  # a NUL inside: cut one by one
+    (lambda tokens: "Ġe\0", lambda tokens: "not two tokens"),
+], ids=["unknown token", "unknown join", "join longer than any token", "one token", "three tokens", "NUL in a token",
+        "NUL in one token"])
 def test_a_bad_merge_is_named(starter_path, merge_of, named_of):
     metadata = gguf_metadata(starter_path)
     tokens = metadata["tokenizer.ggml.tokens"]
@@ -127,6 +131,16 @@ def test_a_bad_merge_is_named(starter_path, merge_of, named_of):
     merges[5] = merge_of(tokens)
     with pytest.raises(ModelFileError, match=f"merge #5 .*{named_of(tokens)}"):
         tokenizer_from_gguf(_mutated(starter_path, **{"tokenizer.ggml.merges": merges}), starter_path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab \0", max_size=5), max_size=6))
+def test_merges_are_cut_as_one_partition_each(merges):
+    """The merges joined and cut in one go give each merge's two halves around its single space, as a partition
+    of each would; None where one has no space or two."""
+    pairs = [merge.partition(" ") for merge in merges]
+    single_space = all(space and " " not in b for _, space, b in pairs)
+    assert merge_pairs(merges) == ([(a, b) for a, _, b in pairs] if single_space else None)
 
 
 def test_eos_outside_vocabulary(starter_path):

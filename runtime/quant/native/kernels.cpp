@@ -16,6 +16,7 @@
 //   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
 //   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
 //   octet_decoder_layer(x, layer, cache, cos, sin): one token through a decoder layer (layer.h)
+//   octet_gguf_strings(data, size, count, joined, longest): a GGUF header's string array (gguf_strings.h)
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +26,7 @@
 #include "layer.h"
 #include "moe.h"
 #include "rows.h"
+#include "gguf_strings.h"
 #include "gemm.h"  // defines OCTET_GEMM: 512 (avx512), 2 (avx2) or 0
 
 namespace octet {
@@ -289,6 +291,13 @@ OCTET_API void octet_decode_attention(const float* q, const void* keys, const vo
 OCTET_API int octet_decoder_layer(float* x, const octet::DecoderLayer* layer, const octet::CacheSlot* cache,
                                   const float* cos, const float* sin, int threads) {
   return octet::decode_layer(x, *layer, *cache, cos, sin, threads) ? 0 : -1;
+}
+
+// A GGUF header's array of `count` strings at data[0, size) (octet::gguf_strings): its size in bytes, or -1
+// where a length runs past `size`; with `joined` not null, the strings joined by NULs written there.
+OCTET_API int64_t octet_gguf_strings(const uint8_t* data, int64_t size, int64_t count, uint8_t* joined,
+                                     int64_t* longest) {
+  return octet::gguf_strings(data, size, count, joined, longest);
 }
 
 }  // extern "C"
