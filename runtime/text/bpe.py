@@ -166,7 +166,8 @@ def byte_pair_from_gguf(metadata: dict, path) -> BytePairBackend:
     if len(types) != len(tokens):
         raise ModelFileError(path, f"{len(tokens)} tokens but {len(types)} token types")
     vocab = {token: index for index, token in enumerate(tokens)}
-    hf = HFTokenizer(bpe_model(vocab, metadata["tokenizer.ggml.merges"], path))
+    hf = HFTokenizer(bpe_model(vocab, metadata["tokenizer.ggml.merges"], path,
+                               longest_token_bytes=getattr(tokens, "longest_bytes", None)))
     hf.pre_tokenizer = PRE_TOKENIZERS[pre]()
     hf.decoder = decoders.ByteLevel()
     control = [token for token, kind in zip(tokens, types) if kind == TOKEN_CONTROL]
