@@ -31,8 +31,11 @@ NEVER = [
      "which native library runs is known without torch (the window's memory estimate, setup.py)"),
 ]
 # (importer, target) pairs that NEVER's prefixes would forbid but that are allowed: the memory estimate reads
-# the format's type numbers from runtime.weights.ggml_types, which imports nothing (the rule above).
-ALLOWED = {("runtime.memory_estimate", "runtime.weights.ggml_types")}
+# the format's type numbers from runtime.weights.ggml_types, which imports nothing (the rule above); the GGUF
+# reader's string arrays are cut by the native library, whose file runtime.quant.native names (standard
+# library only: the rule above).
+ALLOWED = {("runtime.memory_estimate", "runtime.weights.ggml_types"),
+           ("runtime.weights.string_arrays", "runtime.quant.native")}
 # Modules the app's process loads: nothing they import at module level may pull torch in.
 TORCH_FREE_AT_IMPORT = ("runtime", "runtime.paths", "runtime.errors", "runtime.starter", "runtime.cli",
                         "runtime.worker", "runtime.memory_estimate")
