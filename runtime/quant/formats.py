@@ -135,11 +135,17 @@ class GGUFBlockWeight(QuantizedWeight):
         if x.shape[0] <= MATVEC_MAX_TOKENS and not reading_prompt():
             out = ops.matvec(x, self.blocks, self.qtype, self.shape[1])
         else:  # a prompt: integer products on the blocks where the library has them (not for float weights)
-            integer = ops.integer_matmul and self.shape[1] >= INTEGER_MATMUL_MIN_K
-            out = ops.matmul(x, self.blocks, self.qtype, self.shape[1]) if integer else None
+            out = ops.matmul(x, self.blocks, self.qtype, self.shape[1]) if self.integer_prompts() else None
             if out is None:
                 out = self._tiles(ops, x)
         return out if self.row_order is None else out[:, self.row_order]
+
+    def integer_prompts(self) -> bool:
+        """Whether a prompt's products on these blocks are the library's integer ones, which read and write
+        fp32 (any other dtype is converted on the way in and out)."""
+        ops = kernels.gguf_kernels()
+        return (ops is not None and ops.integer_matmul and self.shape[1] >= INTEGER_MATMUL_MIN_K
+                and kernels.GGML_BLOCK_WEIGHTS[self.qtype] >= 32)  # block-quantized: not F16, BF16, F32
 
     def _tiles(self, ops, x):
         """Rows dequantized a tile at a time for torch's product: in x's dtype, but fp32 for bf16 x where
@@ -245,6 +251,12 @@ class QuantizedExperts(nn.Module):
 
     def linear(self, e: int, x: torch.Tensor) -> torch.Tensor:
         return self.experts[e].matmul(x)
+
+    def fp32_prompts(self) -> bool:
+        """Whether a prompt's products on these experts read and write fp32 (integer products on GGUF blocks):
+        activations kept in fp32 between them then skip a conversion on each side."""
+        first = self.experts[0]
+        return isinstance(first, GGUFBlockWeight) and first.integer_prompts()
 
     def dequantize(self, dtype=torch.float32) -> torch.Tensor:
         return torch.stack([w.dequantize(dtype) for w in self.experts])

@@ -79,3 +79,43 @@ def test_dequantize_rows_in_chunks_equals_reference(monkeypatch):
     monkeypatch.setattr(gguf_file, "CHUNK_WEIGHTS", 3 * K)  # several chunks, a short last one
     raw = random_blocks(Q.Q6_K, rows=10)
     assert torch.equal(dequantize_rows(raw, Q.Q6_K, K), reference(raw, Q.Q6_K))
+
+
+@needs_kernels
+def test_mixtral_sized_experts_stay_in_fp32_between_integer_products(monkeypatch):
+    """A prompt through experts whose rows take the integer products (K >= INTEGER_MATMUL_MIN_K): every product
+    is handed fp32 activations (no bf16 round trip of the [T, F] hidden ones), and the bf16 output agrees with
+    the experts' dequantized weights in fp32 within the int8 activations' error (about 1%)."""
+    from runtime.config import ModelConfig
+    from runtime.model import MoEFeedForward
+    from runtime.quant.formats import QuantizedExperts, prompt_path
+
+    ops = quant_kernels.gguf_kernels()
+    if not ops.integer_matmul:
+        pytest.skip(f"the {ops.isa} library has no integer products")
+    D = F = 2048
+    config = ModelConfig(hidden_size=D, intermediate_size=F, num_local_experts=4, num_experts_per_tok=2)
+    moe = MoEFeedForward(config)
+    torch.manual_seed(0)
+    moe.gate.weight = torch.nn.Parameter(torch.randn(4, D))
+    raws = {name: [random_blocks(Q.Q4_K, F if name != "w2" else D, D if name != "w2" else F, seed=i * 3 + j)
+                   for i in range(4)] for j, name in enumerate(("w1", "w3", "w2"))}
+    for name, raw in raws.items():
+        delattr(moe, name)  # the loader's swap (loader.install_quantized)
+        setattr(moe, name, QuantizedExperts([gguf_weight(r, Q.Q4_K, r.shape[1] // 144 * 256) for r in raw],
+                                            torch.bfloat16))
+    seen = []
+    matmul = ops.matmul
+    monkeypatch.setattr(ops, "matmul", lambda x, *rest: seen.append(x.dtype) or matmul(x, *rest))
+    x = torch.randn(24, D, dtype=torch.bfloat16)
+    with torch.inference_mode(), prompt_path():
+        out = moe(x)
+    assert out.dtype == torch.bfloat16 and seen and set(seen) == {torch.float32}
+    dense = {name: torch.stack([reference(r, Q.Q4_K) for r in raw]) for name, raw in raws.items()}
+    experts, weights = moe.route(x)
+    xf, expected = x.float(), torch.zeros(24, D)
+    for t in range(24):
+        for e, w in zip(experts[t].tolist(), weights[t].float()):
+            hidden = torch.nn.functional.silu(dense["w1"][e] @ xf[t]) * (dense["w3"][e] @ xf[t])
+            expected[t] += w * (dense["w2"][e] @ hidden)
+    assert relative_error(out, expected) < 0.03
