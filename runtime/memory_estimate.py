@@ -49,7 +49,7 @@ DEFAULT_KV_CACHE = "bf16"
 # Mixtral's rows; a 512-token chunk's activations) and a chat's scratch (fitted on benchmarks/memory_estimate.py's
 # loads with every weight page read: docs/benchmarks.md "Memory estimate").
 IMPORT_BYTES = 270 * 1000**2
-OVERHEAD_BYTES = IMPORT_BYTES + 50 * 1000**2
+OVERHEAD_BYTES = IMPORT_BYTES + 40 * 1000**2
 # Nominal bits per weight of each type: a file of `size` bytes holds about size * 8 / bits weights.
 BITS = {name: 8 * size / block for name, block, size in GGML_TYPES.values()}
 

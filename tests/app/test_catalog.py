@@ -184,7 +184,7 @@ def test_the_verdict_says_what_fits_in_plain_words():
     verdict = check_fits(GB, available_bytes=4 * GB, total_bytes=8 * GB, catalog=[])
     assert verdict.fits and verdict.suggestion is None
     assert (verdict.needed_bytes, verdict.available_bytes, verdict.total_bytes) == (memory_needed(GB), 4 * GB, 8 * GB)
-    assert verdict.message == "This model needs about 1.9 GB; 4.0 GB is available."
+    assert verdict.message == "This model needs about 1.8 GB; 4.0 GB is available."
     assert check_fits(GB, available_bytes=memory_needed(GB), catalog=[]).fits  # exactly enough is enough
 
 
@@ -194,8 +194,8 @@ def test_a_refusal_names_the_model_the_memory_and_the_way_out():
     verdict = check_fits(big, available_bytes=4 * GB, total_bytes=16 * GB, catalog=shelf)
     assert (verdict.fits, verdict.total_bytes, verdict.suggestion) == (False, 16 * GB, shelf[0])
     assert verdict.message == (
-        "Big model needs about 10.9 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
-        "make the computer swap or stop the model process. Pick small instead (about 2.9 GB), or close other "
+        "Big model needs about 10.8 GB of memory, but only 4.0 GB is available (16.0 GB in all). Loading it would "
+        "make the computer swap or stop the model process. Pick small instead (about 2.8 GB), or close other "
         "programs and try again.")
     alone = check_fits(big, available_bytes=GB, total_bytes=16 * GB, catalog=shelf)
     assert alone.suggestion is None and alone.message.endswith(

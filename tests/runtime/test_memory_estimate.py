@@ -172,7 +172,7 @@ def test_the_estimate_is_within_a_stated_bound_of_a_measured_load(tmp_path, qtyp
     less its RSS once torch and the runtime were imported (the interpreter's baseline, IMPORT_BYTES in the
     estimate) is compared with the estimate less IMPORT_BYTES, its KV cache at the positions that chat stored.
     Bound: 10% + 30 MB. The file holds 77 M weights (matrices of 8 M, above the allocator's 32 MB threshold, as
-    Mixtral's are), so the runtime's fixed cost (tokenizer, modules, first chat: 50 MB in the estimate) weighs
+    Mixtral's are), so the runtime's fixed cost (tokenizer, modules, first chat: 40 MB in the estimate) weighs
     far more than on a real model; on the starter and 2-layer real-size Mixtral files the estimate is within 5%
     of the peak (benchmarks/memory_estimate.py, docs/benchmarks.md)."""
     config = ModelConfig(**{**SMALL.__dict__, "vocab_size": 4096, "hidden_size": 2048, "intermediate_size": 4096,
