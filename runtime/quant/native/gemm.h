@@ -88,7 +88,7 @@ constexpr bool symmetric() {
 }
 
 // The K-quants' prompt products read activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K):
-// on AVX-512 Q3_K and Q2_K fold their scales into their panels (folded(), below); the others' passes scale each
+// on AVX-512 Q3_K and Q2_K fold their scales into their panels (AVX2: Q2_K; folded(), below); the others' passes scale each
 // group's integer product by the weights' scale alone and a superblock's sum by the token's d once
 // (superblock_panel_pass): one multiply less a group and token, of the three or four floating-point operations
 // that share the vector pipes with the group's integer products (AVX-512, Q6_K's products 233-247 -> 269-274
@@ -139,13 +139,14 @@ void interleave(const ActRow* rows, int64_t count, int64_t groups, ActGroup<G>* 
 }
 
 // Types whose panels hold their group scales folded into the codes (AVX-512: Q3_K, whose 3-bit codes times its
-// 6-bit scales fit a byte once offset by fold_bias, and Q2_K, 2-bit codes times 4-bit scales): a superblock is
+// 6-bit scales fit a byte once offset by fold_bias, and Q2_K, 2-bit codes times 4-bit scales; AVX2: Q2_K, whose
+// folded codes up to 45 keep vpmaddubsw's int16 pairs from saturating, where Q3_K's up to 255 would not): a superblock is
 // then 64 integer products a token and one scaling, where groups of 16 take 4 products and one scaling (two
 // with a min), with the activations quantized per superblock of 256 (one scale, as llama.cpp's Q8_K) instead
 // of per 32. Q2_K's mins meet the activations' sums per group of 16 in 8 more integer products (int16 pairs).
 template <int TYPE>
 constexpr bool folded() {
-  return OCTET_GEMM == 512 && (TYPE == Q3_K || TYPE == Q2_K);
+  return (OCTET_GEMM == 512 && (TYPE == Q3_K || TYPE == Q2_K)) || (OCTET_GEMM == 2 && TYPE == Q2_K);
 }
 template <int TYPE>
 constexpr int fold_bias() {  // added to every folded code (Q3_K's products are signed), taken off per token
@@ -215,7 +216,6 @@ void pass(int tokens, const PanelGroup<G>* panel, const ActGroup<G>* act, int64_
   panel_pass<G, SYMMETRIC, T>(panel, act, groups, out, N, valid);
 }
 
-#if OCTET_GEMM == 512
 // folded_panel_pass<MINS, tokens> for tokens = 1 .. T.
 template <bool MINS, int T = TOKENS>
 void folded_pass(int tokens, const FoldedPanel* panel, const ActSuperblock* act, int64_t superblocks, float* out,
@@ -224,7 +224,6 @@ void folded_pass(int tokens, const FoldedPanel* panel, const ActSuperblock* act,
     if (tokens < T) return folded_pass<MINS, T - 1>(tokens, panel, act, superblocks, out, N, valid);
   folded_panel_pass<MINS, T>(panel, act, superblocks, out, N, valid);
 }
-#endif
 
 // This thread's panel buffer, grown when needed.
 template <int G>
@@ -234,7 +233,6 @@ PanelGroup<G>* panel_buffer(int64_t groups) {
   return buffer.data();
 }
 
-#if OCTET_GEMM == 512
 // matmul's panels for a folded type (activations per superblock: `rows` with q256 and d256).
 template <int TYPE>
 void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
@@ -258,15 +256,12 @@ void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, i
     }
   });
 }
-#endif
 
 // out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T (for superblock_activations types, `rows`
 // quantized per superblock).
 template <int TYPE>
 void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
-#if OCTET_GEMM == 512
   if constexpr (folded<TYPE>()) return folded_matmul<TYPE>(rows, M, w, N, K, out, threads);
-#endif
   constexpr int G = group_width<TYPE>();
   const int64_t superblocks = (K + QK_K - 1) / QK_K, groups = superblocks * (QK_K / G);
   const int64_t panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;

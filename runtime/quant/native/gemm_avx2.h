@@ -1,7 +1,8 @@
 // The AVX2 panels of gemm.h: 8 rows a panel, 4 tokens a pass, blocks.h's plain codes (0..63), and per 4
 // codes of a row vpmaddubsw against the token's 4 activations (two such int16 pairs added: 2 x 2 x 63 x 127
 // stays within int16) then vpmaddwd by ones into int32. Q8_0's codes stay signed (gemm.h: signed_codes):
-// vpmaddubsw of |code| against the activations given each code's sign, each pair widened on its own.
+// vpmaddubsw of |code| against the activations given each code's sign, each pair widened on its own. Q2_K's
+// panels fold its group scales into the codes (gemm.h: folded): a superblock is one integer sum a token.
 #pragma once
 #include <immintrin.h>
 
@@ -140,6 +141,102 @@ inline void superblock_panel_pass(const PanelGroup<G>* panel, const ActGroup<G>*
   __m256 sums[T];
   for (int t = 0; t < T; ++t) sums[t] = _mm256_load_ps(acc[t]);
   store_rows(sums, out, N, valid);
+}
+
+// ---- Q2_K, its scales folded into its codes (gemm.h: folded) ----
+
+// Superblock b of a Q2_K row, folded, in natural order: code[i] = c_i x sc_g (0 .. 45), d, -dmin, and the 16
+// group mins as 8 int16 pairs (one row of FoldedPanel::mins). Q2_K: scales[16] (low nibble scale, high nibble
+// min), qs[64] (weight 128 h + 32 j + l is bits 2 j of qs[32 h + l]), d, dmin.
+inline void decode_folded_q2_k(const uint8_t* b, uint8_t* code, float* d, float* minus_dmin, __m256i* mins) {
+  const __m128i packed = _mm_loadu_si128((const __m128i*)b);
+  const __m256i scales = _mm256_broadcastsi128_si256(_mm_and_si128(packed, _mm_set1_epi8(15)));
+  // vector v holds groups 2 v (low lane) and 2 v + 1 (high lane): each lane's scale in every int16
+  const __m256i pick = _mm256_setr_epi8(0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128,
+                                        1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128);
+  for (int h = 0; h < 2; ++h) {
+    const __m256i q = _mm256_loadu_si256((const __m256i*)(b + 16 + 32 * h));
+    for (int j = 0; j < 4; ++j) {
+      const int v = 4 * h + j;
+      const __m256i c = _mm256_and_si256(_mm256_srli_epi16(q, 2 * j), _mm256_set1_epi8(3));
+      const __m256i scale = _mm256_shuffle_epi8(scales, _mm256_add_epi8(pick, _mm256_set1_epi8((char)(2 * v))));
+      // both bytes of an int16 belong to one group: c x sc (<= 45) stays in its byte
+      _mm256_store_si256((__m256i*)(code + 32 * v), _mm256_mullo_epi16(c, scale));
+    }
+  }
+  *d = load_half(b + 80);
+  *minus_dmin = -load_half(b + 82);
+  *mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(15)));
+}
+
+// Rows n0 .. n0 + 7 (those below N; the others zero) of a Q2_K matrix into `panel` (one entry a superblock).
+template <int TYPE>
+void pack_folded_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t superblocks, FoldedPanel* panel) {
+  static_assert(TYPE == Q2_K, "AVX2 folds Q2_K only: Q3_K's folded codes would saturate vpmaddubsw's int16 pairs");
+  const int64_t stride = row_bytes(TYPE, K), bytes = type_size(TYPE).bytes;
+  alignas(32) uint8_t code[PANEL][QK_K];
+  __m256i m[8], mins[PANEL];
+  for (int64_t s = 0; s < superblocks; ++s) {
+    FoldedPanel& p = panel[s];
+    for (int r = 0; r < PANEL; ++r) {
+      if (n0 + r < N) {
+        decode_folded_q2_k(w + (n0 + r) * stride + s * bytes, code[r], &p.d[r], &p.minus_dmin[r], &mins[r]);
+      } else {
+        std::memset(code[r], 0, QK_K);
+        mins[r] = _mm256_setzero_si256();
+        p.d[r] = p.minus_dmin[r] = 0.f;
+      }
+    }
+    for (int v = 0; v < 8; ++v) {  // as pack_panel: dword k of vector v is codes 32 v + 4 k .. + 3 of each row
+      for (int r = 0; r < PANEL; ++r) m[r] = _mm256_load_si256((const __m256i*)(code[r] + 32 * v));
+      transpose8(m);
+      for (int k = 0; k < 8; ++k) _mm256_store_si256((__m256i*)p.code[8 * v + k], m[k]);
+    }
+    transpose8(mins);
+    for (int j = 0; j < GROUPS / 2; ++j) _mm256_store_si256((__m256i*)p.mins[j], mins[j]);
+  }
+}
+
+// out[t * N + r] = row n0 + r . token t for T tokens and the panel's `valid` rows: per superblock 64 vpmaddubsw a
+// token (pairs of them added: 2 x 2 x 45 x 127 stays within int16) widened by vpmaddwd, one conversion and one FMA
+// by d (weights) x d (token); MINS: the mins . the token's group sums in 8 vpmaddwd, one more conversion and FMA.
+template <bool MINS, int T>
+inline void folded_panel_pass(const FoldedPanel* panel, const ActSuperblock* act, int64_t superblocks, float* out,
+                              int64_t N, int valid) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[T];
+  for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t s = 0; s < superblocks; ++s) {
+    const FoldedPanel& p = panel[s];
+    const ActSuperblock& a = act[s];
+    __m256i dot[T];
+    for (int t = 0; t < T; ++t) dot[t] = _mm256_set1_epi32(a.bias[t]);
+    for (int j = 0; j < QK_K / 4; j += 2) {
+      const __m256i w0 = _mm256_load_si256((const __m256i*)p.code[j]);
+      const __m256i w1 = _mm256_load_si256((const __m256i*)p.code[j + 1]);
+      for (int t = 0; t < T; ++t) {
+        const four_bytes* q = (const four_bytes*)a.q[t];
+        const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(w0, _mm256_set1_epi32(q[j])),
+                                               _mm256_maddubs_epi16(w1, _mm256_set1_epi32(q[j + 1])));
+        dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(pairs, ones));
+      }
+    }
+    const __m256 d = _mm256_load_ps(p.d);
+    for (int t = 0; t < T; ++t)
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(d, _mm256_set1_ps(a.d[t])), acc[t]);
+    if constexpr (MINS) {
+      const __m256 minus_dmin = _mm256_load_ps(p.minus_dmin);
+      for (int t = 0; t < T; ++t) {
+        const four_bytes* sums = (const four_bytes*)a.sums[t];
+        __m256i m = _mm256_setzero_si256();
+        for (int j = 0; j < GROUPS / 2; ++j)
+          m = _mm256_add_epi32(m, _mm256_madd_epi16(_mm256_load_si256((const __m256i*)p.mins[j]),
+                                                    _mm256_set1_epi32(sums[j])));
+        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(m), _mm256_mul_ps(minus_dmin, _mm256_set1_ps(a.d[t])), acc[t]);
+      }
+    }
+  }
+  store_rows(acc, out, N, valid);
 }
 
 }  // namespace gemm
