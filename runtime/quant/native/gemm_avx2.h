@@ -58,6 +58,24 @@ void pack_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64_t supe
   }
 }
 
+// dot[t] += a panel's codes 0 .. 4 steps - 1 (code[j]: dword r holds row r's codes 4 j .. 4 j + 3) . token t's
+// activations a.q[t] at the same positions: two vpmaddubsw a step added in int16 (2 x 2 x 63 x 127, or Q2_K's
+// folded 2 x 2 x 45 x 127, stays within it), then widened by vpmaddwd.
+template <int T, class Codes, class Activations>
+inline void add_pair_products(const Codes& code, const Activations& a, int steps, __m256i (&dot)[T]) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int j = 0; j < steps; j += 2) {
+    const __m256i w0 = _mm256_load_si256((const __m256i*)code[j]);
+    const __m256i w1 = _mm256_load_si256((const __m256i*)code[j + 1]);
+    for (int t = 0; t < T; ++t) {
+      const four_bytes* q = (const four_bytes*)a.q[t];
+      const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(w0, _mm256_set1_epi32(q[j])),
+                                             _mm256_maddubs_epi16(w1, _mm256_set1_epi32(q[j + 1])));
+      dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(pairs, ones));
+    }
+  }
+}
+
 // The integer products of one group for T tokens: dot[t] = codes . the token's q (from -c * sum(q): SYMMETRIC).
 // SIGNED codes (gemm.h: signed_codes): |code| (up to 128) times the token's activations given the code's sign
 // (vpsignb), as llama.cpp's AVX2 Q8_0 dot product; a pair of such products (up to 2 x 128 x 127) fills an int16,
@@ -77,16 +95,7 @@ inline void group_products(const PanelGroup<G>& p, const ActGroup<G>& a, __m256i
     }
     return;
   }
-  for (int j = 0; j < G / 4; j += 2) {
-    const __m256i w0 = _mm256_load_si256((const __m256i*)p.code[j]);
-    const __m256i w1 = _mm256_load_si256((const __m256i*)p.code[j + 1]);
-    for (int t = 0; t < T; ++t) {
-      const four_bytes* q = (const four_bytes*)a.q[t];
-      const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(w0, _mm256_set1_epi32(q[j])),
-                                             _mm256_maddubs_epi16(w1, _mm256_set1_epi32(q[j + 1])));
-      dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(pairs, ones));
-    }
-  }
+  add_pair_products<T>(p.code, a, G / 4, dot);
 }
 
 // out[t * N + r] = acc[t] lane r for the panel's `valid` rows.
@@ -203,7 +212,6 @@ void pack_folded_panel(const uint8_t* w, int64_t n0, int64_t N, int64_t K, int64
 template <bool MINS, int T>
 inline void folded_panel_pass(const FoldedPanel* panel, const ActSuperblock* act, int64_t superblocks, float* out,
                               int64_t N, int valid) {
-  const __m256i ones = _mm256_set1_epi16(1);
   __m256 acc[T];
   for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t s = 0; s < superblocks; ++s) {
@@ -211,16 +219,7 @@ inline void folded_panel_pass(const FoldedPanel* panel, const ActSuperblock* act
     const ActSuperblock& a = act[s];
     __m256i dot[T];
     for (int t = 0; t < T; ++t) dot[t] = _mm256_set1_epi32(a.bias[t]);
-    for (int j = 0; j < QK_K / 4; j += 2) {
-      const __m256i w0 = _mm256_load_si256((const __m256i*)p.code[j]);
-      const __m256i w1 = _mm256_load_si256((const __m256i*)p.code[j + 1]);
-      for (int t = 0; t < T; ++t) {
-        const four_bytes* q = (const four_bytes*)a.q[t];
-        const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(w0, _mm256_set1_epi32(q[j])),
-                                               _mm256_maddubs_epi16(w1, _mm256_set1_epi32(q[j + 1])));
-        dot[t] = _mm256_add_epi32(dot[t], _mm256_madd_epi16(pairs, ones));
-      }
-    }
+    add_pair_products<T>(p.code, a, QK_K / 4, dot);
     const __m256 d = _mm256_load_ps(p.d);
     for (int t = 0; t < T; ++t)
       acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot[t]), _mm256_mul_ps(d, _mm256_set1_ps(a.d[t])), acc[t]);
