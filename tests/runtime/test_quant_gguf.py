@@ -119,3 +119,23 @@ def test_mixtral_sized_experts_stay_in_fp32_between_integer_products(monkeypatch
             hidden = torch.nn.functional.silu(dense["w1"][e] @ xf[t]) * (dense["w3"][e] @ xf[t])
             expected[t] += w * (dense["w2"][e] @ hidden)
     assert relative_error(out, expected) < 0.03
+
+
+def test_a_gguf_head_gives_logits_in_fp32(tmp_path):
+    """The output head on GGUF blocks reads and writes fp32 (model.head_reads_fp32): a bf16 model's logits are not
+    rounded to bf16 (whose steps of 1/8 near 25 tied the starter's two best first words), in a prompt and in a
+    decode step alike."""
+    from runtime.engine import Engine
+    from runtime.generate import prefill
+    from runtime.synth import synth
+
+    path = tmp_path / "tiny.gguf"
+    synth("tiny-mixtral", 2, "Q8_0", path)
+    engine = Engine(threads=1)
+    loaded = engine.load(path, context_length=64)
+    with torch.inference_mode():
+        prompt_logits = prefill(loaded.model, engine.cache, list(range(5, 25)))
+        step_logits = loaded.model(torch.tensor([7]), engine.cache)[-1]
+    for logits in (prompt_logits, step_logits):
+        assert logits.dtype == torch.float32 and logits.shape == (loaded.config.vocab_size,)
+        assert (logits != logits.bfloat16().float()).float().mean() > 0.9  # fp32 values, not widened bf16 ones
