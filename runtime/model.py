@@ -126,7 +126,7 @@ class Attention(nn.Module):
         layer_cache.store(k, v)
         if T == 1:
             out = decode_attention(q, layer_cache, window)
-        elif q.device.type == "cpu" and FLASH is not None:
+        elif q.device.type == "cpu" and (native_prompts(q, layer_cache) or FLASH is not None):
             out = prefill_attention(q, layer_cache, window)
         else:
             out = attend(q, layer_cache, window)
@@ -183,12 +183,24 @@ def blocked_decode_attention(q, layer_cache, window: int | None):
     return out.reshape(H, 1, Hd).to(q.dtype)  # [H, 1, Hd]
 
 
+def native_prompts(q, layer_cache) -> bool:
+    """Whether our prompt attention (quant/native/prompt_attention.h, the avx512 library) takes this layer's cache."""
+    kernels = gguf_kernels()
+    return kernels is not None and kernels.attends_prompts(layer_cache.cache.keys[layer_cache.index], q.shape[0])
+
+
 def prefill_attention(q, layer_cache, window: int | None):
-    """T > 1 tokens on the CPU, with torch's fused flash-attention kernel (fp32 accumulation) in the
-    cache's dtype (bf16 for an int8 cache, dequantized per block): over the positions before the chunk,
-    PREFILL_BLOCK at a time, then over the chunk itself with is_causal (the GQA heads repeated for its T
-    positions only); the parts are joined by their log-sum-exp. A mask only where the window's edge
-    crosses a block ([H/K*T, B] at most)."""
+    """T > 1 tokens on the CPU: our kernel where `native_prompts` (fp32 sums over the cache widened per chunk of
+    positions, online softmax: 2.3x torch's flash kernel on a Mixtral layer's 512-token prompt), else torch's
+    fused flash-attention kernel (fp32 accumulation) in the cache's dtype (bf16 for an int8 cache, dequantized
+    per block): over the positions before the chunk, PREFILL_BLOCK at a time, then over the chunk itself with
+    is_causal (the GQA heads repeated for its T positions only); the parts are joined by their log-sum-exp. A
+    mask only where the window's edge crosses a block ([H/K*T, B] at most)."""
+    if native_prompts(q, layer_cache):
+        cache, index = layer_cache.cache, layer_cache.index
+        out = gguf_kernels().prompt_attention(q, cache.keys[index], cache.values[index], layer_cache.scales(),
+                                              layer_cache.start, window)
+        return out.to(q.dtype)
     H, T, Hd = q.shape
     cache = layer_cache.cache
     K, groups = cache.keys.shape[1], H // cache.keys.shape[1]

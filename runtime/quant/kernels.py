@@ -88,6 +88,9 @@ class GGUFKernels:
         library.octet_dequantize.argtypes = [ptr, i64, i64, i32, ptr, i32, i32]
         library.octet_decode_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64,
                                                    i32, ptr, i32]
+        library.octet_prompt_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i32,
+                                                   ptr, i32]
+        self.prompt_attention_here = bool(library.octet_has_prompt_attention())  # avx512
         library.octet_moe.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, i32, i32, ptr, ptr, i32]
         library.octet_matvec_many.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, ptr, i32]
         library.octet_matmul.argtypes = [ptr, i64, ptr, i64, i64, i32, ptr, i32]
@@ -221,17 +224,48 @@ class GGUFKernels:
                 or not values.is_contiguous() or q.shape != (H, Hd) or not 0 <= first <= end <= S:
             raise ValueError(f"decode attention: q {tuple(q.shape)}, keys {keys.dtype} {tuple(keys.shape)}, "
                              f"values {values.dtype} {tuple(values.shape)}, positions {first}..{end}")
-        int8 = keys.dtype == torch.int8
-        if int8 and (scales is None or any(x.shape != (K, S) or x.dtype != torch.float32 or not x.is_contiguous()
-                                           for x in scales)):
-            raise ValueError("an int8 cache needs contiguous fp32 key and value scales [K, S]")
         rows = (q.float() * Hd ** -0.5).contiguous()
         out = torch.empty(H, Hd, dtype=torch.float32)
-        key_scales, value_scales = (scales[0].data_ptr(), scales[1].data_ptr()) if int8 else (None, None)
+        key_scales, value_scales = self._cache_scales(keys, scales)
         self.lib.octet_decode_attention(rows.data_ptr(), keys.data_ptr(), values.data_ptr(), key_scales, value_scales,
-                                        H, K, Hd, S, first, end, int(int8), out.data_ptr(),
+                                        H, K, Hd, S, first, end, int(key_scales is not None), out.data_ptr(),
                                         threads or self.attention_threads or self.threads)
         return out
+
+    def attends_prompts(self, keys: torch.Tensor, heads: int) -> bool:
+        """Whether `prompt_attention` takes this layer's cache (the avx512 library; as `attends`)."""
+        return self.prompt_attention_here and self.attends(keys, heads)
+
+    def prompt_attention(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, scales, start: int,
+                         window: int | None, threads: int | None = None) -> torch.Tensor:
+        """q [H, T, Hd] of the tokens at positions start..start+T-1, whose keys and values the layer's cache
+        [K, S, Hd] holds already (bf16, or int8 with `scales` as for `decode_attention`): causal attention, each
+        token seeing the last `window` positions up to its own (None: all) -> fp32 [H, T, Hd]."""
+        K, S, Hd = keys.shape
+        H, T = q.shape[:2]
+        if not self.attends_prompts(keys, H) or values.shape != keys.shape or values.dtype != keys.dtype \
+                or not values.is_contiguous() or q.shape != (H, T, Hd) or not 0 <= start < start + T <= S \
+                or (window is not None and window < 1):
+            raise ValueError(f"prompt attention: q {tuple(q.shape)}, keys {keys.dtype} {tuple(keys.shape)}, "
+                             f"values {values.dtype} {tuple(values.shape)}, positions {start}..{start + T}, "
+                             f"window {window}")
+        key_scales, value_scales = self._cache_scales(keys, scales)
+        rows = (q.float() * Hd ** -0.5).contiguous()
+        out = torch.empty(H, T, Hd, dtype=torch.float32)
+        self.lib.octet_prompt_attention(rows.data_ptr(), keys.data_ptr(), values.data_ptr(), key_scales, value_scales,
+                                        H, K, Hd, S, T, start, window or 0, int(key_scales is not None),
+                                        out.data_ptr(), threads or self.threads)
+        return out
+
+    @staticmethod
+    def _cache_scales(keys: torch.Tensor, scales) -> tuple[int | None, int | None]:
+        """An int8 cache's key and value scales [K, S] fp32 as pointers; (None, None) for bf16."""
+        if keys.dtype != torch.int8:
+            return None, None
+        if scales is None or any(x.shape != keys.shape[:2] or x.dtype != torch.float32 or not x.is_contiguous()
+                                 for x in scales):
+            raise ValueError("an int8 cache needs contiguous fp32 key and value scales [K, S]")
+        return scales[0].data_ptr(), scales[1].data_ptr()
 
 
 @functools.cache

@@ -1,5 +1,6 @@
 """Saved chat states on a tiny real model: a conversation resumed from a saved state (after an engine "restart":
-a new Engine reading the disk) answers exactly like a fresh prefill; a corrupted, truncated, stale or foreign
+a new Engine reading the disk, or from memory) answers exactly like an engine that kept its cache live, and
+like a fresh prefill within the few-token path's rounding; a corrupted, truncated, stale or foreign
 file is ignored, removed, and the chat still answers; the disk and memory budgets hold; switching between two
 chats restores from memory."""
 import os
@@ -8,6 +9,7 @@ import shutil
 import pytest
 
 from runtime.chat_state import MEMORY_RESERVE, SUFFIX, file_name
+from runtime import generate
 from runtime.engine import Engine
 from runtime.kv_cache import KV_CACHE_TYPES
 from runtime.sampling import SamplingParams
@@ -17,6 +19,7 @@ from runtime.synth import synth
 
 GREEDY = SamplingParams(temperature=0, repetition_penalty=1.0)
 MB = 1024 * 1024
+RESUMED_BOUND = 0.3  # logits (test_resumed_after_restart_answers_like_a_fresh_prefill)
 FIRST = [{"role": "system", "content": "Be brief."},
          {"role": "user", "content": "Tell me about the sea, the wind and the long road home."}]
 
@@ -70,18 +73,35 @@ def saved_conversation(model, folder, conversation="c1", **options) -> list[dict
     return second_turn(first)
 
 
+def prefilled_logits(monkeypatch) -> list:
+    """The logits of every prompt `runtime.generate.prefill` prefills from now on (the real function runs)."""
+    logits, real = [], generate.prefill
+    monkeypatch.setattr(generate, "prefill", lambda *args, **options: logits.append(real(*args, **options)) or logits[-1])
+    return logits
+
+
 @pytest.mark.parametrize("kv_cache", sorted(KV_CACHE_TYPES))
-def test_resumed_after_restart_answers_like_a_fresh_prefill(model, folder, kv_cache):
+def test_resumed_after_restart_answers_like_a_fresh_prefill(monkeypatch, model, folder, kv_cache):
+    """The same tokens as the engine that never stopped; the logits of a fresh prefill of the whole prompt within
+    RESUMED_BOUND: the first turn's answer was decoded, its keys and values computed on the few-token path (int8
+    activations), where a fresh prefill computes them on the prompt path (measured 0.07-0.16, bf16 and int8 caches,
+    with logits up to
+    ~5), so a near tie may go either way. One word more in the first answer moves them by 3.2-3.4."""
     messages = saved_conversation(model, folder, kv_cache=kv_cache)
     restarted = engine_for(model, folder, kv_cache=kv_cache)
+    logits = prefilled_logits(monkeypatch)
     text, result = answer(restarted, messages, "c1")
     assert result.resumed_from == "disk"
     assert result.resumed_tokens > 20
     assert result.stats.prefilled_tokens == result.stats.prompt_tokens - result.resumed_tokens
     assert (text, result.token_ids) == live_answer(model, messages, kv_cache)
-    if kv_cache == "bf16":  # an int8 prefill attends to its own chunk unquantized: a fresh prefill of the whole
-        # prompt differs from any continuation of a cache, live or restored
-        assert (text, result.token_ids) == fresh_answer(model, messages, kv_cache=kv_cache)
+    resumed = logits[0]
+    fresh_answer(model, messages, kv_cache=kv_cache)
+    assert (resumed.float() - logits[-1].float()).abs().max() <= RESUMED_BOUND
+    other = [dict(message) for message in messages]
+    other[2]["content"] += " Yes."
+    fresh_answer(model, other, kv_cache=kv_cache)
+    assert (resumed.float() - logits[-1].float()).abs().max() > RESUMED_BOUND
 
 
 def live_answer(model, messages, kv_cache):
@@ -167,7 +187,7 @@ def test_switching_between_two_chats_restores_from_memory(model, folder):
     text, result = answer(engine, second_turn(first_a), "a")
     assert result.resumed_from == "memory" and result.resumed_tokens > 20
     assert result.stats.prefilled_tokens == result.stats.prompt_tokens - result.resumed_tokens
-    assert (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
+    assert (text, result.token_ids) == live_answer(model, second_turn(first_a), "bf16")
 
 
 def test_an_api_request_between_two_turns_leaves_the_chat_resumable(model, folder):
@@ -180,7 +200,7 @@ def test_an_api_request_between_two_turns_leaves_the_chat_resumable(model, folde
     list(Prepared(request, prompt, 8, None).work(engine, lambda: False))
     text, result = answer(engine, second_turn(first_a), "a")
     assert result.resumed_from == "memory" and result.resumed_tokens > 20
-    assert (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
+    assert (text, result.token_ids) == live_answer(model, second_turn(first_a), "bf16")
 
 
 def test_a_state_left_goes_to_disk_only_when_the_machine_is_short_of_memory(model, folder):
@@ -190,7 +210,7 @@ def test_a_state_left_goes_to_disk_only_when_the_machine_is_short_of_memory(mode
     answer(engine, [FIRST[0], {"role": "user", "content": "Something else entirely: name three fruits."}], "b")
     assert not engine.chat_states.memory
     text, result = answer(engine, second_turn(first_a), "a")
-    assert result.resumed_from == "disk" and (text, result.token_ids) == fresh_answer(model, second_turn(first_a))
+    assert result.resumed_from == "disk" and (text, result.token_ids) == live_answer(model, second_turn(first_a), "bf16")
 
 
 def test_eviction_keeps_the_disk_and_memory_budgets(model, folder):
