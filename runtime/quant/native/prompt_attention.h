@@ -6,9 +6,9 @@
 // token r / G, head r % G). It reads the positions its tokens see CHUNK at a time, widened to fp32 once per chunk
 // (keys transposed, 16 positions a vector; values as rows, times an int8 cache's scales), and keeps for each row
 // a running max, sum and weighted values (online softmax, as flash attention), all in fp32. Rows go ROWS at a
-// time: their scores 32 positions a step (8 FMAs per dimension, one load of each key vector for 4 rows), then
-// their weighted values 64 columns a step (16 FMAs per position). Torch's flash kernel ran a Mixtral layer's
-// 512-token prompt at about 32 GMAC/s on two Zen 4 cores, bf16 or fp32.
+// time: their scores 32 positions a step (16 FMAs per dimension, each key vector loaded once for the 8 rows), then
+// their weighted values 32 columns a step (16 FMAs per position). A Mixtral layer's 512-token prompt: 76 GMAC/s on
+// two Zen 4 cores, where torch's flash kernel ran at 30 (docs/benchmarks.md).
 #pragma once
 #include "gemm.h"  // OCTET_GEMM; gemm::transpose16
 
@@ -23,7 +23,7 @@ namespace octet {
 namespace prompt {
 
 constexpr int CHUNK = 256;       // positions widened at a time: keys and values 256 KB at Hd 128, in L2
-constexpr int ITEM_TOKENS = 64;  // query tokens per work item
+constexpr int ITEM_TOKENS = 64;  // query tokens per work item: each widens its chunks once for G x 64 rows
 constexpr int ROWS = 8;          // rows whose scores and values are summed together
 
 // Positions c0 .. c0 + n - 1 of one KV head in fp32: kt[(b Hd + d) 16 + j] = key 16 b + j, dimension d (zero
