@@ -327,7 +327,9 @@ class MoEFeedForward(nn.Module):
         return self._prefill(x, experts, weights)
 
     def run_expert(self, e: int, x):
-        gated = F.silu(expert_linear(self.w1, e, x), inplace=True).mul_(expert_linear(self.w3, e, x))  # [T, F]
+        gated = self.w1.gated(self.w3, e, x) if isinstance(self.w1, QuantizedExperts) else None  # one native call
+        if gated is None:
+            gated = F.silu(expert_linear(self.w1, e, x), inplace=True).mul_(expert_linear(self.w3, e, x))  # [T, F]
         return expert_linear(self.w2, e, gated)
 
     def _decode(self, x, experts, weights):

@@ -252,6 +252,17 @@ class QuantizedExperts(nn.Module):
     def linear(self, e: int, x: torch.Tensor) -> torch.Tensor:
         return self.experts[e].matmul(x)
 
+    def gated(self, up: "QuantizedExperts", e: int, x: torch.Tensor) -> torch.Tensor | None:
+        """A prompt's silu(x W1^T) * (x W3^T) for expert e, these experts being W1 and `up` W3, in one native call
+        (kernels.GGUFKernels.gated_matmul: x quantized once, no [T, F] product between them) -> fp32; None where
+        that does not apply (not a prompt's integer products, or the two matrices of different types)."""
+        gate, other = self.experts[e], up.experts[e]
+        if not (isinstance(gate, GGUFBlockWeight) and isinstance(other, GGUFBlockWeight) and gate.qtype == other.qtype
+                and gate.shape == other.shape and gate.row_order is None and other.row_order is None
+                and gate.integer_prompts() and (reading_prompt() or x.shape[0] > MATVEC_MAX_TOKENS)):
+            return None
+        return kernels.gguf_kernels().gated_matmul(x, gate.blocks, other.blocks, gate.qtype, gate.shape[1])
+
     def fp32_prompts(self) -> bool:
         """Whether a prompt's products on these experts read and write fp32 (integer products on GGUF blocks):
         activations kept in fp32 between them then skip a conversion on each side."""

@@ -88,6 +88,7 @@ class GGUFKernels:
         library.octet_dequantize.argtypes = [ptr, i64, i64, i32, ptr, i32, i32]
         library.octet_decode_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64,
                                                    i32, ptr, i32]
+        library.octet_gated_matmul.argtypes = [ptr, i64, ptr, ptr, i64, i64, i32, ptr, i32]
         library.octet_prompt_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i32,
                                                    ptr, i32]
         self.prompt_attention_here = bool(library.octet_has_prompt_attention())  # avx512
@@ -145,6 +146,22 @@ class GGUFKernels:
         status = self.lib.octet_matmul(xf.data_ptr(), xf.shape[0], w.data_ptr(), w.shape[0], in_features,
                                        int(qtype), out.data_ptr(), self.threads)
         return None if status else out.to(x.dtype)
+
+    def gated_matmul(self, x: torch.Tensor, w1: torch.Tensor, w3: torch.Tensor, qtype: int,
+                     in_features: int) -> torch.Tensor | None:
+        """A prompt's silu(x W1^T) * (x W3^T) -> fp32 [M, N] in one call (a SwiGLU's gate and up matrices, both
+        of `qtype`): x quantized once, as `matmul` does. None where `matmul` would be."""
+        self._check_rows(w1, qtype, in_features)
+        self._check_rows(w3, qtype, in_features)
+        if w1.shape != w3.shape:
+            raise ValueError(f"gate and up matrices differ: {tuple(w1.shape)} and {tuple(w3.shape)}")
+        xf = x.to(torch.float32).contiguous()
+        if xf.dim() != 2 or xf.shape[1] != in_features:
+            raise ValueError(f"expected x [M, {in_features}], got {tuple(x.shape)}")
+        out = torch.empty(xf.shape[0], w1.shape[0], dtype=torch.float32)
+        status = self.lib.octet_gated_matmul(xf.data_ptr(), xf.shape[0], w1.data_ptr(), w3.data_ptr(), w1.shape[0],
+                                             in_features, int(qtype), out.data_ptr(), self.threads)
+        return None if status else out
 
     def dequantize(self, w: torch.Tensor, qtype: int, in_features: int, dtype=torch.float32,
                    out: torch.Tensor | None = None) -> torch.Tensor:

@@ -83,9 +83,10 @@ def test_dequantize_rows_in_chunks_equals_reference(monkeypatch):
 
 @needs_kernels
 def test_mixtral_sized_experts_stay_in_fp32_between_integer_products(monkeypatch):
-    """A prompt through experts whose rows take the integer products (K >= INTEGER_MATMUL_MIN_K): every product
-    is handed fp32 activations (no bf16 round trip of the [T, F] hidden ones), and the bf16 output agrees with
-    the experts' dequantized weights in fp32 within the int8 activations' error (about 1%)."""
+    """A prompt through experts whose rows take the integer products (K >= INTEGER_MATMUL_MIN_K): each expert's
+    gate and up products run as one gated call (silu(x W1^T) * (x W3^T), x quantized once), every product is
+    handed fp32 activations (no bf16 round trip of the [T, F] hidden ones), and the bf16 output agrees with the
+    experts' dequantized weights in fp32 within the int8 activations' error (about 1%)."""
     from runtime.config import ModelConfig
     from runtime.model import MoEFeedForward
     from runtime.quant.formats import QuantizedExperts, prompt_path
@@ -104,13 +105,16 @@ def test_mixtral_sized_experts_stay_in_fp32_between_integer_products(monkeypatch
         delattr(moe, name)  # the loader's swap (loader.install_quantized)
         setattr(moe, name, QuantizedExperts([gguf_weight(r, Q.Q4_K, r.shape[1] // 144 * 256) for r in raw],
                                             torch.bfloat16))
-    seen = []
-    matmul = ops.matmul
-    monkeypatch.setattr(ops, "matmul", lambda x, *rest: seen.append(x.dtype) or matmul(x, *rest))
+    seen = {"matmul": [], "gated_matmul": []}
+    for name, real in [(name, getattr(ops, name)) for name in seen]:
+        monkeypatch.setattr(ops, name, lambda x, *rest, name=name, real=real: seen[name].append(x.dtype) or real(x, *rest))
     x = torch.randn(24, D, dtype=torch.bfloat16)
     with torch.inference_mode(), prompt_path():
         out = moe(x)
-    assert out.dtype == torch.bfloat16 and seen and set(seen) == {torch.float32}
+    assert out.dtype == torch.bfloat16
+    # each expert with tokens: w1 and w3 in one gated call, then w2; all handed fp32
+    assert seen["gated_matmul"] and len(seen["gated_matmul"]) == len(seen["matmul"])
+    assert set(seen["gated_matmul"]) == set(seen["matmul"]) == {torch.float32}
     dense = {name: torch.stack([reference(r, Q.Q4_K) for r in raw]) for name, raw in raws.items()}
     experts, weights = moe.route(x)
     xf, expected = x.float(), torch.zeros(24, D)
@@ -139,3 +143,22 @@ def test_a_gguf_head_gives_logits_in_fp32(tmp_path):
     for logits in (prompt_logits, step_logits):
         assert logits.dtype == torch.float32 and logits.shape == (loaded.config.vocab_size,)
         assert (logits != logits.bfloat16().float()).float().mean() > 0.9  # fp32 values, not widened bf16 ones
+
+
+def test_gate_and_up_of_different_types_run_apart():
+    """`QuantizedExperts.gated` joins a gate and an up matrix of the same type in a prompt only: with another
+    type, or outside a prompt's products (a few tokens of a decode step), the caller runs them one by one."""
+    from runtime.quant.formats import QuantizedExperts, prompt_path
+
+    if not quant_kernels.gguf_kernels().integer_matmul:
+        pytest.skip("no integer products in this library")
+    D = F = 2048
+    def experts(qtype):
+        return QuantizedExperts([gguf_weight(random_blocks(qtype, F, D), qtype, D)], torch.bfloat16)
+    gate, up, other = experts(Q.Q4_K), experts(Q.Q4_K), experts(Q.Q8_0)
+    x = torch.randn(8, D)
+    with prompt_path():
+        joined = gate.gated(up, 0, x)
+        assert gate.gated(other, 0, x) is None
+    assert joined is not None and joined.shape == (8, F)
+    assert gate.gated(up, 0, x[:2]) is None  # two tokens outside a prompt: the few-token kernels

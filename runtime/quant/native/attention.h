@@ -15,6 +15,22 @@
 
 namespace octet {
 
+// exp(x) for x <= 0 (Cephes' expf polynomial, relative error ~1e-7; below -87 it is 0), no library call.
+inline float exp_nonpositive(float x) {
+  x = std::max(x, -87.f);
+  const float n = std::nearbyint(x * 1.44269504088896341f);
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  for (float c : {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f})
+    p = p * r + c;
+  p = p * (r * r) + (r + 1.f);
+  const int32_t bits = ((int32_t)n + 127) << 23;  // 2^n
+  float scale;
+  std::memcpy(&scale, &bits, 4);
+  return p * scale;
+}
+
 #if defined(__AVX512F__)
 
 #ifndef PREFETCH_BYTES
@@ -254,22 +270,6 @@ void decode_attention(const float* q, const T* keys, const T* values, const floa
 // spent a third of its time here on the AVX2 library.
 inline float widen(uint16_t bits) { return bf16_to_float(bits); }
 inline float widen(int8_t value) { return (float)value; }
-
-// exp(x) for x <= 0 (Cephes' expf polynomial, relative error ~1e-7; below -87 it is 0), no library call.
-inline float exp_nonpositive(float x) {
-  x = std::max(x, -87.f);
-  const float n = std::nearbyint(x * 1.44269504088896341f);
-  float r = x - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  for (float c : {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f})
-    p = p * r + c;
-  p = p * (r * r) + (r + 1.f);
-  const int32_t bits = ((int32_t)n + 127) << 23;  // 2^n
-  float scale;
-  std::memcpy(&scale, &bits, 4);
-  return p * scale;
-}
 
 template <typename T>
 inline float dot_row(const float* q, const T* key, int64_t Hd) {  // Hd % 16 == 0

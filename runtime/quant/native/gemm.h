@@ -16,9 +16,12 @@
 // group scales into the codes (folded(), FoldedPanel).
 // gemm_avx512.h and gemm_avx2.h hold each instruction set's panels: pack_panel and pass.
 #pragma once
+#include <cmath>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
+#include "attention.h"  // exp_nonpositive
 #include "blocks.h"
 #include "dot.h"
 #include "parallel.h"
@@ -226,59 +229,98 @@ void folded_pass(int tokens, const FoldedPanel* panel, const ActSuperblock* act,
 }
 
 // This thread's panel buffer, grown when needed.
-template <int G>
-PanelGroup<G>* panel_buffer(int64_t groups) {
-  thread_local std::vector<PanelGroup<G>> buffer;
-  if ((int64_t)buffer.size() < groups) buffer.resize(groups);
+template <typename Panel>
+Panel* panel_buffer(int64_t entries) {
+  thread_local std::vector<Panel> buffer;
+  if ((int64_t)buffer.size() < entries) buffer.resize(entries);
   return buffer.data();
 }
 
-// matmul's panels for a folded type (activations per superblock: `rows` with q256 and d256).
+// A prompt's products with matrices of TYPE on M tokens: the activations interleaved once (`rows` quantized per
+// superblock for superblock_activations types, else per block of 32), then any matrix's panels on them. Folded
+// types take FoldedPanel and ActSuperblock entries (one a superblock), the others PanelGroup and ActGroup ones
+// (one a group of G weights).
 template <int TYPE>
-void folded_matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
-  const int64_t superblocks = K / QK_K, panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;
-  std::vector<ActSuperblock> act(blocks * superblocks);
-  parallel_rows(blocks, 1, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b)
-      interleave_superblocks<TYPE>(rows + b * TOKENS, std::min<int64_t>(TOKENS, M - b * TOKENS), superblocks,
-                                   act.data() + b * superblocks);
-  });
-  parallel_rows(panels, 1, threads_for(N * K * M, threads), [&](int64_t begin, int64_t end) {
-    thread_local std::vector<FoldedPanel> buffer;
-    if ((int64_t)buffer.size() < superblocks) buffer.resize(superblocks);
-    for (int64_t p = begin; p < end; ++p) {
-      pack_folded_panel<TYPE>(w, p * PANEL, N, K, superblocks, buffer.data());
-      const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
-      for (int64_t b = 0; b < blocks; ++b)
-        folded_pass<TYPE == Q2_K>((int)std::min<int64_t>(TOKENS, M - b * TOKENS), buffer.data(),
-                                  act.data() + b * superblocks, superblocks, out + b * TOKENS * N + p * PANEL, N,
-                                  valid);
+struct PanelProducts {
+  static constexpr bool FOLDED = folded<TYPE>();
+  static constexpr int G = group_width<TYPE>();
+  using Panel = std::conditional_t<FOLDED, FoldedPanel, PanelGroup<G>>;
+  using Act = std::conditional_t<FOLDED, ActSuperblock, ActGroup<G>>;
+  const int64_t M, N, K, superblocks, entries, blocks;  // entries: a panel's (and a token block's)
+  std::vector<Act> act;
+
+  PanelProducts(const ActRow* rows, int64_t M_, int64_t N_, int64_t K_, int threads)
+      : M(M_), N(N_), K(K_), superblocks((K_ + QK_K - 1) / QK_K), entries(FOLDED ? superblocks : superblocks * (QK_K / G)),
+        blocks((M_ + TOKENS - 1) / TOKENS), act(blocks * entries) {
+    parallel_rows(blocks, 1, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        const int64_t count = std::min<int64_t>(TOKENS, M - b * TOKENS);
+        if constexpr (FOLDED) interleave_superblocks<TYPE>(rows + b * TOKENS, count, entries, act.data() + b * entries);
+        else interleave<TYPE, G>(rows + b * TOKENS, count, entries, act.data() + b * entries);
+      }
+    });
+  }
+
+  int64_t panels() const { return (N + PANEL - 1) / PANEL; }
+  int valid(int64_t p) const { return (int)std::min<int64_t>(PANEL, N - p * PANEL); }
+
+  // Rows p PANEL .. of w (N rows of K weights) . every token: out[t * stride + r], r < valid(p).
+  void panel(const uint8_t* w, int64_t p, float* out, int64_t stride) const {
+    Panel* buffer = panel_buffer<Panel>(entries);
+    if constexpr (FOLDED) pack_folded_panel<TYPE>(w, p * PANEL, N, K, superblocks, buffer);
+    else pack_panel<TYPE>(w, p * PANEL, N, K, superblocks, buffer);
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int tokens = (int)std::min<int64_t>(TOKENS, M - b * TOKENS);
+      const Act* a = act.data() + b * entries;
+      if constexpr (FOLDED) folded_pass<TYPE == Q2_K>(tokens, buffer, a, entries, out + b * TOKENS * stride, stride, valid(p));
+      else pass<G, symmetric<TYPE>(), superblock_activations<TYPE>(), signed_codes<TYPE>()>(
+          tokens, buffer, a, entries, out + b * TOKENS * stride, stride, valid(p));
     }
-  });
-}
+  }
+};
 
 // out fp32 [M, N] = the M tokens' quantized activations `rows` . W^T (for superblock_activations types, `rows`
 // quantized per superblock).
 template <int TYPE>
 void matmul(const ActRow* rows, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
-  if constexpr (folded<TYPE>()) return folded_matmul<TYPE>(rows, M, w, N, K, out, threads);
-  constexpr int G = group_width<TYPE>();
-  const int64_t superblocks = (K + QK_K - 1) / QK_K, groups = superblocks * (QK_K / G);
-  const int64_t panels = (N + PANEL - 1) / PANEL, blocks = (M + TOKENS - 1) / TOKENS;
-  std::vector<ActGroup<G>> act(blocks * groups);
-  parallel_rows(blocks, 1, threads_for(M * K, threads), [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b)
-      interleave<TYPE, G>(rows + b * TOKENS, std::min<int64_t>(TOKENS, M - b * TOKENS), groups, act.data() + b * groups);
+  const PanelProducts<TYPE> products(rows, M, N, K, threads);
+  parallel_rows(products.panels(), 1, threads_for(N * K * M, threads), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p) products.panel(w, p, out + p * PANEL, N);
   });
-  parallel_rows(panels, 1, threads_for(N * K * M, threads), [&](int64_t begin, int64_t end) {
-    PanelGroup<G>* panel = panel_buffer<G>(groups);
+}
+
+// gate[i] := silu(gate[i]) x up[i] for `count` <= PANEL values (gate's in place); the sigmoid from exp(-|g|), which
+// cannot overflow: 1 / (1 + e) for g >= 0, e / (1 + e) below.
+inline void silu_times(float* gate, const float* up, int count) {
+#if OCTET_GEMM == 512
+  const __mmask16 live = (__mmask16)((1u << count) - 1);
+  const __m512 g = _mm512_maskz_loadu_ps(live, gate), one = _mm512_set1_ps(1.f);
+  const __m512 e = exp_nonpositive(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_abs_ps(g)));
+  const __m512 sigmoid = _mm512_div_ps(_mm512_mask_blend_ps(_mm512_cmp_ps_mask(g, _mm512_setzero_ps(), _CMP_LT_OQ), one, e),
+                                       _mm512_add_ps(one, e));
+  _mm512_mask_storeu_ps(gate, live, _mm512_mul_ps(_mm512_mul_ps(g, sigmoid), _mm512_maskz_loadu_ps(live, up)));
+#else
+  for (int i = 0; i < count; ++i) {
+    const float g = gate[i], e = exp_nonpositive(-std::fabs(g));
+    gate[i] = g * (g >= 0.f ? 1.f : e) / (1.f + e) * up[i];
+  }
+#endif
+}
+
+// A SwiGLU's two products in one: out fp32 [M, N] = silu(x W1^T) * (x W3^T), W1 and W3 of TYPE (a Mixtral expert's
+// gate and up matrices): the activations interleaved once; each panel of W1 into out, the same rows of W3 into
+// this thread's [M, PANEL] scratch, then joined in place.
+template <int TYPE>
+void gated_matmul(const ActRow* rows, int64_t M, const uint8_t* w1, const uint8_t* w3, int64_t N, int64_t K,
+                  float* out, int threads) {
+  const PanelProducts<TYPE> products(rows, M, N, K, threads);
+  parallel_rows(products.panels(), 1, threads_for(2 * N * K * M, threads), [&](int64_t begin, int64_t end) {
+    thread_local std::vector<float> up;
+    up.resize(M * PANEL);
     for (int64_t p = begin; p < end; ++p) {
-      pack_panel<TYPE>(w, p * PANEL, N, K, superblocks, panel);
-      const int valid = (int)std::min<int64_t>(PANEL, N - p * PANEL);
-      for (int64_t b = 0; b < blocks; ++b)
-        pass<G, symmetric<TYPE>(), superblock_activations<TYPE>(), signed_codes<TYPE>()>(
-            (int)std::min<int64_t>(TOKENS, M - b * TOKENS), panel, act.data() + b * groups, groups,
-            out + b * TOKENS * N + p * PANEL, N, valid);
+      products.panel(w1, p, out + p * PANEL, N);
+      products.panel(w3, p, up.data(), PANEL);
+      for (int64_t t = 0; t < M; ++t) silu_times(out + t * N + p * PANEL, up.data() + t * PANEL, products.valid(p));
     }
   });
 }

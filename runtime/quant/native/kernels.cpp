@@ -15,6 +15,7 @@
 //   octet_moe(x, D, F, A, w1, w3, w2, up_type, down_type, gate, out): one token through A experts, fused
 //   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
 //   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
+//   octet_gated_matmul(x, M, w1, w3, N, K, type, out): a prompt's silu(x W1^T) * (x W3^T), x quantized once
 //   octet_prompt_attention(...): a prompt's tokens over a layer's KV cache (prompt_attention.h; avx512 only)
 //   octet_decoder_layer(x, layer, cache, cos, sin): one token through a decoder layer (layer.h)
 //   octet_gguf_strings(data, size, count, joined, longest): a GGUF header's string array (gguf_strings.h)
@@ -187,17 +188,36 @@ struct Dequantize {
 };
 
 #if OCTET_GEMM
+// x [M, K] quantized as a prompt's products on TYPE read it (gemm::superblock_activations: per superblock).
+template <int TYPE>
+struct PromptActivations {
+  QuantizedActivations xq;
+  std::vector<ActRow> rows;
+  PromptActivations(const float* x, int64_t M, int64_t K, int threads) : rows(M) {
+    const int64_t superblocks = (K + QK_K - 1) / QK_K;
+    quantize_activations(x, M, K, superblocks, xq, threads,
+                         gemm::superblock_activations<TYPE>() ? Scales::per_superblock : Scales::per_block);
+    for (int64_t m = 0; m < M; ++m) rows[m] = xq.row(m, superblocks);
+  }
+};
+
 template <int TYPE>
 struct Matmul {
   static void run(const float* x, int64_t M, const uint8_t* w, int64_t N, int64_t K, float* out, int threads) {
     if constexpr (!is_float(TYPE)) {  // octet_matmul refuses float types before this
-      const int64_t superblocks = (K + QK_K - 1) / QK_K;
-      QuantizedActivations xq;
-      quantize_activations(x, M, K, superblocks, xq, threads,
-                           gemm::superblock_activations<TYPE>() ? Scales::per_superblock : Scales::per_block);
-      std::vector<ActRow> rows(M);
-      for (int64_t m = 0; m < M; ++m) rows[m] = xq.row(m, superblocks);
-      gemm::matmul<TYPE>(rows.data(), M, w, N, K, out, threads);
+      const PromptActivations<TYPE> activations(x, M, K, threads);
+      gemm::matmul<TYPE>(activations.rows.data(), M, w, N, K, out, threads);
+    }
+  }
+};
+
+template <int TYPE>
+struct GatedMatmul {
+  static void run(const float* x, int64_t M, const uint8_t* w1, const uint8_t* w3, int64_t N, int64_t K, float* out,
+                  int threads) {
+    if constexpr (!is_float(TYPE)) {
+      const PromptActivations<TYPE> activations(x, M, K, threads);
+      gemm::gated_matmul<TYPE>(activations.rows.data(), M, w1, w3, N, K, out, threads);
     }
   }
 };
@@ -253,6 +273,19 @@ OCTET_API int octet_matmul(const float* x, int64_t M, const uint8_t* w, int64_t 
   return octet::by_type<octet::Matmul>(type, x, M, w, N, K, out, threads) ? 0 : -1;
 #else
   (void)x, (void)M, (void)w, (void)N, (void)K, (void)type, (void)out, (void)threads;
+  return -1;
+#endif
+}
+
+// A SwiGLU's gate and up products of a prompt in one (gemm::gated_matmul): out fp32 [M, N] = silu(x W1^T) * (x W3^T),
+// W1 and W3 both of `type`, x fp32 [M, K] quantized once as for octet_matmul. Returns 0, or -1 where octet_matmul would.
+OCTET_API int octet_gated_matmul(const float* x, int64_t M, const uint8_t* w1, const uint8_t* w3, int64_t N, int64_t K,
+                                 int type, float* out, int threads) {
+#if OCTET_GEMM
+  if (!octet::gemm::supports(type)) return -1;
+  return octet::by_type<octet::GatedMatmul>(type, x, M, w1, w3, N, K, out, threads) ? 0 : -1;
+#else
+  (void)x, (void)M, (void)w1, (void)w3, (void)N, (void)K, (void)type, (void)out, (void)threads;
   return -1;
 #endif
 }
