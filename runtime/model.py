@@ -13,7 +13,8 @@ from torch import nn
 from .config import ModelConfig
 from .kv_cache import KVCache
 from .native_decode import NativeDecoder
-from .quant.formats import GGUFBlockWeight, QuantizedExperts, fused_moe, fused_projections, head_path
+from .quant.formats import (GGUFBlockWeight, QuantizedExperts, fused_moe, fused_projections, gated_product,
+                            head_path)
 from .quant.kernels import gguf_kernels, serial_torch
 from .rope import apply_rope
 
@@ -297,6 +298,9 @@ class FeedForward(nn.Module):
         self.w2 = Linear(config.intermediate_size, config.hidden_size)
 
     def forward(self, x):
+        gated = gated_product(getattr(self.w1, "weight_q", None), getattr(self.w3, "weight_q", None), x)
+        if gated is not None:  # a prompt on GGUF blocks: both products in one native call, in fp32
+            return self.w2(gated).to(x.dtype)
         gate, up = fused_projections(x, self.w1, self.w3) or (self.w1(x), self.w3(x))
         return self.w2(F.silu(gate) * up)
 

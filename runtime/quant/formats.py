@@ -253,15 +253,8 @@ class QuantizedExperts(nn.Module):
         return self.experts[e].matmul(x)
 
     def gated(self, up: "QuantizedExperts", e: int, x: torch.Tensor) -> torch.Tensor | None:
-        """A prompt's silu(x W1^T) * (x W3^T) for expert e, these experts being W1 and `up` W3, in one native call
-        (kernels.GGUFKernels.gated_matmul: x quantized once, no [T, F] product between them) -> fp32; None where
-        that does not apply (not a prompt's integer products, or the two matrices of different types)."""
-        gate, other = self.experts[e], up.experts[e]
-        if not (isinstance(gate, GGUFBlockWeight) and isinstance(other, GGUFBlockWeight) and gate.qtype == other.qtype
-                and gate.shape == other.shape and gate.row_order is None and other.row_order is None
-                and gate.integer_prompts() and (reading_prompt() or x.shape[0] > MATVEC_MAX_TOKENS)):
-            return None
-        return kernels.gguf_kernels().gated_matmul(x, gate.blocks, other.blocks, gate.qtype, gate.shape[1])
+        """gated_product of expert e, these experts being the gate matrices and `up` the up ones."""
+        return gated_product(self.experts[e], up.experts[e], x)
 
     def fp32_prompts(self) -> bool:
         """Whether a prompt's products on these experts read and write fp32 (integer products on GGUF blocks):
@@ -274,6 +267,17 @@ class QuantizedExperts(nn.Module):
 
     def extra_repr(self):
         return f"{list(self.shape)}, {type(self.experts[0]).__name__}"
+
+
+def gated_product(gate, up, x: torch.Tensor) -> torch.Tensor | None:
+    """A prompt's silu(x W1^T) * (x W3^T) in one native call (kernels.GGUFKernels.gated_matmul: x quantized once, no
+    [T, F] product between the two) -> fp32, for a SwiGLU's gate and up weights; None where that does not apply
+    (not GGUF blocks of one type on the integer products, or not a prompt)."""
+    if not (isinstance(gate, GGUFBlockWeight) and isinstance(up, GGUFBlockWeight) and gate.qtype == up.qtype
+            and gate.shape == up.shape and gate.row_order is None and up.row_order is None and gate.integer_prompts()
+            and (reading_prompt() or x.shape[0] > MATVEC_MAX_TOKENS)):
+        return None
+    return kernels.gguf_kernels().gated_matmul(x, gate.blocks, up.blocks, gate.qtype, gate.shape[1])
 
 
 def fused_projections(x: torch.Tensor, *linears) -> list[torch.Tensor] | None:
