@@ -1,6 +1,6 @@
 """Prompt attention: a chunk of T prompt tokens over a KV cache that holds `depth` positions before it, at Mixtral's
 shapes (32 query heads, 8 KV heads, head dim 128), one layer, in ms: Octet's kernel (quant/native/prompt_attention.h,
-the avx512 library) against torch's CPU flash kernel, the path it replaced (and still the path elsewhere), on bf16
+the avx512 and avx2 libraries; OCTET_KERNEL_ISA=avx2 forces the latter) against torch's CPU flash kernel, the path it replaced (and still the path elsewhere), on bf16
 and int8 caches. GMAC/s counts the multiply-adds a causal attention needs (scores and weighted values). Best of
 `--repeat`, the kinds taken in turns; 2 threads by default, as a prompt runs.
 
@@ -52,7 +52,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     kernels = gguf_kernels()
     if kernels is None or not kernels.prompt_attention_here:
-        sys.exit("this library has no prompt attention (it is in the avx512 one): nothing to compare")
+        sys.exit("this library has no prompt attention (it is in the avx512 and avx2 ones): nothing to compare")
     kernels.threads = args.threads
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {args.threads} thread(s)")
     print("| depth + tokens | cache | Octet ms | torch flash ms | Octet GMAC/s | torch GMAC/s |")

@@ -185,7 +185,7 @@ def blocked_decode_attention(q, layer_cache, window: int | None):
 
 
 def native_prompts(q, layer_cache) -> bool:
-    """Whether our prompt attention (quant/native/prompt_attention.h, the avx512 library) takes this layer's cache."""
+    """Whether our prompt attention (quant/native/prompt_attention.h: the avx512 and avx2 libraries) takes this layer's cache."""
     kernels = gguf_kernels()
     return kernels is not None and kernels.attends_prompts(layer_cache.cache.keys[layer_cache.index], q.shape[0])
 

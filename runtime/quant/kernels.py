@@ -91,7 +91,7 @@ class GGUFKernels:
         library.octet_gated_matmul.argtypes = [ptr, i64, ptr, ptr, i64, i64, i32, ptr, i32]
         library.octet_prompt_attention.argtypes = [ptr, ptr, ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i64, i32,
                                                    ptr, i32]
-        self.prompt_attention_here = bool(library.octet_has_prompt_attention())  # avx512
+        self.prompt_attention_here = bool(library.octet_has_prompt_attention())  # avx512 and avx2
         library.octet_moe.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, i32, i32, ptr, ptr, i32]
         library.octet_matvec_many.argtypes = [ptr, i64, i64, i64, ptr, ptr, ptr, ptr, i32]
         library.octet_matmul.argtypes = [ptr, i64, ptr, i64, i64, i32, ptr, i32]
@@ -250,7 +250,7 @@ class GGUFKernels:
         return out
 
     def attends_prompts(self, keys: torch.Tensor, heads: int) -> bool:
-        """Whether `prompt_attention` takes this layer's cache (the avx512 library; as `attends`)."""
+        """Whether `prompt_attention` takes this layer's cache (the avx512 and avx2 libraries; as `attends`)."""
         return self.prompt_attention_here and self.attends(keys, heads)
 
     def prompt_attention(self, q: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, scales, start: int,

@@ -1,10 +1,11 @@
 """The native prompt-attention kernel (runtime/quant/native/prompt_attention.h, `octet_prompt_attention`, in the
-avx512 library) against the reference, `F.scaled_dot_product_attention` in float64 with the whole causal (and
-window) mask over what the cache holds (bf16 as stored, int8 times its scales): bf16 and int8 caches, tokens
-from the start of the cache and from its middle, with and without a sliding window, token counts and positions
-that are not multiples of the kernel's pieces (64 tokens a work item, 256 positions a chunk, 8 rows and 16
-positions a step), GQA groups of 1, 3 and 4, head dims 128, 80 and 16, 1 and 4 threads; then that the model's
-`prefill_attention` takes the kernel where it can and torch's flash kernel where it cannot.
+avx512 and avx2 libraries, each that this CPU runs) against the reference, `F.scaled_dot_product_attention` in
+float64 with the whole causal (and window) mask over what the cache holds (bf16 as stored, int8 times its
+scales): bf16 and int8 caches, tokens from the start of the cache and from its middle, with and without a
+sliding window, token counts and positions that are not multiples of the kernel's pieces (64 tokens a work
+item, 256 positions a chunk, 8 rows and 16 positions a step on AVX-512, 4 and 8 on AVX2), GQA groups of 1, 3
+and 4, head dims 128, 80 and 16, 1 and 4 threads; then that the model's `prefill_attention` takes the kernel
+where it can and torch's flash kernel where it cannot.
 
 Bound: 1e-5. The kernel widens the stored values exactly and sums in fp32 (dot products of Hd terms, exp within
 ~1e-7 relative, a running max and sum over up to 3,000 positions rescaled once per chunk): with q and keys ~
@@ -23,21 +24,23 @@ BOUND = 1e-5
 CASES = [(0, 300), (1000, 77), (2702, 297), (517, 1), (0, 5)]  # (first new token's position, new tokens)
 
 
-def prompt_kernels():
-    """The library with prompt attention (avx512), or a skip."""
-    if "avx512" not in ISAS:
-        pytest.skip("this CPU does not run the avx512 library, the one with prompt attention")
-    kernels = isa_kernels("avx512")
-    assert kernels.prompt_attention_here
-    return kernels
+def prompt_kernels(isa: str | None = None):
+    """The library of `isa` (default: the first this CPU runs that has prompt attention), or a skip."""
+    for name in [isa] if isa else ISAS:
+        kernels = isa_kernels(name)
+        assert kernels.prompt_attention_here == (name in ("avx512", "avx2"))
+        if kernels.prompt_attention_here:
+            return kernels
+    pytest.skip(f"no prompt attention in the {isa or ' or '.join(ISAS)} library (it is in avx512 and avx2)")
 
 
 @pytest.mark.parametrize("kv_dtype", [torch.bfloat16, torch.int8], ids=str)
 @pytest.mark.parametrize("groups, head_dim", [(1, 128), (4, 128), (3, 80), (4, 16)])
 @pytest.mark.parametrize("window", [None, 700, 1, 90])
 @pytest.mark.parametrize("threads", [1, 4])
-def test_kernel_equals_the_reference(kv_dtype, groups, head_dim, window, threads):
-    kernels = prompt_kernels()
+@pytest.mark.parametrize("isa", ISAS)
+def test_kernel_equals_the_reference(isa, kv_dtype, groups, head_dim, window, threads):
+    kernels = prompt_kernels(isa)
     heads = groups * KV_HEADS
     cache, held = read_only_cache(kv_dtype, heads, head_dim)  # held: what layer 1 holds, in fp32
     g = torch.Generator().manual_seed(groups + head_dim)
@@ -46,7 +49,7 @@ def test_kernel_equals_the_reference(kv_dtype, groups, head_dim, window, threads
         out = kernels.prompt_attention(q, cache.keys[1], cache.values[1], cache.scales(1), start, window, threads)
         assert out.dtype == torch.float32 and out.shape == (heads, T, head_dim)
         error = (out.double() - reference(q, start, window, *held)).abs().max().item()
-        print(f"{kv_dtype} G={groups} Hd={head_dim} window {window} {threads} threads, {start}+{T}: {error:.2e}")
+        print(f"{isa} {kv_dtype} G={groups} Hd={head_dim} window {window} {threads} threads, {start}+{T}: {error:.2e}")
         assert error <= BOUND, (start, T)
 
 

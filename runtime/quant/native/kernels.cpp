@@ -16,7 +16,7 @@
 //   octet_matvec_many(x, M, K, count, w, N, types, out): several matrices on the same few tokens, fused
 //   octet_decode_attention(...): one query token over a layer's KV cache (attention.h)
 //   octet_gated_matmul(x, M, w1, w3, N, K, type, out): a prompt's silu(x W1^T) * (x W3^T), x quantized once
-//   octet_prompt_attention(...): a prompt's tokens over a layer's KV cache (prompt_attention.h; avx512 only)
+//   octet_prompt_attention(...): a prompt's tokens over a layer's KV cache (prompt_attention.h; avx512 and avx2)
 //   octet_decoder_layer(x, layer, cache, cos, sin): one token through a decoder layer (layer.h)
 //   octet_gguf_strings(data, size, count, joined, longest): a GGUF header's string array (gguf_strings.h)
 #include <cmath>
@@ -321,8 +321,8 @@ OCTET_API void octet_decode_attention(const float* q, const void* keys, const vo
                             first, end, out, threads);
 }
 
-// 1 where octet_prompt_attention runs (the avx512 library).
-OCTET_API int octet_has_prompt_attention() { return OCTET_GEMM == 512; }
+// 1 where octet_prompt_attention runs (the avx512 and avx2 libraries).
+OCTET_API int octet_has_prompt_attention() { return OCTET_GEMM != 0; }
 
 // q: fp32 [H, T, Hd], already multiplied by Hd^-0.5, at positions start .. start + T - 1 (their keys and values
 // stored); keys, values: one layer [K, stride, Hd] as for octet_decode_attention; window: 0 for none; out: fp32
@@ -330,7 +330,7 @@ OCTET_API int octet_has_prompt_attention() { return OCTET_GEMM == 512; }
 OCTET_API int octet_prompt_attention(const float* q, const void* keys, const void* values, const float* key_scales,
                                      const float* value_scales, int64_t H, int64_t K, int64_t Hd, int64_t stride,
                                      int64_t T, int64_t start, int64_t window, int int8, float* out, int threads) {
-#if OCTET_GEMM == 512
+#if OCTET_GEMM
   if (int8)
     octet::prompt::prompt_attention(q, (const int8_t*)keys, (const int8_t*)values, key_scales, value_scales, H, K, Hd,
                                     stride, T, start, window, out, threads);
