@@ -15,7 +15,8 @@
 
 namespace octet {
 
-// exp(x) for x <= 0 (Cephes' expf polynomial, relative error ~1e-7; below -87 it is 0), no library call.
+// exp(x) for x <= 0 (Cephes' expf polynomial, relative error ~1e-7; below -87 it stays at e^-87, 1.6e-38), no
+// library call.
 inline float exp_nonpositive(float x) {
   x = std::max(x, -87.f);
   const float n = std::nearbyint(x * 1.44269504088896341f);
