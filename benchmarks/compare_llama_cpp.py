@@ -4,7 +4,7 @@ raw runs as JSON beside it.
 
     python benchmarks/compare_llama_cpp.py --install        # once: plain `pip install llama-cpp-python`
     python benchmarks/compare_llama_cpp.py [--llama-python PATH] [--threads 2] [--repeat 3]
-        [--workloads q4_0,q8_0,q4_k_m,q3_k_m,q2_k,starter] [--octet-isa avx2] [--out FILE.md]
+        [--workloads q4_0,q8_0,q4_k_m,q3_k_m,q2_k,q5_k_m,q6_k,starter] [--octet-isa avx2] [--out FILE.md]
 
 llama.cpp: llama-cpp-python built by a plain pip install (the default native build, no CMAKE_ARGS)
 into benchmarks/.llama-venv, or the interpreter of any venv holding it (--llama-python).
@@ -36,7 +36,7 @@ LLAMA_VENVS = {"native": HERE / ".llama-venv", "avx2": HERE / ".llama-avx2-venv"
 AVX2_CMAKE_ARGS = ("-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_BMI2=ON -DGGML_FMA=ON "
                    "-DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AVX_VNNI=OFF")
 METRICS = ("load_s", "prefill_tok_s", "decode_tok_s", "peak_rss_gb")
-WORKLOADS = "q4_0,q8_0,q4_k_m,q3_k_m,q2_k,starter"
+WORKLOADS = "q4_0,q8_0,q4_k_m,q3_k_m,q2_k,q5_k_m,q6_k,starter"
 STARTER = "starter"
 RUN_TIMEOUT_S = 1200
 
