@@ -219,6 +219,29 @@ def test_integer_matmul_equals_the_reference_within_fp32_rounding(isa, qtype, K)
     assert torch.equal(ops.matmul(c.x, c.blocks, int(qtype), K), out)  # a panel is one thread's
 
 
+@pytest.mark.parametrize("qtype", list(CODE_BYTES), ids=[t.name for t in CODE_BYTES])
+@pytest.mark.parametrize("isa", ISAS)
+def test_integer_matmul_holds_the_largest_codes(isa, qtype):
+    """Every code at its largest (Q8_0's: -128) against activations all at 127: the integer sums a pass keeps are
+    then at their largest (AVX2: vpmaddubsw's int16 pairs, as many products summed as a type's codes allow before
+    widening: one product more would overflow them), and still the reference's within the same bound."""
+    ops = kernels_for(isa)
+    if not ops.integer_matmul:
+        pytest.skip(f"{isa} leaves a prompt's products to torch")
+    K, size = 512, gguf.GGML_QUANT_SIZES[qtype][1]
+    raw = random_weights(np.random.default_rng(1), qtype, K).reshape(N, -1, size)
+    first, end = CODE_BYTES[qtype]
+    raw[..., first:end] = 0x80 if qtype == T.Q8_0 else 0xFF
+    raw = raw.reshape(N, -1)
+    w = gguf.quants.dequantize(raw, qtype).reshape(N, K).astype(np.float64)
+    x = np.ones((MAX_TOKENS, K), dtype=np.float32)
+    xq, _ = quantize_activations(x, matmul_activation_block(ops, qtype))
+    magnitude = np.abs(xq) @ (np.abs(w) + 2 * np.abs(offsets(raw, qtype, K))).T
+    got = ops.matmul(torch.from_numpy(x), torch.from_numpy(raw), int(qtype), K).double().numpy()
+    error = np.abs(got - xq @ w.T)
+    assert (error <= fp32_bound(K, magnitude)).all(), f"worst error / bound {(error / fp32_bound(K, magnitude)).max():.3g}"
+
+
 @pytest.mark.parametrize("qtype, K", QUANTIZED_SHAPES, ids=[f"{t.name}-K{k}" for t, k in QUANTIZED_SHAPES])
 @pytest.mark.parametrize("isa", ISAS)
 def test_gated_matmul_is_silu_of_one_product_times_the_other(isa, qtype, K):
