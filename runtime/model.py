@@ -57,15 +57,14 @@ class Transformer(nn.Module):
 
     def forward(self, tokens: torch.Tensor, cache: KVCache, *, all_logits: bool = True) -> torch.Tensor:
         """Logits [T, V] for `tokens` [T] placed after the cache's `length` positions (or [1, V])."""
-        start = cache.length
-        positions = torch.arange(start, start + tokens.shape[0], device=tokens.device)
-        rope = cache.rope(positions)
         window = self.config.sliding_window
         x = self.tok_embeddings(tokens)  # [T, D]
         native = self._native_step(cache) if tokens.shape[0] == 1 else None
-        if native is not None:
+        if native is not None:  # RoPE's angles come from the cache's tables in the native step
             x = native(x, cache, window).to(x.dtype)
         else:
+            start = cache.length
+            rope = cache.rope(torch.arange(start, start + tokens.shape[0], device=tokens.device))
             with serial_torch() if self.serial_decode and tokens.shape[0] == 1 else nullcontext():
                 for index, layer in enumerate(self.layers):
                     x = layer(x, rope, window, cache.layer(index))
