@@ -30,15 +30,38 @@ inline void transpose8(__m256i (&r)[8]) {
   }
 }
 
-// Superblock s of a row into u, as blocks.h's unpack writes it: Q4_K's and Q5_K's codes from fast_avx2.h's fused
-// decoder (Q45K) in registers, their scales d x scale and offsets -dmin x min (the same products, the same bits),
-// where unpack's plain loops took 11% of a Q5_K_M prompt on this path; the other types through unpack.
+// Group scales d x scale[g] and offsets -c x those (Q3_K's c 4, Q6_K's 32) of 16 int8 scales, as blocks.h's unpack.
+inline void store_symmetric_scales(__m128i scales, float d, float c, Unpacked& u) {
+  const __m256 low = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scales)), _mm256_set1_ps(d));
+  const __m256 high = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scales, 8))), _mm256_set1_ps(d));
+  _mm256_store_ps(u.scale, low);
+  _mm256_store_ps(u.scale + 8, high);
+  _mm256_store_ps(u.offset, _mm256_mul_ps(_mm256_set1_ps(-c), low));
+  _mm256_store_ps(u.offset + 8, _mm256_mul_ps(_mm256_set1_ps(-c), high));
+}
+
+// Superblock s of a row into u, as blocks.h's unpack writes it: the K-quants' codes from fast_avx2.h's fused decoders
+// in registers, their scales and offsets the same products (the same bits), where unpack's plain loops took 11% of a
+// Q5_K_M prompt on this path; the 32-weight types through unpack.
 template <int TYPE>
 inline void decode(const uint8_t* row, int64_t s, int64_t nb, Unpacked& u) {
-  if constexpr (TYPE == Q4_K || TYPE == Q5_K) {
+  const auto store_codes = [&](auto c, __m256i codes, __m256i) {
+    _mm256_store_si256((__m256i*)(u.code + 32 * c), codes);
+  };
+  if constexpr (TYPE == Q6_K) {
+    const uint8_t* b = row + s * avx2::Q6K::BYTES;
+    const avx2::Q6K f(b);
+    f.blocks(store_codes);
+    store_symmetric_scales(_mm_loadu_si128((const __m128i*)(b + 192)), f.scale, 32.f, u);
+  } else if constexpr (TYPE == Q3_K) {
+    const uint8_t* b = row + s * avx2::Q3K::BYTES;
+    const avx2::Q3K f(b);
+    f.blocks(store_codes);
+    store_symmetric_scales(avx2::Q3K::unpack_scales(b + 96), f.scale, 4.f, u);
+  } else if constexpr (TYPE == Q4_K || TYPE == Q5_K) {
     using Format = avx2::Q45K<TYPE == Q5_K>;
     const Format f(row + s * Format::BYTES);
-    f.blocks([&](auto c, __m256i codes, __m256i) { _mm256_store_si256((__m256i*)(u.code + 32 * c), codes); });
+    f.blocks(store_codes);
     const __m256i scale_of_block = _mm256_and_si256(_mm256_load_si256((const __m256i*)f.scale_pairs),
                                                     _mm256_set1_epi32(0xFFFF));
     const __m256 scales = _mm256_mul_ps(_mm256_cvtepi32_ps(scale_of_block), f.d());
